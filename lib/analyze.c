@@ -1,0 +1,53 @@
+/* analyze.c: run the detectors over one message with the recipient's context. */
+/* Copyright (C) 2026 The rittberger authors.
+   SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include <config.h>
+#include "analyze.h"
+
+#include <string.h>
+
+/* Why du is wanted in message M, or NULL if it is not. */
+static const char *
+du_wanted (const struct analyzer *a, const struct msg *m, const struct duzen_result *res)
+{
+  const char *from = m ? msg_header (m, "From") : NULL;
+  if (from && a->profile && profile_is_known (a->profile, from))
+    return "known-correspondent";
+  if (res->offered)
+    return "offered";
+  if (a->profile && a->profile->address_form == PROFILE_DU)
+    return "profile";
+  return NULL;
+}
+
+int
+analyze_duzen (const struct analyzer *a, const struct msg *m, const struct text *t,
+               struct findings *out, struct duzen_result *res, const char **why)
+{
+  size_t first = out->n;
+  if (duzen_analyze (t, out, res) < 0)
+    return -1;
+  *why = du_wanted (a, m, res);
+  if (*why)
+    for (size_t i = first; i < out->n; i++)
+      {
+        struct finding *x = &out->v[i];
+        if (strcmp (x->cls, "DU") == 0 || strcmp (x->cls, "IHR") == 0)
+          x->flags |= FIND_ALLOWED;
+      }
+  return 0;
+}
+
+int
+analyze_bait (const struct analyzer *a, const struct msg *m, const struct text *t,
+              struct findings *out, struct bait_result *res)
+{
+  const char *from = m ? msg_header (m, "From") : NULL;
+  struct bait_context ctx = {
+    .reply_thread = m && (msg_header (m, "In-Reply-To") || msg_header (m, "References")),
+    .known_correspondent = from && a->profile && profile_is_known (a->profile, from),
+    .subject = m ? msg_header (m, "Subject") : NULL,
+  };
+  return bait_analyze (a->rules, t, &ctx, out, res);
+}

@@ -1,0 +1,98 @@
+/* findings.h: the one record type every detector reports, and its line formats for pipes and people. */
+#ifndef RITTBERGER_FINDINGS_H
+#define RITTBERGER_FINDINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Strength of the evidence of one finding (duzen.md §10 points: strong 3, medium 2, weak 1). */
+enum finding_severity
+{
+  SEV_INFO = 0,
+  SEV_WEAK = 1,
+  SEV_MEDIUM = 2,
+  SEV_STRONG = 3,
+};
+
+enum finding_flag
+{
+  FIND_QUOTED = 1 << 0,         /* in quoted, forwarded, signature text or direct speech: not counted */
+  FIND_ALLOWED = 1 << 1,        /* wanted by the recipient (known correspondent, du offered): not counted */
+};
+
+struct finding
+{
+  char *rule;                   /* rule id, e.g. "DU_PRON" */
+  char *cls;                    /* evidence class, e.g. "DU", "IHR", "SIE", "CUE", "BAIT" */
+  enum finding_severity severity;
+  unsigned flags;               /* enum finding_flag */
+  double weight;                /* score contribution (from the rule file), 0 if none */
+  uint32_t off, len;            /* byte range in the analysed body */
+  unsigned long line, col;      /* 1-based, in the original input (filled by findings_locate) */
+  char *match;                  /* the matched text, NUL-terminated */
+};
+
+struct findings
+{
+  struct finding *v;
+  size_t n, cap;
+};
+
+/* Append a finding for body bytes [OFF, OFF+LEN) of BODY; return 0, or -1 on ENOMEM. */
+int findings_add (struct findings *f, const char *body, const char *rule, const char *cls,
+                  enum finding_severity severity, unsigned flags, uint32_t off, uint32_t len);
+
+/* Release every finding and reset *F to empty. */
+void findings_clear (struct findings *f);
+
+/* Sort findings by body offset, then rule id, dropping exact duplicates. */
+void findings_sort (struct findings *f);
+
+/* The number of findings that count (neither quoted nor allowed). */
+size_t findings_counted (const struct findings *f);
+
+/* ---- line formats ---- */
+
+/* The first line of a findings stream; readers check it. */
+#define FINDINGS_MAGIC "#rittberger-findings 1"
+
+/* Write F as the tab-separated stream lines "F\tLABEL\tLINE:COL\tTOOL\tRULE\tCLASS\tSEVERITY\tFLAGS\tWEIGHT\tMATCH". */
+int findings_write_tsv (FILE *out, const char *label, const char *tool, const struct findings *f);
+
+/* Write a verdict record "V\tLABEL\tTOOL\tVERDICT\tSCORE\tDETAILS". */
+int findings_write_verdict_tsv (FILE *out, const char *label, const char *tool,
+                                const char *verdict, double score, const char *details);
+
+/* Write F as GNU-style lines "LABEL:LINE:COL: RULE: MATCH", marking quoted and allowed findings. */
+int findings_write_text (FILE *out, const char *label, const struct findings *f);
+
+/* Write F as one JSON object per line (JSON Lines). */
+int findings_write_json (FILE *out, const char *label, const char *tool, const struct findings *f);
+
+/* Write a verdict as one JSON object line {"file":…,"tool":…,"verdict":…,"score":…,"details":…}. */
+int findings_write_verdict_json (FILE *out, const char *label, const char *tool,
+                                 const char *verdict, double score, const char *details);
+
+/* Escape S for a TSV field (\\, \t, \n, \r) into a new string; NULL on ENOMEM. */
+char *findings_escape (const char *s);
+
+/* Undo findings_escape in place. */
+void findings_unescape (char *s);
+
+/* One parsed line of a findings stream. */
+struct findings_record
+{
+  char kind;                    /* 'F' finding, 'V' verdict */
+  char *label, *tool;
+  struct finding f;             /* for 'F' */
+  char *verdict, *details;      /* for 'V' */
+  double score;
+};
+
+/* Parse one line (without its newline) of a findings stream into *R, pointing into LINE, which is
+   modified.  Return 1 for a record, 0 for a comment or blank line, -1 for a malformed line. */
+int findings_parse_line (char *line, struct findings_record *r);
+
+#endif

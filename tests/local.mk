@@ -1,0 +1,27 @@
+## tests/local.mk: make check: golden fixtures per tool, CLI tests, library unit tests.
+## Copyright (C) 2026 The rittberger authors.
+## SPDX-License-Identifier: GPL-3.0-or-later
+
+TEST_EXTENSIONS = .txt .eml .mbox .sh
+TESTS_ENVIRONMENT = \
+  abs_top_srcdir='$(abs_top_srcdir)' abs_top_builddir='$(abs_top_builddir)' \
+  srcdir='$(srcdir)' RITTBERGER_RULES='$(abs_top_srcdir)/rules' \
+  XDG_CONFIG_HOME='$(abs_top_builddir)/tests/no-config' XDG_DATA_HOME='$(abs_top_builddir)/tests/no-data' \
+  LC_ALL=C.UTF-8 LANGUAGE= PACKAGE_VERSION='$(PACKAGE_VERSION)' MANDOC='$(MANDOC)'
+TXT_LOG_COMPILER = $(SHELL) $(srcdir)/tests/golden.sh
+EML_LOG_COMPILER = $(SHELL) $(srcdir)/tests/golden.sh
+MBOX_LOG_COMPILER = $(SHELL) $(srcdir)/tests/golden.sh
+SH_LOG_COMPILER = $(SHELL)
+
+# Each golden fixture and CLI script is its own test (make check TESTS=tests/golden/…); the
+# list is tests/golden.mk, written by tests/update-golden-list.
+include tests/golden.mk
+TESTS += $(golden_inputs) $(cli_tests)
+EXTRA_DIST += tests/golden.sh tests/update-golden-list $(golden_inputs) $(golden_extra) \
+  $(cli_tests) gl/tests/init.sh
+
+unit_tests = tests/unit/test-findings tests/unit/test-profile
+check_PROGRAMS += $(unit_tests)
+TESTS += $(unit_tests)
+tests_unit_test_findings_LDADD = $(RITTBERGER_LIBS)
+tests_unit_test_profile_LDADD = $(RITTBERGER_LIBS)
