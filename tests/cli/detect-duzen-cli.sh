@@ -19,7 +19,9 @@ detect-duzen -q du.txt; test $? = 0 || fail=1
 # -l prints only names with an unasked T-form; -c counts per input
 detect-duzen -l du.txt sie.txt > out || fail=1
 printf 'du.txt\n' > exp; compare exp out || fail=1
-detect-duzen -c sie.txt > out; printf 'sie.txt:0\n' > exp; compare exp out || fail=1
+printf 'Guten Tag, kurze Info zum Termin.\n' > none.txt
+detect-duzen -c none.txt du.txt > out
+printf 'none.txt:0\ndu.txt:1\n' > exp; compare exp out || fail=1
 
 # --files-from with NUL separators
 printf 'du.txt\0sie.txt\0' > list

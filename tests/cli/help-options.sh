@@ -13,8 +13,8 @@ for prog in "$abs_top_builddir"/tools/*; do
   "$prog" --version > version || { echo "$name --version failed" >&2; fail=1; }
   grep -q "$PACKAGE_VERSION" version || { echo "$name --version lacks the version" >&2; fail=1; }
   for opt in $(grep -o -- '--[a-z][a-z0-9-]*' help | sort -u); do
-    # mdoc writes --name as Fl \-name
-    grep -q -e "Fl \\\\${opt#-}" "$page" \
+    # mdoc writes --name as Fl \-name, with every hyphen escaped
+    sed 's/\\-/-/g' "$page" | grep -q -e "Fl ${opt#-}\( \|$\)" \
       || { echo "$name: $opt is in --help but not in $page" >&2; fail=1; }
     grep -q -e "-l ${opt#--}\( \|$\)" "$abs_top_srcdir/completions/fish/$name.fish" \
       || { echo "$name: $opt is not in the fish completion" >&2; fail=1; }

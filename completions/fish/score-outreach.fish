@@ -1,0 +1,26 @@
+# fish completion for score-outreach (rittberger).
+# Copyright (C) 2026 The rittberger authors.
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+set -l c score-outreach
+complete -c $c -l files-from -r -F -d 'Read input file names from FILE'
+complete -c $c -s 0 -l null -d 'Names in --files-from are NUL-separated'
+complete -c $c -l label -x -d 'Name standard input in the output'
+complete -c $c -s q -l quiet -l silent -d 'Print nothing; only the exit status tells'
+complete -c $c -s l -l files-with-matches -d 'Print only the names of inputs with findings'
+complete -c $c -s c -l count -d 'Print the number of findings per input'
+complete -c $c -l format -x -a 'text tsv json' -d 'Output format'
+complete -c $c -l rules -x -a '(__fish_complete_directories)' -d 'Rules directory'
+complete -c $c -l config -r -F -d 'Recipient profile'
+complete -c $c -l check-rules -d 'Compile every rule and run its examples'
+complete -c $c -l help -d 'Display help and exit'
+complete -c $c -l version -d 'Output version information and exit'
+complete -c $c -s p -l annotate -l passthrough -d 'Write the message back with X-Outreach fields'
+complete -c $c -l report -d 'Add an X-Outreach-Report field'
+complete -c $c -s e -l exit-zero -d 'Exit 0 whatever the verdict'
+complete -c $c -l threshold -x -d 'Outreach from this score on'
+complete -c $c -l unsure -x -d 'Unsure from this score on'
+complete -c $c -l weight -x -d 'Give RULE=N another weight'
+complete -c $c -l findings -d 'Read a findings stream on stdin'
+complete -c $c -l known -r -F -d 'Addresses of known correspondents'
+complete -c $c -l progress -d 'Show progress on stderr'
