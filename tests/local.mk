@@ -20,8 +20,14 @@ TESTS += $(golden_inputs) $(cli_tests)
 EXTRA_DIST += tests/golden.sh tests/update-golden-list $(golden_inputs) $(golden_extra) \
   $(cli_tests) gl/tests/init.sh
 
-unit_tests = tests/unit/test-findings tests/unit/test-profile
+unit_tests = tests/unit/test-findings tests/unit/test-profile tests/unit/test-msg
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
+EXTRA_DIST += tests/unit/unit.h
 tests_unit_test_findings_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_profile_LDADD = $(RITTBERGER_LIBS)
+tests_unit_test_msg_LDADD = $(RITTBERGER_LIBS)
+
+# Debugging aids that print what the library sees; the bench scripts use them too.
+noinst_PROGRAMS += tests/msg-dump
+tests_msg_dump_LDADD = $(RITTBERGER_LIBS)

@@ -1,0 +1,526 @@
+/* charset.c: decode message text from its MIME charset to UTF-8, keeping each byte's raw offset. */
+/* Copyright (C) 2026 The rittberger authors.
+   SPDX-License-Identifier: GPL-3.0-or-later */
+#include <config.h>
+
+#include "charset.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "c-ctype.h"
+#include "c-strcase.h"
+
+/* Memory problems must not make a message unreadable, but the buffers hold uint32 offsets,
+   so refuse sizes that cannot be represented. */
+int
+mbuf_reserve (struct mbuf *b, size_t extra)
+{
+  if (b->len + extra + 1 <= b->cap)
+    return 0;
+  if (extra > (size_t) UINT32_MAX)
+    {
+      errno = ENOMEM;
+      return -1;
+    }
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < b->len + extra + 1)
+    cap = cap / 2 * 3 + 64;
+  char *s = realloc (b->s, cap);
+  if (!s)
+    return -1;
+  b->s = s;
+  uint32_t *src = realloc (b->src, cap * sizeof *src);
+  if (!src)
+    return -1;
+  b->src = src;
+  b->cap = cap;
+  return 0;
+}
+
+int
+mbuf_put_uc (struct mbuf *b, uint32_t uc, uint32_t src)
+{
+  if (mbuf_reserve (b, 4) < 0)
+    return -1;
+  if (uc >= 0xD800 && uc < 0xE000)
+    uc = 0xFFFD;
+  if (uc < 0x80)
+    mbuf_put (b, (char) uc, src);
+  else if (uc < 0x800)
+    {
+      mbuf_put (b, (char) (0xC0 | (uc >> 6)), src);
+      mbuf_put (b, (char) (0x80 | (uc & 0x3F)), src);
+    }
+  else if (uc < 0x10000)
+    {
+      mbuf_put (b, (char) (0xE0 | (uc >> 12)), src);
+      mbuf_put (b, (char) (0x80 | ((uc >> 6) & 0x3F)), src);
+      mbuf_put (b, (char) (0x80 | (uc & 0x3F)), src);
+    }
+  else if (uc < 0x110000)
+    {
+      mbuf_put (b, (char) (0xF0 | (uc >> 18)), src);
+      mbuf_put (b, (char) (0x80 | ((uc >> 12) & 0x3F)), src);
+      mbuf_put (b, (char) (0x80 | ((uc >> 6) & 0x3F)), src);
+      mbuf_put (b, (char) (0x80 | (uc & 0x3F)), src);
+    }
+  else
+    return mbuf_put_uc (b, 0xFFFD, src);
+  return 0;
+}
+
+void
+mbuf_free (struct mbuf *b)
+{
+  free (b->s);
+  free (b->src);
+  b->s = NULL;
+  b->src = NULL;
+  b->len = b->cap = 0;
+}
+
+void
+mwarn_add (struct mwarn *w, const char *text)
+{
+  size_t tlen = strlen (text);
+  /* A hostile message could otherwise grow the warning without bound. */
+  if (w->count >= 8 || tlen > 200)
+    return;
+  if (w->s)
+    {
+      const char *p = w->s;
+      while ((p = strstr (p, text)) != NULL)
+        {
+          if ((p == w->s || p[-1] == ' ') && (p[tlen] == '\0' || p[tlen] == ';'))
+            return;
+          p++;
+        }
+    }
+  char *s = realloc (w->s, w->len + tlen + 3);
+  if (!s)
+    return;
+  if (w->len)
+    {
+      memcpy (s + w->len, "; ", 2);
+      w->len += 2;
+    }
+  memcpy (s + w->len, text, tlen + 1);
+  w->len += tlen;
+  w->s = s;
+  w->count++;
+}
+
+void
+charset_cache_close (struct charset_cache *c)
+{
+  if (c->open)
+    iconv_close (c->cd);
+  c->open = false;
+  c->name[0] = '\0';
+}
+
+size_t
+charset_utf8_len (const unsigned char *s, size_t n)
+{
+  unsigned char c = s[0];
+  if (c < 0x80)
+    return 1;
+  if (c < 0xC2)
+    return 0;
+  if (c < 0xE0)
+    return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+  if (c < 0xF0)
+    {
+      if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+        return 0;
+      if (c == 0xE0 && s[1] < 0xA0)
+        return 0;               /* overlong */
+      if (c == 0xED && s[1] >= 0xA0)
+        return 0;               /* surrogate */
+      return 3;
+    }
+  if (c < 0xF5)
+    {
+      if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+        return 0;
+      if (c == 0xF0 && s[1] < 0x90)
+        return 0;
+      if (c == 0xF4 && s[1] >= 0x90)
+        return 0;
+      return 4;
+    }
+  return 0;
+}
+
+/* Windows-1252 differs from Latin-1 only in 0x80..0x9F; the five holes keep their C1 code
+   points, as web browsers do. */
+static const uint16_t cp1252_high[32] = {
+  0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+  0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+  0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+  0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+};
+
+uint32_t
+charset_cp1252 (unsigned char b)
+{
+  if (b >= 0x80 && b < 0xA0)
+    return cp1252_high[b - 0x80];
+  return b;
+}
+
+enum charset_class
+{
+  CHARSET_SNIFF,                /* no label, ASCII, UTF-8: UTF-8 where valid, else Windows-1252 */
+  CHARSET_LATIN1,               /* ISO-8859-1 or Windows-1252, unless clearly UTF-8 */
+  CHARSET_ICONV,
+  CHARSET_UNKNOWN,              /* a label that is not a charset name at all */
+};
+
+#define LABEL(s) { s, sizeof s - 1 }
+struct label
+{
+  const char *name;
+  size_t len;
+};
+
+static const struct label sniff_labels[] = {
+  LABEL ("us-ascii"), LABEL ("ascii"), LABEL ("us_ascii"), LABEL ("ansi_x3.4-1968"),
+  LABEL ("iso646-us"), LABEL ("iso-646-us"), LABEL ("us"), LABEL ("utf-8"), LABEL ("utf8"),
+  LABEL ("unicode-1-1-utf-8"), LABEL ("x-unicode20utf8"), LABEL ("utf-8-sig"),
+};
+
+static const struct label latin1_labels[] = {
+  LABEL ("iso-8859-1"), LABEL ("iso8859-1"), LABEL ("iso_8859-1"), LABEL ("iso-8859-1:1987"),
+  LABEL ("iso_8859-1:1987"), LABEL ("latin1"), LABEL ("latin-1"), LABEL ("l1"), LABEL ("cp819"),
+  LABEL ("ibm819"), LABEL ("iso-ir-100"), LABEL ("windows-1252"), LABEL ("cp1252"),
+  LABEL ("x-cp1252"), LABEL ("win-1252"), LABEL ("ms-ansi"),
+};
+
+/* Labels glibc does not know under the name mail programs use. */
+static const struct
+{
+  const char *label, *iconv_name;
+} charset_aliases[] = {
+  { "ks_c_5601-1987", "CP949" },
+  { "ks_c_5601", "CP949" },
+  { "gb2312", "GBK" },
+  { "x-gbk", "GBK" },
+  { "iso-8859-8-i", "ISO-8859-8" },
+  { "x-sjis", "SHIFT_JIS" },
+  { "x-euc-jp", "EUC-JP" },
+  { "x-mac-roman", "MACINTOSH" },
+  { "windows-874", "CP874" },
+  { "gb2312_charset", "GBK" },
+  { "chinesebig5", "BIG5" },
+  { "big5_charset", "BIG5" },
+  { "x-user-defined", NULL },
+};
+
+static enum charset_class
+charset_classify (const char *label, size_t len, const char **iconv_name)
+{
+  *iconv_name = NULL;
+  /* Strip quotes and blanks that sloppy mailers leave around the name. */
+  while (len && (*label == '"' || *label == '\'' || c_isspace (*label)))
+    label++, len--;
+  while (len && (label[len - 1] == '"' || label[len - 1] == '\'' || c_isspace (label[len - 1])))
+    len--;
+  /* RFC 2231 language suffix, as in "utf-8*de". */
+  const char *star = memchr (label, '*', len);
+  if (star)
+    len = star - label;
+  if (len == 0)
+    return CHARSET_SNIFF;
+  if (len >= 40)
+    return CHARSET_UNKNOWN;
+  for (size_t i = 0; i < len; i++)
+    if (!(c_isalnum (label[i]) || strchr ("-_.:+()", label[i])))
+      return CHARSET_UNKNOWN;
+  for (size_t i = 0; i < sizeof sniff_labels / sizeof *sniff_labels; i++)
+    if (sniff_labels[i].len == len && c_strncasecmp (label, sniff_labels[i].name, len) == 0)
+      return CHARSET_SNIFF;
+  for (size_t i = 0; i < sizeof latin1_labels / sizeof *latin1_labels; i++)
+    if (latin1_labels[i].len == len && c_strncasecmp (label, latin1_labels[i].name, len) == 0)
+      return CHARSET_LATIN1;
+  for (size_t i = 0; i < sizeof charset_aliases / sizeof *charset_aliases; i++)
+    if (strlen (charset_aliases[i].label) == len
+        && c_strncasecmp (label, charset_aliases[i].label, len) == 0)
+      {
+        *iconv_name = charset_aliases[i].iconv_name;
+        return *iconv_name ? CHARSET_ICONV : CHARSET_UNKNOWN;
+      }
+  return CHARSET_ICONV;
+}
+
+/* The length of the run of ASCII bytes at S[0..LEN), eight at a time where possible. */
+static size_t
+ascii_run (const unsigned char *s, size_t len)
+{
+  size_t i = 0;
+  while (i + 8 <= len)
+    {
+      uint64_t w;
+      memcpy (&w, s + i, 8);
+      if (w & UINT64_C (0x8080808080808080))
+        break;
+      i += 8;
+    }
+  while (i < len && s[i] < 0x80)
+    i++;
+  return i;
+}
+
+/* Append IN's bytes as UTF-8 where they form valid sequences, each other byte as Windows-1252
+   (when CP1252_ONLY, every 8-bit byte is Windows-1252). */
+static int
+append_utf8_or_cp1252 (struct mbuf *out, const struct mspan *in, bool cp1252_only)
+{
+  const unsigned char *s = (const unsigned char *) in->s;
+  if (mbuf_reserve (out, in->len) < 0)
+    return -1;
+  for (size_t i = 0; i < in->len;)
+    {
+      size_t run = ascii_run (s + i, in->len - i);
+      if (run)
+        {
+          memcpy (out->s + out->len, s + i, run);
+          uint32_t *dst = out->src + out->len;
+          if (in->src)
+            memcpy (dst, in->src + i, run * sizeof *dst);
+          else
+            for (size_t k = 0; k < run; k++)
+              dst[k] = in->base + (uint32_t) (i + k);
+          out->len += run;
+          i += run;
+          if (i >= in->len)
+            break;
+        }
+      size_t n = cp1252_only ? 0 : charset_utf8_len (s + i, in->len - i);
+      if (n)
+        {
+          uint32_t src = mspan_src (in, i);
+          for (size_t k = 0; k < n; k++)
+            mbuf_put (out, (char) s[i + k], src);
+          i += n;
+        }
+      else
+        {
+          /* A Windows-1252 byte takes up to 3 UTF-8 bytes: reserve beyond the 1:1 estimate. */
+          if (mbuf_put_uc (out, charset_cp1252 (s[i]), mspan_src (in, i)) < 0
+              || mbuf_reserve (out, in->len - i) < 0)
+            return -1;
+          i++;
+        }
+    }
+  return 0;
+}
+
+/* Count valid multibyte UTF-8 sequences and bytes that are not part of one. */
+static void
+utf8_census (const struct mspan *in, size_t *multibyte, size_t *invalid)
+{
+  const unsigned char *s = (const unsigned char *) in->s;
+  *multibyte = *invalid = 0;
+  for (size_t i = 0; i < in->len;)
+    {
+      i += ascii_run (s + i, in->len - i);
+      if (i >= in->len)
+        break;
+      size_t n = charset_utf8_len (s + i, in->len - i);
+      if (n)
+        {
+          ++*multibyte;
+          i += n;
+        }
+      else
+        {
+          ++*invalid;
+          i++;
+        }
+    }
+}
+
+static iconv_t
+cache_open (struct charset_cache *cache, const char *name)
+{
+  if (cache->open && strcmp (cache->name, name) == 0)
+    {
+      iconv (cache->cd, NULL, NULL, NULL, NULL);
+      return cache->cd;
+    }
+  charset_cache_close (cache);
+  iconv_t cd = iconv_open ("UTF-8", name);
+  if (cd == (iconv_t) -1)
+    return cd;
+  cache->cd = cd;
+  cache->open = true;
+  snprintf (cache->name, sizeof cache->name, "%s", name);
+  return cd;
+}
+
+/* Append the bytes iconv produced for input byte I of IN, checking they are valid UTF-8. */
+static int
+append_converted (struct mbuf *out, const char *buf, size_t n, uint32_t src)
+{
+  if (mbuf_reserve (out, n) < 0)
+    return -1;
+  for (size_t k = 0; k < n;)
+    {
+      size_t len = charset_utf8_len ((const unsigned char *) buf + k, n - k);
+      if (!len)
+        {
+          if (mbuf_put_uc (out, 0xFFFD, src) < 0)
+            return -1;
+          k++;
+          continue;
+        }
+      for (size_t j = 0; j < len; j++)
+        mbuf_put (out, buf[k + j], src);
+      k += len;
+    }
+  return 0;
+}
+
+/* Convert with iconv.  A single-byte charset converts in one call and maps character K to input
+   byte K; otherwise characters are fed one at a time so each output keeps its own offset and a bad
+   byte becomes U+FFFD instead of ending the conversion. */
+static int
+convert_iconv (struct mbuf *out, const struct mspan *in, iconv_t cd)
+{
+  size_t mark = out->len;
+  if (mbuf_reserve (out, in->len * 4 + 16) == 0)
+    {
+      char *ip = (char *) in->s;
+      size_t ileft = in->len;
+      char *op = out->s + out->len;
+      size_t oleft = in->len * 4 + 16;
+      size_t r = iconv (cd, &ip, &ileft, &op, &oleft);
+      if (r != (size_t) -1 && iconv (cd, NULL, NULL, &op, &oleft) != (size_t) -1)
+        {
+          size_t produced = op - (out->s + out->len);
+          const unsigned char *p = (const unsigned char *) out->s + out->len;
+          size_t nchars = 0, i = 0;
+          bool valid = true;
+          while (i < produced)
+            {
+              size_t n = charset_utf8_len (p + i, produced - i);
+              if (!n)
+                {
+                  valid = false;
+                  break;
+                }
+              i += n;
+              nchars++;
+            }
+          if (valid && nchars == in->len)
+            {
+              size_t k = 0;
+              for (i = 0; i < produced; k++)
+                {
+                  size_t n = charset_utf8_len (p + i, produced - i);
+                  for (size_t j = 0; j < n; j++)
+                    out->src[out->len + i + j] = mspan_src (in, k);
+                  i += n;
+                }
+              out->len += produced;
+              return 0;
+            }
+        }
+      iconv (cd, NULL, NULL, NULL, NULL);
+    }
+  out->len = mark;
+
+  for (size_t i = 0; i < in->len;)
+    {
+      char buf[64];
+      size_t k;
+      bool done = false;
+      for (k = 1; k <= 8 && i + k <= in->len; k++)
+        {
+          char *ip = (char *) in->s + i;
+          size_t ileft = k;
+          char *op = buf;
+          size_t oleft = sizeof buf;
+          size_t r = iconv (cd, &ip, &ileft, &op, &oleft);
+          if (r != (size_t) -1 || ileft == 0)
+            {
+              if (append_converted (out, buf, op - buf, mspan_src (in, i)) < 0)
+                return -1;
+              i += k;
+              done = true;
+              break;
+            }
+          if (errno != EINVAL)
+            {
+              /* EILSEQ (or E2BIG, which a single character cannot cause): skip one byte;
+                 any bytes already consumed of a shift sequence are harmless to drop. */
+              if (op > buf && append_converted (out, buf, op - buf, mspan_src (in, i)) < 0)
+                return -1;
+              break;
+            }
+        }
+      if (!done)
+        {
+          iconv (cd, NULL, NULL, NULL, NULL);
+          if (mbuf_put_uc (out, 0xFFFD, mspan_src (in, i)) < 0)
+            return -1;
+          i++;
+        }
+    }
+  return 0;
+}
+
+int
+charset_to_utf8 (struct mbuf *out, const struct mspan *in, const char *label, size_t label_len,
+                 struct charset_cache *cache, struct mwarn *w)
+{
+  const char *iconv_name = NULL;
+  enum charset_class cls = label ? charset_classify (label, label_len, &iconv_name) : CHARSET_SNIFF;
+  size_t multibyte, invalid;
+
+  if (cls == CHARSET_ICONV)
+    {
+      char name[48];
+      if (iconv_name)
+        snprintf (name, sizeof name, "%s", iconv_name);
+      else
+        {
+          while (label_len && (*label == '"' || *label == '\'' || c_isspace (*label)))
+            label++, label_len--;
+          while (label_len && (label[label_len - 1] == '"' || label[label_len - 1] == '\''
+                               || c_isspace (label[label_len - 1])))
+            label_len--;
+          const char *star = memchr (label, '*', label_len);
+          if (star)
+            label_len = star - label;
+          snprintf (name, sizeof name, "%.*s", (int) label_len, label);
+        }
+      iconv_t cd = cache_open (cache, name);
+      if (cd != (iconv_t) -1)
+        return convert_iconv (out, in, cd);
+      cls = CHARSET_UNKNOWN;
+    }
+  if (cls == CHARSET_UNKNOWN)
+    {
+      char msg[96];
+      snprintf (msg, sizeof msg, "unknown charset %.*s", (int) (label_len < 40 ? label_len : 40),
+                label);
+      for (char *p = msg; *p; p++)
+        if ((unsigned char) *p < 0x20 || (unsigned char) *p >= 0x7F)
+          *p = '?';
+      mwarn_add (w, msg);
+    }
+
+  utf8_census (in, &multibyte, &invalid);
+  if (cls == CHARSET_LATIN1)
+    /* Mislabelled UTF-8 is common; Latin-1 text that happens to be valid UTF-8 is not. */
+    return append_utf8_or_cp1252 (out, in, !(invalid == 0 && multibyte > 0));
+  if (invalid == 0)
+    return append_utf8_or_cp1252 (out, in, false);
+  /* Mostly UTF-8 with a few stray bytes keeps its UTF-8; anything else is Windows-1252. */
+  return append_utf8_or_cp1252 (out, in, multibyte <= invalid);
+}

@@ -1,0 +1,409 @@
+/* html.c: readable text from HTML mail parts, with every byte mapped back to the HTML source. */
+/* Copyright (C) 2026 The rittberger authors.
+   SPDX-License-Identifier: GPL-3.0-or-later */
+#include <config.h>
+
+#include "html.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "c-ctype.h"
+#include "c-strcase.h"
+
+/* The Latin-1 entities, U+00A0 to U+00FF in order. */
+static const char *const latin1_entities[96] = {
+  "nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect",
+  "uml", "copy", "ordf", "laquo", "not", "shy", "reg", "macr",
+  "deg", "plusmn", "sup2", "sup3", "acute", "micro", "para", "middot",
+  "cedil", "sup1", "ordm", "raquo", "frac14", "frac12", "frac34", "iquest",
+  "Agrave", "Aacute", "Acirc", "Atilde", "Auml", "Aring", "AElig", "Ccedil",
+  "Egrave", "Eacute", "Ecirc", "Euml", "Igrave", "Iacute", "Icirc", "Iuml",
+  "ETH", "Ntilde", "Ograve", "Oacute", "Ocirc", "Otilde", "Ouml", "times",
+  "Oslash", "Ugrave", "Uacute", "Ucirc", "Uuml", "Yacute", "THORN", "szlig",
+  "agrave", "aacute", "acirc", "atilde", "auml", "aring", "aelig", "ccedil",
+  "egrave", "eacute", "ecirc", "euml", "igrave", "iacute", "icirc", "iuml",
+  "eth", "ntilde", "ograve", "oacute", "ocirc", "otilde", "ouml", "divide",
+  "oslash", "ugrave", "uacute", "ucirc", "uuml", "yacute", "thorn", "yuml",
+};
+
+static const struct
+{
+  const char *name;
+  unsigned cp;
+} other_entities[] = {
+  { "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' }, { "apos", '\'' },
+  { "ndash", 0x2013 }, { "mdash", 0x2014 }, { "lsquo", 0x2018 }, { "rsquo", 0x2019 },
+  { "sbquo", 0x201A }, { "ldquo", 0x201C }, { "rdquo", 0x201D }, { "bdquo", 0x201E },
+  { "hellip", 0x2026 }, { "bull", 0x2022 }, { "euro", 0x20AC }, { "trade", 0x2122 },
+  { "dagger", 0x2020 }, { "Dagger", 0x2021 }, { "permil", 0x2030 }, { "lsaquo", 0x2039 },
+  { "rsaquo", 0x203A }, { "prime", 0x2032 }, { "Prime", 0x2033 }, { "thinsp", 0x2009 },
+  { "ensp", 0x2002 }, { "emsp", 0x2003 }, { "zwnj", 0x200C }, { "zwj", 0x200D },
+  { "lrm", 0x200E }, { "rlm", 0x200F }, { "OElig", 0x152 }, { "oelig", 0x153 },
+  { "Scaron", 0x160 }, { "scaron", 0x161 }, { "Yuml", 0x178 }, { "fnof", 0x192 },
+  { "circ", 0x2C6 }, { "tilde", 0x2DC }, { "larr", 0x2190 }, { "uarr", 0x2191 },
+  { "rarr", 0x2192 }, { "darr", 0x2193 }, { "hearts", 0x2665 }, { "minus", 0x2212 },
+  { "check", 0x2713 }, { "star", 0x2606 }, { "quest", '?' }, { "excl", '!' },
+  { "num", '#' }, { "dollar", '$' }, { "percnt", '%' }, { "comma", ',' }, { "period", '.' },
+  { "colon", ':' }, { "semi", ';' }, { "commat", '@' }, { "lpar", '(' }, { "rpar", ')' },
+};
+
+long
+html_entity (const char *name, size_t len)
+{
+  for (size_t i = 0; i < 96; i++)
+    if (strlen (latin1_entities[i]) == len && memcmp (latin1_entities[i], name, len) == 0)
+      return 0xA0 + (long) i;
+  for (size_t i = 0; i < sizeof other_entities / sizeof *other_entities; i++)
+    if (strlen (other_entities[i].name) == len && memcmp (other_entities[i].name, name, len) == 0)
+      return other_entities[i].cp;
+  return -1;
+}
+
+/* Entities that browsers accept without ';' (the HTML 2 and Latin-1 set). */
+static bool
+legacy_entity (const char *name, size_t len, long cp)
+{
+  return (cp >= 0xA0 && cp <= 0xFF)
+    || (len == 3 && memcmp (name, "amp", 3) == 0)
+    || (len == 2 && (memcmp (name, "lt", 2) == 0 || memcmp (name, "gt", 2) == 0))
+    || (len == 4 && memcmp (name, "quot", 4) == 0);
+}
+
+struct html_state
+{
+  struct mbuf *out;
+  size_t start;                 /* where this part's text begins in OUT */
+  int pending_nl;               /* line breaks owed before the next visible text */
+  bool pending_space;
+  uint32_t pending_src;
+  int pre;                      /* depth of <pre>: whitespace is kept literally */
+};
+
+/* Trailing '\n' of the output so far, at most 2. */
+static int
+trailing_newlines (const struct html_state *st)
+{
+  int n = 0;
+  size_t i = st->out->len;
+  while (i > st->start && n < 2 && st->out->s[i - 1] == '\n')
+    i--, n++;
+  return n;
+}
+
+static int
+flush_pending (struct html_state *st)
+{
+  struct mbuf *out = st->out;
+  if (mbuf_reserve (out, 4) < 0)
+    return -1;
+  if (st->pending_nl && out->len > st->start)
+    {
+      /* Trailing spaces before a line break carry no meaning. */
+      while (out->len > st->start && out->s[out->len - 1] == ' ')
+        out->len--;
+      for (int n = trailing_newlines (st); n < st->pending_nl && n < 2; n++)
+        mbuf_put (out, '\n', st->pending_src);
+    }
+  else if (st->pending_space && out->len > st->start)
+    {
+      char last = out->s[out->len - 1];
+      if (last != ' ' && last != '\n' && last != '\t')
+        mbuf_put (out, ' ', st->pending_src);
+    }
+  st->pending_nl = 0;
+  st->pending_space = false;
+  return 0;
+}
+
+static void
+want_newlines (struct html_state *st, int n, uint32_t src)
+{
+  if (st->pending_nl < n)
+    st->pending_nl = n;
+  if (!st->pending_space)
+    st->pending_src = src;
+  st->pending_space = false;
+}
+
+static void
+want_space (struct html_state *st, uint32_t src)
+{
+  if (!st->pending_space && !st->pending_nl)
+    st->pending_src = src;
+  st->pending_space = true;
+}
+
+/* Emit one character: whitespace is collapsed outside <pre>. */
+static int
+emit_uc (struct html_state *st, uint32_t uc, uint32_t src)
+{
+  if (uc == ' ' || uc == '\t' || uc == '\n' || uc == '\r' || uc == '\f' || uc == 0xA0)
+    {
+      if (!st->pre || uc == 0xA0)
+        {
+          want_space (st, src);
+          return 0;
+        }
+      if (flush_pending (st) < 0)
+        return -1;
+      if (mbuf_reserve (st->out, 1) < 0)
+        return -1;
+      mbuf_put (st->out, (char) uc, src);
+      return 0;
+    }
+  if (uc == 0xAD)
+    return 0;                   /* a soft hyphen is invisible */
+  if (flush_pending (st) < 0)
+    return -1;
+  return mbuf_put_uc (st->out, uc, src);
+}
+
+static bool
+name_is (const char *name, size_t len, const char *word)
+{
+  /* The first letter rules out most candidates before strlen. */
+  return c_tolower (name[0]) == word[0] && strlen (word) == len
+    && c_strncasecmp (name, word, len) == 0;
+}
+
+/* How many line breaks a block-level tag stands for, or 0 for inline tags. */
+static int
+block_breaks (const char *name, size_t len)
+{
+  static const char *const paragraph[] = {
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "ul", "ol", "table", "hr",
+    "dl", "address", "figure",
+  };
+  static const char *const line[] = {
+    "div", "li", "tr", "dt", "dd", "center", "form", "section", "article", "header", "footer",
+    "nav", "aside", "main", "fieldset", "option", "caption", "tbody", "thead", "tfoot", "body",
+    "html", "legend", "summary", "details", "menu",
+  };
+  for (size_t i = 0; i < sizeof paragraph / sizeof *paragraph; i++)
+    if (name_is (name, len, paragraph[i]))
+      return 2;
+  for (size_t i = 0; i < sizeof line / sizeof *line; i++)
+    if (name_is (name, len, line[i]))
+      return 1;
+  return 0;
+}
+
+/* Find "</NAME" (any case) at or after POS; return its offset or LEN. */
+static size_t
+find_close_tag (const char *s, size_t pos, size_t len, const char *name, size_t name_len)
+{
+  while (pos < len)
+    {
+      const char *lt = memchr (s + pos, '<', len - pos);
+      if (!lt)
+        return len;
+      size_t i = lt - s;
+      if (i + 2 + name_len <= len && s[i + 1] == '/'
+          && c_strncasecmp (s + i + 2, name, name_len) == 0
+          && (i + 2 + name_len == len || !c_isalnum (s[i + 2 + name_len])))
+        return i;
+      pos = i + 1;
+    }
+  return len;
+}
+
+/* The end of the tag starting at POS ('<'), just after its '>', or LEN.  Quotes protect '>' only
+   when they open an attribute value and close again. */
+static size_t
+tag_end (const char *s, size_t pos, size_t len)
+{
+  const char *first_gt = memchr (s + pos, '>', len - pos);
+  if (!first_gt)
+    return len;
+  for (size_t i = pos + 1; i < len; i++)
+    {
+      if (s[i] == '>')
+        return i + 1;
+      if ((s[i] == '"' || s[i] == '\'') && s[i - 1] == '=')
+        {
+          const char *q = memchr (s + i + 1, s[i], len - i - 1);
+          if (!q)
+            return first_gt - s + 1;
+          i = q - s;
+        }
+    }
+  return first_gt - s + 1;
+}
+
+/* Decode the character reference at IN->s[POS] ('&'); store the code point and return the bytes
+   consumed, or 0 if it is not a reference. */
+static size_t
+decode_entity (const char *s, size_t pos, size_t len, uint32_t *uc)
+{
+  size_t i = pos + 1;
+  if (i < len && s[i] == '#')
+    {
+      i++;
+      bool hex = i < len && (s[i] == 'x' || s[i] == 'X');
+      if (hex)
+        i++;
+      size_t digits_start = i;
+      unsigned long v = 0;
+      while (i < len && (hex ? c_isxdigit (s[i]) : c_isdigit (s[i])))
+        {
+          int d = c_isdigit (s[i]) ? s[i] - '0' : c_tolower (s[i]) - 'a' + 10;
+          if (v < 0x1000000)
+            v = v * (hex ? 16 : 10) + d;
+          i++;
+        }
+      if (i == digits_start)
+        return 0;
+      if (i < len && s[i] == ';')
+        i++;
+      if (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v < 0xE000))
+        v = 0xFFFD;
+      else if (v >= 0x80 && v < 0xA0)
+        v = charset_cp1252 ((unsigned char) v);
+      *uc = v;
+      return i - pos;
+    }
+  size_t name_start = i;
+  while (i < len && i - name_start < 32 && c_isalnum (s[i]))
+    i++;
+  if (i == name_start)
+    return 0;
+  long cp = html_entity (s + name_start, i - name_start);
+  if (cp < 0)
+    return 0;
+  if (i < len && s[i] == ';')
+    i++;
+  else if (!legacy_entity (s + name_start, i - name_start, cp))
+    return 0;
+  *uc = (uint32_t) cp;
+  return i - pos;
+}
+
+int
+html_to_text (struct mbuf *out, const struct mspan *in)
+{
+  const char *s = in->s;
+  size_t len = in->len;
+  struct html_state st = { out, out->len, 0, false, 0, 0 };
+
+  for (size_t i = 0; i < len;)
+    {
+      unsigned char c = s[i];
+      if (c == '<' && i + 1 < len)
+        {
+          unsigned char d = s[i + 1];
+          if (d == '!' && i + 3 < len && s[i + 2] == '-' && s[i + 3] == '-')
+            {
+              /* A comment that never closes ends at the next '>', as old mail readers did:
+                 spam writes "<!--x>" and means the text after it to be seen. */
+              const char *end = memmem (s + i + 4, len - i - 4, "-->", 3);
+              i = end ? (size_t) (end - s) + 3 : tag_end (s, i, len);
+              continue;
+            }
+          if (d == '!' || d == '?')
+            {
+              i = tag_end (s, i, len);
+              continue;
+            }
+          bool closing = d == '/';
+          size_t name_start = i + 1 + closing;
+          size_t name_end = name_start;
+          while (name_end < len && (c_isalnum (s[name_end]) || s[name_end] == ':'))
+            name_end++;
+          if (name_end > name_start && c_isalpha (s[name_start]))
+            {
+              const char *name = s + name_start;
+              size_t name_len = name_end - name_start;
+              uint32_t src = mspan_src (in, i);
+              size_t after = tag_end (s, i, len);
+              if (!closing
+                  && (name_is (name, name_len, "script") || name_is (name, name_len, "style")
+                      || name_is (name, name_len, "title") || name_is (name, name_len, "xml")
+                      || name_is (name, name_len, "template")))
+                {
+                  /* Their content is never shown; an unclosed one hides the rest, as in a browser. */
+                  size_t close = find_close_tag (s, after, len, name, name_len);
+                  i = close < len ? tag_end (s, close, len) : len;
+                  want_space (&st, src);
+                  continue;
+                }
+              if (!closing && name_is (name, name_len, "head"))
+                {
+                  size_t close = find_close_tag (s, after, len, name, name_len);
+                  /* A head that never closes would swallow the whole text: ignore the tag then. */
+                  i = close < len ? tag_end (s, close, len) : after;
+                  continue;
+                }
+              if (name_is (name, name_len, "br"))
+                {
+                  if (flush_pending (&st) < 0 || mbuf_reserve (out, 1) < 0)
+                    return -1;
+                  if (trailing_newlines (&st) < 2)
+                    mbuf_put (out, '\n', src);
+                }
+              else if (name_is (name, name_len, "pre"))
+                {
+                  st.pre += closing ? (st.pre > 0 ? -1 : 0) : 1;
+                  want_newlines (&st, 2, src);
+                }
+              else if (name_is (name, name_len, "td") || name_is (name, name_len, "th"))
+                want_space (&st, src);
+              else
+                {
+                  int n = block_breaks (name, name_len);
+                  if (n)
+                    want_newlines (&st, n, src);
+                }
+              i = after;
+              continue;
+            }
+          /* A lone '<' is text. */
+        }
+      if (c == '&')
+        {
+          uint32_t uc;
+          size_t n = decode_entity (s, i, len, &uc);
+          if (n)
+            {
+              if (emit_uc (&st, uc, mspan_src (in, i)) < 0)
+                return -1;
+              i += n;
+              continue;
+            }
+        }
+      if (c < 0x80)
+        {
+          if (emit_uc (&st, c, mspan_src (in, i)) < 0)
+            return -1;
+          i++;
+          continue;
+        }
+      /* The input is valid UTF-8: copy the whole sequence; U+00A0 is a space here. */
+      size_t n = charset_utf8_len ((const unsigned char *) s + i, len - i);
+      if (n == 0)
+        n = 1;
+      if (n == 2 && c == 0xC2 && (unsigned char) s[i + 1] == 0xA0)
+        want_space (&st, mspan_src (in, i));
+      else if (n == 2 && c == 0xC2 && (unsigned char) s[i + 1] == 0xAD)
+        ;
+      else
+        {
+          if (flush_pending (&st) < 0 || mbuf_reserve (out, n) < 0)
+            return -1;
+          uint32_t src = mspan_src (in, i);
+          for (size_t k = 0; k < n; k++)
+            mbuf_put (out, s[i + k], src);
+        }
+      i += n;
+    }
+  if (out->len > st.start && (st.pending_nl || out->s[out->len - 1] != '\n'))
+    {
+      while (out->len > st.start && out->s[out->len - 1] == ' ')
+        out->len--;
+      if (mbuf_reserve (out, 1) < 0)
+        return -1;
+      if (out->len > st.start && out->s[out->len - 1] != '\n')
+        mbuf_put (out, '\n', in->len ? mspan_src (in, in->len - 1) : in->base);
+    }
+  return 0;
+}

@@ -1,0 +1,673 @@
+/* msg.c: read plain text, RFC 5322 mail and mbox input; decode each message into analysable text. */
+/* Copyright (C) 2026 The rittberger authors.
+   SPDX-License-Identifier: GPL-3.0-or-later */
+#include <config.h>
+
+#include "msg.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uninorm.h>
+#include <unistr.h>
+
+#include "c-ctype.h"
+#include "c-strcase.h"
+#include "charset.h"
+#include "mime.h"
+
+struct msg_private
+{
+  char *field_text;             /* every field's name and value, NUL-terminated, end to end */
+  uint32_t *line_start;         /* raw offsets where lines begin, built on the first lookup */
+  size_t nlines;
+  bool lines_built;
+  bool cr_only;                 /* no LF in raw: CR ends lines */
+  /* The last column computed, so that lookups in offset order along one long line stay linear. */
+  bool col_valid;
+  size_t col_line, col_raw;
+  unsigned long col;
+};
+
+struct msg_input
+{
+  char *owned;                  /* the buffer read by msg_input_open, or NULL */
+  const char *data;
+  size_t len;
+  size_t pos;                   /* where the next message (or its "From " line) starts */
+  unsigned long line;           /* line number of data[pos] */
+  size_t index;
+  bool mbox;
+  bool done;
+};
+
+/* ---- Telling mail from text ---- */
+
+static bool
+common_field_name (const char *name, size_t len)
+{
+  static const char *const names[] = {
+    "From", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "Received", "Return-Path",
+    "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Delivered-To", "Reply-To",
+    "Sender", "In-Reply-To", "References", "DKIM-Signature", "Authentication-Results",
+    "Envelope-To", "User-Agent", "Organization", "Precedence", "Thread-Topic", "Thread-Index",
+    "Importance", "Resent-From", "Resent-To", "Resent-Date", "Received-SPF", "Status",
+  };
+  if (len > 2 && c_strncasecmp (name, "X-", 2) == 0)
+    return true;
+  if (len > 5 && c_strncasecmp (name, "List-", 5) == 0)
+    return true;
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (strlen (names[i]) == len && c_strncasecmp (name, names[i], len) == 0)
+      return true;
+  return false;
+}
+
+/* Whether BUF starts with a header block; *HEADER_LEN gets its length with the blank line. */
+static bool
+scan_header_block (const char *buf, size_t len, size_t *header_len)
+{
+  struct mime_field f;
+  size_t pos = 0, body;
+  bool blank;
+  size_t nfields = 0;
+  bool common = false;
+  while (mime_header_next (buf, len, &pos, &f, &body, &blank))
+    {
+      nfields++;
+      if (!common && common_field_name (buf + f.off, f.name_len))
+        common = true;
+    }
+  /* The block ends with a blank line or the end of the input, never in a line of prose. */
+  if (nfields == 0 || !(blank || body == len))
+    return false;
+  if (!common && nfields < 2)
+    return false;
+  *header_len = body;
+  return true;
+}
+
+bool
+msg_looks_like_mail (const char *buf, size_t len)
+{
+  size_t header_len;
+  return buf && scan_header_block (buf, len, &header_len);
+}
+
+/* ---- Decoding one message ---- */
+
+/* Line ends in S[0..LEN): every LF (a CRLF is one), or every CR in a file without any LF (old
+   Mac files).  A stray CR in an LF file is no line end, as for sed and editors. */
+static unsigned long
+count_line_ends (const char *s, size_t len, bool cr_only)
+{
+  unsigned long n = 0;
+  const char *p = s, *end = s + len;
+  char eol = cr_only ? '\r' : '\n';
+  while ((p = memchr (p, eol, end - p)) != NULL)
+    n++, p++;
+  return n;
+}
+
+/* Decode the header fields of RAW[0..HEADER_LEN) into M->fields. */
+static int
+decode_fields (struct msg *m, struct mime_ctx *c)
+{
+  const char *s = m->raw;
+  struct mime_field f;
+  size_t pos = 0, body, cap = 0;
+  bool blank;
+  struct mbuf text = { 0 };
+  size_t *name_at = NULL, *value_at = NULL;
+
+  while (mime_header_next (s, m->header_len, &pos, &f, &body, &blank))
+    {
+      if (m->nfields == cap)
+        {
+          cap = cap ? cap * 2 : 32;
+          struct msg_field *nf = realloc (m->fields, cap * sizeof *nf);
+          if (!nf)
+            goto fail;
+          m->fields = nf;
+          size_t *na = realloc (name_at, cap * sizeof *na);
+          if (!na)
+            goto fail;
+          name_at = na;
+          size_t *va = realloc (value_at, cap * sizeof *va);
+          if (!va)
+            goto fail;
+          value_at = va;
+        }
+      struct msg_field *mf = &m->fields[m->nfields];
+      mf->raw_off = f.off;
+      mf->raw_len = f.end - f.off;
+      name_at[m->nfields] = text.len;
+      if (mbuf_reserve (&text, f.name_len + 1) < 0)
+        goto fail;
+      for (size_t i = 0; i < f.name_len; i++)
+        mbuf_put (&text, s[f.off + i], 0);
+      mbuf_put (&text, '\0', 0);
+      value_at[m->nfields] = text.len;
+      if (mime_decode_header (&text, s + f.value_off, f.end - f.value_off, &c->cache, &c->warn)
+          < 0)
+        goto fail;
+      text.len++;               /* keep the terminating NUL */
+      m->nfields++;
+    }
+  for (size_t i = 0; i < m->nfields; i++)
+    {
+      m->fields[i].name = text.s + name_at[i];
+      m->fields[i].value = text.s + value_at[i];
+    }
+  m->priv->field_text = text.s;
+  free (text.src);
+  free (name_at);
+  free (value_at);
+  return 0;
+fail:
+  mbuf_free (&text);
+  free (name_at);
+  free (value_at);
+  free (m->fields);
+  m->fields = NULL;
+  m->nfields = 0;
+  return -1;
+}
+
+/* Whether NFC leaves code point UC alone whatever surrounds it: no canonical decomposition,
+   combining class 0, never the second half of a composition.  A few common blocks suffice to
+   keep the costly normalisation away from most mail (typographic quotes, euro sign, CJK). */
+static bool
+nfc_inert (uint32_t uc)
+{
+  return uc < 0x300 || (uc >= 0x400 && uc <= 0x482) || (uc >= 0x48A && uc <= 0x4FF)
+    || (uc >= 0x2010 && uc <= 0x205F) || (uc >= 0x20A0 && uc <= 0x20CF)
+    || (uc >= 0x3041 && uc <= 0x3096) || (uc >= 0x30A1 && uc <= 0x30FA)
+    || (uc >= 0x4E00 && uc <= 0x9FFF) || (uc >= 0xAC00 && uc <= 0xD7A3) || uc == 0xFFFD
+    || (uc >= 0x1F300 && uc <= 0x1FAFF);
+}
+
+/* Whether the valid UTF-8 text S is in NFC for sure, judged character by character. */
+static bool
+trivially_nfc (const char *s, size_t len)
+{
+  const unsigned char *u = (const unsigned char *) s;
+  for (size_t i = 0; i < len;)
+    {
+      if (u[i] < 0xCC)
+        {
+          i++;
+          continue;
+        }
+      ucs4_t uc;
+      int n = u8_mbtouc_unsafe (&uc, u + i, len - i);
+      if (!nfc_inert (uc))
+        return false;
+      i += n > 0 ? n : 1;
+    }
+  return true;
+}
+
+/* Whether S is valid UTF-8; faster than u8_check on mostly ASCII text. */
+static bool
+valid_utf8 (const char *s, size_t len)
+{
+  const unsigned char *u = (const unsigned char *) s;
+  for (size_t i = 0; i < len;)
+    {
+      if (u[i] < 0x80)
+        {
+          i++;
+          continue;
+        }
+      size_t n = charset_utf8_len (u + i, len - i);
+      if (!n)
+        return false;
+      i += n;
+    }
+  return true;
+}
+
+/* Bring B into NFC.  An ASCII character never composes with what precedes it, so the text is
+   normalised in runs that start at an ASCII character, and each run maps its output characters
+   to its input characters' offsets in order. */
+static int
+normalize_nfc (struct mbuf *b)
+{
+  if (trivially_nfc (b->s, b->len))
+    return 0;
+  size_t nlen;
+  uint8_t *whole = u8_normalize (UNINORM_NFC, (const uint8_t *) b->s, b->len, NULL, &nlen);
+  if (!whole)
+    return -1;
+  bool same = nlen == b->len && memcmp (whole, b->s, nlen) == 0;
+  free (whole);
+  if (same)
+    return 0;
+
+  struct mbuf out = { 0 };
+  if (mbuf_reserve (&out, nlen) < 0)
+    return -1;
+  for (size_t i = 0; i < b->len;)
+    {
+      size_t j = i + 1;
+      while (j < b->len && (unsigned char) b->s[j] >= 0x80)
+        j++;
+      if (j == i + 1 || trivially_nfc (b->s + i, j - i))
+        {
+          if (mbuf_reserve (&out, j - i) < 0)
+            goto fail;
+          memcpy (out.s + out.len, b->s + i, j - i);
+          memcpy (out.src + out.len, b->src + i, (j - i) * sizeof *b->src);
+          out.len += j - i;
+          i = j;
+          continue;
+        }
+      uint8_t small[256];
+      size_t rlen = sizeof small;
+      uint8_t *r = u8_normalize (UNINORM_NFC, (const uint8_t *) b->s + i, j - i, small, &rlen);
+      if (!r)
+        goto fail;
+      if (mbuf_reserve (&out, rlen) < 0)
+        {
+          if (r != small)
+            free (r);
+          goto fail;
+        }
+      /* Output character K comes from input character K (the last one if there are fewer). */
+      size_t in_pos = i;
+      for (size_t k = 0; k < rlen;)
+        {
+          int n = u8_mblen (r + k, rlen - k);
+          if (n <= 0)
+            n = 1;
+          for (int t = 0; t < n; t++)
+            mbuf_put (&out, (char) r[k + t], b->src[in_pos]);
+          k += n;
+          int in_n = u8_mblen ((const uint8_t *) b->s + in_pos, j - in_pos);
+          if (in_n > 0 && in_pos + in_n < j)
+            in_pos += in_n;
+        }
+      if (r != small)
+        free (r);
+      i = j;
+    }
+  mbuf_free (b);
+  *b = out;
+  return 0;
+fail:
+  mbuf_free (&out);
+  return -1;
+}
+
+int
+msg_parse (struct msg *m, const char *raw, size_t raw_len)
+{
+  memset (m, 0, sizeof *m);
+  if (raw_len >= UINT32_MAX - 1)
+    {
+      errno = EOVERFLOW;
+      return -1;
+    }
+  if (!raw)
+    raw = "";
+  m->raw = raw;
+  m->raw_len = raw_len;
+  m->first_line = 1;
+  m->priv = calloc (1, sizeof *m->priv);
+  if (!m->priv)
+    return -1;
+
+  struct mbuf body = { 0 };
+  struct mime_ctx c;
+  memset (&c, 0, sizeof c);
+  c.raw = raw;
+  c.raw_len = raw_len;
+  c.body = &body;
+
+  size_t header_len;
+  if (scan_header_block (raw, raw_len, &header_len))
+    {
+      m->kind = MSG_MAIL;
+      m->header_len = header_len;
+      if (decode_fields (m, &c) < 0 || mime_decode_entity (&c, 0, raw_len, 0) < 0)
+        goto fail;
+    }
+  else
+    {
+      m->kind = MSG_TEXT;
+      if (mime_decode_text (&c, 0, raw_len) < 0)
+        goto fail;
+    }
+  if (normalize_nfc (&body) < 0 || mbuf_reserve (&body, 1) < 0)
+    goto fail;
+  /* Everything was built from valid pieces; check anyway, the promise is absolute. */
+  if (!valid_utf8 (body.s, body.len))
+    {
+      struct mspan sp = { body.s, body.src, 0, body.len };
+      struct mbuf fixed = { 0 };
+      if (charset_to_utf8 (&fixed, &sp, NULL, 0, &c.cache, &c.warn) < 0
+          || mbuf_reserve (&fixed, 1) < 0)
+        {
+          mbuf_free (&fixed);
+          goto fail;
+        }
+      mbuf_free (&body);
+      body = fixed;
+    }
+  body.s[body.len] = '\0';
+  body.src[body.len] = body.len ? (body.src[body.len - 1] < raw_len ? body.src[body.len - 1] + 1
+                                   : (uint32_t) raw_len) : (uint32_t) m->header_len;
+  m->body = body.s;
+  m->src = body.src;
+  m->body_len = body.len;
+  m->body_from_html = c.body_from_html;
+  m->warning = c.warn.s;
+  mime_ctx_release (&c);
+  return 0;
+
+fail:
+  {
+    int saved = errno;
+    mbuf_free (&body);
+    free (c.warn.s);
+    mime_ctx_release (&c);
+    msg_free (m);
+    errno = saved ? saved : ENOMEM;
+  }
+  return -1;
+}
+
+void
+msg_free (struct msg *m)
+{
+  if (!m)
+    return;
+  free (m->fields);
+  free (m->body);
+  free (m->src);
+  free (m->warning);
+  if (m->priv)
+    {
+      free (m->priv->field_text);
+      free (m->priv->line_start);
+      free (m->priv);
+    }
+  memset (m, 0, sizeof *m);
+}
+
+const char *
+msg_header (const struct msg *m, const char *name)
+{
+  for (size_t i = 0; i < m->nfields; i++)
+    if (c_strcasecmp (m->fields[i].name, name) == 0)
+      return m->fields[i].value;
+  return NULL;
+}
+
+/* ---- Positions ---- */
+
+static void
+build_line_index (const struct msg *m)
+{
+  struct msg_private *p = m->priv;
+  p->lines_built = true;
+  p->cr_only = memchr (m->raw, '\n', m->raw_len) == NULL;
+  char eol = p->cr_only ? '\r' : '\n';
+  size_t n = 1 + count_line_ends (m->raw, m->raw_len, p->cr_only);
+  p->line_start = malloc (n * sizeof *p->line_start);
+  if (!p->line_start)
+    return;
+  size_t k = 0;
+  p->line_start[k++] = 0;
+  const char *q = m->raw, *end = m->raw + m->raw_len;
+  while ((q = memchr (q, eol, end - q)) != NULL)
+    {
+      q++;
+      p->line_start[k++] = (uint32_t) (q - m->raw);
+    }
+  p->nlines = k;
+}
+
+/* Characters in RAW[FROM..TO): UTF-8 sequences, each invalid byte counting as one. */
+static unsigned long
+count_columns (const char *raw, size_t from, size_t to)
+{
+  unsigned long n = 0;
+  for (size_t i = from; i < to;)
+    {
+      size_t len = charset_utf8_len ((const unsigned char *) raw + i, to - i);
+      i += len ? len : 1;
+      n++;
+    }
+  return n;
+}
+
+struct msg_pos
+msg_position (const struct msg *m, size_t off)
+{
+  struct msg_pos pos = { m->first_line, 1 };
+  if (!m->raw)
+    return pos;
+  if (off > m->body_len)
+    off = m->body_len;
+  size_t o = m->src ? m->src[off] : 0;
+  if (o > m->raw_len)
+    o = m->raw_len;
+
+  struct msg_private *p = m->priv;
+  size_t line_idx, line_begin;
+  if (p && !p->lines_built)
+    build_line_index (m);
+  if (p && p->line_start)
+    {
+      size_t lo = 0, hi = p->nlines;       /* last start <= o */
+      while (hi - lo > 1)
+        {
+          size_t mid = lo + (hi - lo) / 2;
+          if (p->line_start[mid] <= o)
+            lo = mid;
+          else
+            hi = mid;
+        }
+      line_idx = lo;
+      line_begin = p->line_start[lo];
+    }
+  else
+    {
+      bool cr_only = memchr (m->raw, '\n', m->raw_len) == NULL;
+      char eol = cr_only ? '\r' : '\n';
+      line_idx = count_line_ends (m->raw, o, cr_only);
+      line_begin = o;
+      while (line_begin > 0 && m->raw[line_begin - 1] != eol)
+        line_begin--;
+    }
+  pos.line = m->first_line + line_idx;
+  if (p && p->col_valid && p->col_line == line_idx && p->col_raw <= o)
+    pos.col = p->col + count_columns (m->raw, p->col_raw, o);
+  else
+    pos.col = 1 + count_columns (m->raw, line_begin, o);
+  if (p)
+    {
+      p->col_valid = true;
+      p->col_line = line_idx;
+      p->col_raw = o;
+      p->col = pos.col;
+    }
+  return pos;
+}
+
+/* ---- Input ---- */
+
+/* An mbox starts with a "From " line followed by a header block. */
+static bool
+mbox_from_line_at (const char *s, size_t pos, size_t len)
+{
+  if (len - pos < 5 || memcmp (s + pos, "From ", 5) != 0)
+    return false;
+  const char *nl = memchr (s + pos, '\n', len - pos);
+  if (!nl)
+    return false;
+  size_t next = nl - s + 1;
+  return msg_looks_like_mail (s + next, len - next);
+}
+
+static struct msg_input *
+input_new (const char *data, size_t len, char *owned)
+{
+  struct msg_input *in = calloc (1, sizeof *in);
+  if (!in)
+    return NULL;
+  in->owned = owned;
+  in->data = data ? data : "";
+  in->len = data ? len : 0;
+  in->line = 1;
+  in->mbox = mbox_from_line_at (in->data, 0, in->len);
+  return in;
+}
+
+struct msg_input *
+msg_input_from_buffer (const char *buf, size_t len)
+{
+  return input_new (buf, len, NULL);
+}
+
+struct msg_input *
+msg_input_open (const char *path)
+{
+  bool use_stdin = !path || strcmp (path, "-") == 0;
+  int fd = use_stdin ? STDIN_FILENO : open (path, O_RDONLY);
+  if (fd < 0)
+    return NULL;
+  size_t cap = 65536, len = 0;
+  struct stat st;
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0
+      && (uintmax_t) st.st_size < SIZE_MAX - 2)
+    cap = (size_t) st.st_size + 1;
+  char *buf = malloc (cap);
+  if (!buf)
+    goto fail;
+  for (;;)
+    {
+      if (len == cap)
+        {
+          size_t ncap = cap < SIZE_MAX / 2 ? cap * 2 : SIZE_MAX;
+          if (ncap == cap)
+            {
+              errno = ENOMEM;
+              goto fail;
+            }
+          char *nb = realloc (buf, ncap);
+          if (!nb)
+            goto fail;
+          buf = nb;
+          cap = ncap;
+        }
+      ssize_t r = read (fd, buf + len, cap - len);
+      if (r < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          goto fail;
+        }
+      if (r == 0)
+        break;
+      len += r;
+    }
+  if (!use_stdin)
+    close (fd);
+  struct msg_input *in = input_new (buf, len, buf);
+  if (!in)
+    free (buf);
+  return in;
+fail:
+  {
+    int saved = errno;
+    free (buf);
+    if (!use_stdin)
+      close (fd);
+    errno = saved;
+  }
+  return NULL;
+}
+
+bool
+msg_input_is_mbox (const struct msg_input *in)
+{
+  return in->mbox;
+}
+
+const char *
+msg_input_data (const struct msg_input *in, size_t *len)
+{
+  if (len)
+    *len = in->len;
+  return in->data;
+}
+
+/* The start of the next mbox "From " line after POS: at the start of a line that follows an
+   empty line and is followed by a header block, so a "From " sentence in a body stays put. */
+static size_t
+next_mbox_message (const char *s, size_t pos, size_t len)
+{
+  while (pos < len)
+    {
+      const char *q = memmem (s + pos, len - pos, "\nFrom ", 6);
+      if (!q)
+        return len;
+      size_t at = q - s + 1;
+      size_t before = q - s;    /* the '\n' ending the previous line */
+      bool blank_before = (before >= 1 && s[before - 1] == '\n')
+        || (before >= 2 && s[before - 1] == '\r' && s[before - 2] == '\n');
+      if (blank_before && mbox_from_line_at (s, at, len))
+        return at;
+      pos = at;
+    }
+  return len;
+}
+
+int
+msg_input_next (struct msg_input *in, struct msg *m)
+{
+  if (in->done)
+    return 0;
+  if (!in->mbox)
+    {
+      in->done = true;
+      return msg_parse (m, in->data, in->len) < 0 ? -1 : 1;
+    }
+  if (in->pos >= in->len)
+    {
+      in->done = true;
+      return 0;
+    }
+  const char *s = in->data;
+  size_t from = in->pos;
+  const char *nl = memchr (s + from, '\n', in->len - from);
+  size_t raw_start = nl ? (size_t) (nl - s) + 1 : in->len;
+  size_t end = next_mbox_message (s, raw_start, in->len);
+  unsigned long from_line_no = in->line;
+  if (msg_parse (m, s + raw_start, end - raw_start) < 0)
+    return -1;
+  m->from_line = s + from;
+  m->from_line_len = raw_start - from;
+  m->first_line = from_line_no + count_line_ends (s + from, raw_start - from, false);
+  m->index = in->index++;
+  in->line = m->first_line + count_line_ends (s + raw_start, end - raw_start, false);
+  in->pos = end;
+  if (end >= in->len)
+    in->done = true;
+  return 1;
+}
+
+void
+msg_input_close (struct msg_input *in)
+{
+  if (!in)
+    return;
+  free (in->owned);
+  free (in);
+}

@@ -1,0 +1,580 @@
+/* test-msg.c: unit tests for the msg module: input kinds, MIME decoding, charsets, positions. */
+/* Copyright (C) 2026 The rittberger authors.
+   SPDX-License-Identifier: GPL-3.0-or-later */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistr.h>
+
+#include "msg.h"
+
+static int failures;
+
+#define CHECK(cond)                                                     \
+  do                                                                    \
+    {                                                                   \
+      if (!(cond))                                                      \
+        {                                                               \
+          printf ("%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+          failures++;                                                   \
+        }                                                               \
+    }                                                                   \
+  while (0)
+
+#define CHECK_STR(got, want)                                            \
+  do                                                                    \
+    {                                                                   \
+      const char *g_ = (got), *w_ = (want);                             \
+      if (!g_ || strcmp (g_, w_) != 0)                                  \
+        {                                                               \
+          printf ("%s:%d: %s\n  got:  \"%s\"\n  want: \"%s\"\n", __FILE__, __LINE__, #got, \
+                  g_ ? g_ : "(null)", w_);                              \
+          failures++;                                                   \
+        }                                                               \
+    }                                                                   \
+  while (0)
+
+#define CHECK_POS(m, word, want_line, want_col)                         \
+  do                                                                    \
+    {                                                                   \
+      const char *w_ = strstr ((m)->body, (word));                      \
+      if (!w_)                                                          \
+        {                                                               \
+          printf ("%s:%d: \"%s\" not in body\n", __FILE__, __LINE__, (word)); \
+          failures++;                                                   \
+          break;                                                        \
+        }                                                               \
+      struct msg_pos p_ = msg_position ((m), w_ - (m)->body);           \
+      if (p_.line != (want_line) || p_.col != (want_col))               \
+        {                                                               \
+          printf ("%s:%d: position of \"%s\": got %lu:%lu, want %d:%d\n", __FILE__, __LINE__, \
+                  (word), p_.line, p_.col, (want_line), (want_col));   \
+          failures++;                                                   \
+        }                                                               \
+    }                                                                   \
+  while (0)
+
+/* Parse S and check the invariants every decoded message must keep. */
+static void
+parse_len (struct msg *m, const char *s, size_t len)
+{
+  if (msg_parse (m, s, len) != 0)
+    {
+      printf ("msg_parse failed on \"%.40s\"\n", s);
+      failures++;
+      memset (m, 0, sizeof *m);
+      m->body = (char *) "";
+      return;
+    }
+  CHECK (m->body[m->body_len] == '\0');
+  CHECK (u8_check ((const uint8_t *) m->body, m->body_len) == NULL);
+  CHECK (memchr (m->body, '\r', m->body_len) == NULL);
+  CHECK (strlen (m->body) == m->body_len);
+  for (size_t i = 0; i <= m->body_len; i++)
+    if (m->src[i] > len)
+      {
+        printf ("src[%zu] = %u beyond %zu\n", i, m->src[i], len);
+        failures++;
+        break;
+      }
+  for (size_t i = 0; i < m->nfields; i++)
+    CHECK (u8_check ((const uint8_t *) m->fields[i].value, strlen (m->fields[i].value)) == NULL);
+}
+
+static void
+parse (struct msg *m, const char *s)
+{
+  parse_len (m, s, strlen (s));
+}
+
+static void
+done (struct msg *m)
+{
+  if (m->src)
+    msg_free (m);
+}
+
+static void
+test_detection (void)
+{
+  static const char *const dms[] = {
+    "Hallo: kurze Frage\n\nHast du Zeit?\n",
+    "Re: dein Profil\n\nIch habe dein Profil gesehen.\n",
+    "Hey Kora: bist du noch auf der Suche?\n",
+    "Hallo: kurze Frage\n",
+  };
+  struct msg m;
+  for (size_t i = 0; i < sizeof dms / sizeof *dms; i++)
+    {
+      parse (&m, dms[i]);
+      CHECK (m.kind == MSG_TEXT);
+      CHECK (m.header_len == 0);
+      CHECK (m.nfields == 0);
+      CHECK_STR (m.body, dms[i]);
+      CHECK (!msg_looks_like_mail (dms[i], strlen (dms[i])));
+      done (&m);
+    }
+
+  const char *mail = "From: Anna <anna@example.org>\nTo: kora@example.org\n"
+    "Subject: Hallo\nDate: Mon, 2 Mar 2026 10:00:00 +0100\n\nHallo Kora,\nwie geht's?\n";
+  parse (&m, mail);
+  CHECK (m.kind == MSG_MAIL);
+  CHECK (m.header_len == (size_t) (strstr (mail, "\n\n") + 2 - mail));
+  CHECK (m.nfields == 4);
+  CHECK_STR (m.body, "Hallo Kora,\nwie geht's?\n");
+  CHECK_STR (msg_header (&m, "subject"), "Hallo");
+  CHECK_STR (msg_header (&m, "FROM"), "Anna <anna@example.org>");
+  CHECK (msg_header (&m, "Cc") == NULL);
+  CHECK (m.fields[1].raw_off == strlen ("From: Anna <anna@example.org>\n"));
+  CHECK (m.fields[1].raw_len == strlen ("To: kora@example.org\n"));
+  CHECK_STR (m.fields[1].name, "To");
+  done (&m);
+
+  /* A header block that reaches the end of the input is still one. */
+  parse (&m, "From: a@example.org\nSubject: nur Kopf\n");
+  CHECK (m.kind == MSG_MAIL);
+  CHECK (m.body_len == 0);
+  done (&m);
+
+  /* Field-like lines running straight into prose without a blank line are text. */
+  parse (&m, "From: a@example.org\nSubject: Frage\nHallo, wie geht's?\n");
+  CHECK (m.kind == MSG_TEXT);
+  CHECK (m.body_len == strlen ("From: a@example.org\nSubject: Frage\nHallo, wie geht's?\n"));
+  done (&m);
+
+  /* Two fields of any name make a header block; one uncommon one does not. */
+  CHECK (msg_looks_like_mail ("Foo: 1\nBar: 2\n\nbody", 19));
+  CHECK (!msg_looks_like_mail ("Foo: 1\n\nbody", 12));
+  CHECK (msg_looks_like_mail ("X-Mailer: 1\n\nbody", 17));
+  CHECK (!msg_looks_like_mail ("", 0));
+  CHECK (!msg_looks_like_mail ("\nFrom: a\n\n", 10));
+
+  /* Continuation lines are unfolded. */
+  parse (&m, "Subject: eine\n  lange\n\tZeile\nFrom: x\n\nText\n");
+  CHECK (m.kind == MSG_MAIL);
+  CHECK_STR (msg_header (&m, "Subject"), "eine  lange Zeile");
+  CHECK (m.fields[0].raw_len == strlen ("Subject: eine\n  lange\n\tZeile\n"));
+  done (&m);
+
+  /* Empty input is an empty text. */
+  parse_len (&m, "", 0);
+  CHECK (m.kind == MSG_TEXT && m.body_len == 0);
+  done (&m);
+}
+
+static void
+test_transfer_encodings (void)
+{
+  struct msg m;
+  parse (&m, "Subject: a\nContent-Transfer-Encoding: 7bit\n\nplain words\n");
+  CHECK_STR (m.body, "plain words\n");
+  done (&m);
+
+  parse (&m, "Subject: a\nContent-Type: text/plain; charset=utf-8\n"
+         "Content-Transfer-Encoding: 8bit\n\nGr\xc3\xbc\xc3\x9f" "e\n");
+  CHECK_STR (m.body, "Grüße\n");
+  done (&m);
+
+  parse (&m, "Subject: a\nContent-Type: text/plain; charset=utf-8\n"
+         "Content-Transfer-Encoding: quoted-printable\n\n"
+         "Gr=C3=BC=C3=9Fe aus der Stadt, die sehr lang=\n"
+         "e Zeilen hat. 1+1=3D2 =ZZ bleibt =\r\nso=20\n=\n");
+  CHECK_STR (m.body, "Grüße aus der Stadt, die sehr lange Zeilen hat. 1+1=2 =ZZ bleibt so \n");
+  done (&m);
+
+  /* Lower-case hex and a lone '=' at the very end. */
+  parse (&m, "Subject: a\nContent-Transfer-Encoding: Quoted-Printable\n\nx=3dy z=");
+  CHECK_STR (m.body, "x=y z");
+  done (&m);
+
+  parse (&m, "Subject: a\nContent-Type: text/plain; charset=utf-8\n"
+         "Content-Transfer-Encoding: base64\n\nSGFsbG8gV2VsdCwg\nR3LDvMOfZSE=\n");
+  CHECK_STR (m.body, "Hallo Welt, Grüße!");
+  done (&m);
+
+  /* Truncated: the last quantum lacks its padding and a whole line is missing. */
+  parse (&m, "Subject: a\nContent-Transfer-Encoding: base64\n\nSGFsbG8gV2VsdA");
+  CHECK_STR (m.body, "Hallo Welt");
+  done (&m);
+  parse (&m, "Subject: a\nContent-Transfer-Encoding: base64\n\nSGFsbG8!!gV2V\nsdA*\n");
+  CHECK_STR (m.body, "Hallo Welt");
+  done (&m);
+  /* Garbage after padding must not crash or lose what came before. */
+  parse (&m, "Subject: a\nContent-Transfer-Encoding: base64\n\nSGk=\nSGk=\n====\nA\n");
+  CHECK (strncmp (m.body, "HiHi", 4) == 0);
+  done (&m);
+}
+
+static void
+test_charsets (void)
+{
+  struct msg m;
+  parse (&m, "Subject: a\nContent-Type: text/plain; charset=\"ISO-8859-1\"\n\nSch\xf6n, \x80 5\n");
+  CHECK_STR (m.body, "Schön, € 5\n");
+  CHECK (m.warning == NULL);
+  done (&m);
+
+  /* Unlabelled 8-bit text that is not UTF-8 is Windows-1252. */
+  parse (&m, "Subject: a\n\n\x93Gr\xfc\xdf" "e\x94 \x96 Anna\n");
+  CHECK_STR (m.body, "“Grüße” – Anna\n");
+  done (&m);
+  parse (&m, "Hallo M\xfcller,\nwie geht\x92s?\n");
+  CHECK (m.kind == MSG_TEXT);
+  CHECK_STR (m.body, "Hallo Müller,\nwie geht’s?\n");
+  done (&m);
+
+  /* A us-ascii label on UTF-8 bytes: the bytes win. */
+  parse (&m, "Subject: a\nContent-Type: text/plain; charset=us-ascii\n\nK\xc3\xb6ln\n");
+  CHECK_STR (m.body, "Köln\n");
+  done (&m);
+
+  /* Bogus labels fall back and say so. */
+  parse (&m, "Subject: a\nContent-Type: text/plain; charset=default_charset\n\nK\xf6ln\n");
+  CHECK_STR (m.body, "Köln\n");
+  CHECK (m.warning && strstr (m.warning, "unknown charset default_charset"));
+  done (&m);
+  parse (&m, "Subject: a\nContent-Type: text/plain; charset=unknown-8bit\n\nK\xc3\xb6ln\n");
+  CHECK_STR (m.body, "Köln\n");
+  CHECK (m.warning != NULL);
+  done (&m);
+  parse (&m, "Subject: a\nContent-Type: text/plain; charset=x-unknown\n\nabc\n");
+  CHECK_STR (m.body, "abc\n");
+  done (&m);
+
+  /* Other charsets go through iconv; a bad byte becomes U+FFFD, not an error. */
+  parse (&m, "Subject: a\nContent-Type: text/plain; charset=koi8-r\n\n\xf0\xd2\xc9\xd7\xc5\xd4!\n");
+  CHECK_STR (m.body, "Привет!\n");
+  done (&m);
+  parse (&m, "Subject: a\nContent-Type: text/plain; charset=shift_jis\n\n\x82\xa0x\x81\n");
+  CHECK (strncmp (m.body, "あx", strlen ("あx")) == 0);
+  done (&m);
+
+  /* UTF-8 with one stray Latin-1 byte keeps its UTF-8. */
+  parse (&m, "Gr\xc3\xbc\xc3\x9f" "e und \xe4 und \xc3\xa4\xc3\xb6\n");
+  CHECK_STR (m.body, "Grüße und ä und äö\n");
+  done (&m);
+
+  /* NFC: a decomposed umlaut is composed. */
+  parse (&m, "Mu\xcc\x88ller und Me\xcc\x81lanie\n");
+  CHECK_STR (m.body, "Müller und Mélanie\n");
+  CHECK_POS (&m, "und", 1, 9);
+  CHECK_POS (&m, "Mélanie", 1, 13);
+  done (&m);
+
+  /* NUL bytes go, CRLF and lone CR become '\n'. */
+  parse_len (&m, "a\0b\r\nc\rd\n", 9);
+  CHECK_STR (m.body, "ab\nc\nd\n");
+  done (&m);
+}
+
+static void
+test_rfc2047 (void)
+{
+  struct msg m;
+  parse (&m, "Subject: =?UTF-8?B?SGFsbMO2?= Welt\n"
+         "From: =?iso-8859-1?Q?J=FCrgen_M=FCller?= <j@example.org>\n"
+         "To: =?iso-8859-1?Q?Gr=FC=DFe_aus?=\n =?iso-8859-1?Q?_Berlin?=\n"
+         "Cc: Re: =?utf-8?q?Caf=C3=A9?= morgen =?bogus?x?y?= =?\n"
+         "X-Raw: Gr\xfc\xdf" "e\n\nbody\n");
+  CHECK_STR (msg_header (&m, "Subject"), "Hallö Welt");
+  CHECK_STR (msg_header (&m, "From"), "Jürgen Müller <j@example.org>");
+  CHECK_STR (msg_header (&m, "To"), "Grüße aus Berlin");
+  CHECK_STR (msg_header (&m, "Cc"), "Re: Café morgen =?bogus?x?y?= =?");
+  CHECK_STR (msg_header (&m, "X-Raw"), "Grüße");
+  done (&m);
+}
+
+static void
+test_multipart (void)
+{
+  struct msg m;
+  const char *alt =
+    "Subject: a\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=\"b1\"\n\n"
+    "preamble\n--b1\nContent-Type: text/html; charset=utf-8\n\n<p>HTML version</p>\n"
+    "--b1\nContent-Type: text/plain; charset=utf-8\n\nPlain version\n--b1--\nepilogue\n";
+  parse (&m, alt);
+  CHECK_STR (m.body, "Plain version");
+  CHECK (!m.body_from_html);
+  done (&m);
+
+  /* An empty plain alternative gives way to the HTML one. */
+  parse (&m, "Subject: a\nContent-Type: multipart/alternative; boundary=b2\n\n--b2\n"
+         "Content-Type: text/plain\n\n \n--b2\nContent-Type: text/html\n\n<b>Fett</b> &amp; gut\n"
+         "--b2--\n");
+  CHECK_STR (m.body, "Fett & gut\n");
+  CHECK (m.body_from_html);
+  done (&m);
+
+  /* Nested: mixed(alternative(plain, html), text attachment, image, message/rfc822). */
+  parse (&m, "Subject: a\nContent-Type: multipart/mixed; boundary=\"outer\"\n\n--outer\n"
+         "Content-Type: multipart/alternative; boundary=\"outer-inner\"\n\n--outer-inner\n"
+         "Content-Type: text/plain\n\nInner plain\n--outer-inner\nContent-Type: text/html\n\n"
+         "<p>Inner html</p>\n--outer-inner--\n\n--outer\n"
+         "Content-Type: text/plain; name=x.txt\nContent-Disposition: attachment; filename=x.txt\n\n"
+         "Attached text\n--outer\nContent-Type: image/png\nContent-Transfer-Encoding: base64\n\n"
+         "iVBORw0KGgo=\n--outer\nContent-Type: message/rfc822\n\nSubject: fwd\nFrom: b\n\n"
+         "Forwarded text\n--outer--\n");
+  CHECK_STR (m.body, "Inner plain\n\nForwarded text");
+  CHECK (m.warning == NULL);
+  done (&m);
+
+  /* No closing boundary: the last part runs to the end, with a warning. */
+  parse (&m, "Subject: a\nContent-Type: multipart/mixed; boundary=zz\n\n--zz\n\nerster Teil\n"
+         "--zz\nContent-Type: text/plain\n\nzweiter Teil ohne Ende\n");
+  CHECK_STR (m.body, "erster Teil\n\nzweiter Teil ohne Ende\n");
+  CHECK (m.warning && strstr (m.warning, "closing boundary"));
+  done (&m);
+
+  /* Boundary parameter missing, or never used: the body is shown as text. */
+  parse (&m, "Subject: a\nContent-Type: multipart/mixed\n\nnur Text\n");
+  CHECK_STR (m.body, "nur Text\n");
+  CHECK (m.warning != NULL);
+  done (&m);
+  parse (&m, "Subject: a\nContent-Type: multipart/mixed; boundary=nie\n\nnur Text\n");
+  CHECK_STR (m.body, "nur Text\n");
+  done (&m);
+
+  /* Malformed parameters: RFC 2231 continuations, quotes, escapes, junk. */
+  parse (&m, "Subject: a\nContent-Type: multipart/mixed; foo; boundary*0=\"ab\";\n"
+         " boundary*1*=c%64; charset*=utf-8''x\n\n--abcd\n\nTeil\n--abcd--\n");
+  CHECK_STR (m.body, "Teil");
+  done (&m);
+  parse (&m, "Subject: a\nContent-Type: multipart/mixed; boundary=\"a\\\"b\n\n--a\"b\n\nTeil\n");
+  CHECK_STR (m.body, "Teil\n");
+  done (&m);
+  parse (&m, "Subject: a\nContent-Type: text/plain; charset=\"\nContent-Type: ;;;=;\"\n\nok\n");
+  CHECK_STR (m.body, "ok\n");
+  done (&m);
+  parse (&m, "Subject: a\nContent-Type: text\n\nok\n");
+  CHECK_STR (m.body, "ok\n");
+  done (&m);
+
+  /* 10,000 nested multiparts: the deepest are ignored with a warning. */
+  {
+    size_t depth = 10000, cap = depth * 80 + 100, len = 0;
+    char *s = malloc (cap);
+    len += sprintf (s + len, "Subject: deep\nContent-Type: multipart/mixed; boundary=b0\n\n");
+    for (size_t i = 1; i <= depth; i++)
+      len += sprintf (s + len, "--b%zu\nContent-Type: multipart/mixed; boundary=b%zu\n\n",
+                      i - 1, i);
+    len += sprintf (s + len, "--b%zu\n\ndeep text\n", depth);
+    parse_len (&m, s, len);
+    CHECK (m.body_len == 0);
+    CHECK (m.warning && strstr (m.warning, "nested deeper"));
+    done (&m);
+    free (s);
+  }
+}
+
+static void
+test_html (void)
+{
+  struct msg m;
+  parse (&m, "Subject: a\nContent-Type: text/html; charset=iso-8859-1\n\n"
+         "<html><head><title>T</title><style>p { color: red }</style></head>\n"
+         "<body><script>alert('x')</script><p>Gr&uuml;&szlig;e,&nbsp;M&Auml;dchen &amp; "
+         "&#228;&#x00FC; &lt;ok&gt;</p><p>Zeile<br>neue   Zeile\n&euro;5 \xe4 &bogus; &#0;"
+         "</p><!-- <p>nicht</p> --><div>Ende</div></body></html>\n");
+  CHECK_STR (m.body, "Grüße, MÄdchen & äü <ok>\n\nZeile\nneue Zeile €5 ä &bogus; \uFFFD\n\nEnde\n");
+  CHECK (m.body_from_html);
+  CHECK_POS (&m, "neue", 5, 120);
+  done (&m);
+
+  /* Without a Content-Type, a body that starts as HTML is read as HTML. */
+  parse (&m, "Subject: a\n\n<HTML><BODY>Hallo <b>Welt</b></BODY></HTML>\n");
+  CHECK_STR (m.body, "Hallo Welt\n");
+  done (&m);
+
+  /* Broken HTML must not swallow the text or crash. */
+  parse (&m, "Subject: a\nContent-Type: text/html\n\n<head><p>Text a<b<i>b</x \"q> < c &#99999999; &#x;"
+         "<a href=\"x>y\">link</a>");
+  CHECK (strstr (m.body, "Text a") != NULL);
+  done (&m);
+  parse (&m, "Subject: a\nContent-Type: text/html\n\nvor<script>nie");
+  CHECK_STR (m.body, "vor\n");
+  done (&m);
+}
+
+static void
+test_mbox (void)
+{
+  const char *mbox =
+    "From anna@example.org Mon Mar  2 10:00:00 2026\n"
+    "From: anna@example.org\nSubject: eins\n\nErste Nachricht.\n\n"
+    "From this moment on, not a separator.\n\n"
+    "From bernd@example.org Mon Mar  2 11:00:00 2026\n"
+    "From: bernd@example.org\nSubject: zwei\n\nZweite Nachricht.\n>From escaped.\n\n"
+    "From carla@example.org Mon Mar  2 12:00:00 2026\n"
+    "From: carla@example.org\nSubject: drei\n\nDritte Nachricht.\n";
+  struct msg_input *in = msg_input_from_buffer (mbox, strlen (mbox));
+  CHECK (in != NULL);
+  if (!in)
+    return;
+  CHECK (msg_input_is_mbox (in));
+  struct msg m;
+  static const char *const subjects[] = { "eins", "zwei", "drei" };
+  static const unsigned long first_lines[] = { 2, 10, 17 };
+  int n = 0, r;
+  while ((r = msg_input_next (in, &m)) > 0)
+    {
+      if (n < 3)
+        {
+          CHECK_STR (msg_header (&m, "Subject"), subjects[n]);
+          CHECK (m.first_line == first_lines[n]);
+          CHECK (m.index == (size_t) n);
+          CHECK (m.from_line && strncmp (m.from_line, "From ", 5) == 0);
+          CHECK (m.kind == MSG_MAIL);
+        }
+      if (n == 0)
+        {
+          CHECK (strstr (m.body, "From this moment") != NULL);
+          CHECK_POS (&m, "moment", 7, 11);
+        }
+      if (n == 1)
+        {
+          CHECK (strstr (m.body, ">From escaped.") != NULL);
+          CHECK_POS (&m, "Zweite", 13, 1);
+        }
+      if (n == 2)
+        CHECK_POS (&m, "Nachricht", 20, 8);
+      n++;
+      msg_free (&m);
+    }
+  CHECK (r == 0);
+  CHECK (n == 3);
+  msg_input_close (in);
+
+  /* A text that merely starts with "From " is no mbox. */
+  const char *text = "From what I saw, you are great.\nLet's talk.\n";
+  in = msg_input_from_buffer (text, strlen (text));
+  CHECK (!msg_input_is_mbox (in));
+  CHECK (msg_input_next (in, &m) == 1);
+  CHECK (m.kind == MSG_TEXT);
+  CHECK_STR (m.body, text);
+  msg_free (&m);
+  CHECK (msg_input_next (in, &m) == 0);
+  msg_input_close (in);
+}
+
+static void
+test_positions (void)
+{
+  struct msg m;
+  /* Plain text: columns count characters, not bytes. */
+  parse (&m, "Erste Zeile\nÄÖÜ schöne Grüße\n\n  Wort am Ende");
+  CHECK_POS (&m, "Erste", 1, 1);
+  CHECK_POS (&m, "schöne", 2, 5);
+  CHECK_POS (&m, "Grüße", 2, 12);
+  CHECK_POS (&m, "Wort", 4, 3);
+  {
+    struct msg_pos end = msg_position (&m, m.body_len);
+    CHECK (end.line == 4);
+  }
+  done (&m);
+
+  /* Quoted-printable: the word after a soft line break is on the next raw line. */
+  parse (&m, "Subject: qp\nContent-Transfer-Encoding: quoted-printable\n\n"
+         "Hallo K=C3=B6ln und ein sehr langer Satz, der umbricht mit=\n"
+         "ten im Wort, und danach Stra=C3=9Fe.\n");
+  CHECK_POS (&m, "Köln", 4, 7);
+  CHECK_POS (&m, "mitten", 4, 56);
+  CHECK_POS (&m, "ten im", 5, 1);
+  CHECK_POS (&m, "im Wort", 5, 5);
+  CHECK_POS (&m, "Straße", 5, 25);
+  CHECK_POS (&m, "ße.", 5, 29);
+  done (&m);
+
+  /* Base64: at least the raw line is right. */
+  parse (&m, "Subject: b64\nContent-Transfer-Encoding: base64\n\n"
+         "ZXJzdGUgWmVpbGUK\nendlaXRlIFplaWxlCg==\n");
+  CHECK_STR (m.body, "erste Zeile\nzweite Zeile\n");
+  {
+    struct msg_pos p = msg_position (&m, strstr (m.body, "zweite") - m.body);
+    CHECK (p.line == 5);
+  }
+  done (&m);
+
+  /* CRLF and CR-only files count lines like LF files. */
+  parse (&m, "Subject: crlf\r\nFrom: a\r\n\r\nerste\r\nzweite Zeile\r\n");
+  CHECK (m.kind == MSG_MAIL);
+  CHECK_STR (m.body, "erste\nzweite Zeile\n");
+  CHECK_POS (&m, "Zeile", 5, 8);
+  done (&m);
+  parse (&m, "eins\rzwei drei\r\rvier");
+  CHECK_STR (m.body, "eins\nzwei drei\n\nvier");
+  CHECK_POS (&m, "drei", 2, 6);
+  CHECK_POS (&m, "vier", 4, 1);
+  done (&m);
+
+  /* A stray CR in an LF file ends no line, as for sed; the body still breaks there. */
+  parse (&m, "eins\rzwei\ndrei vier\n");
+  CHECK_STR (m.body, "eins\nzwei\ndrei vier\n");
+  CHECK_POS (&m, "vier", 2, 6);
+  CHECK_POS (&m, "zwei", 1, 6);
+  done (&m);
+
+  /* Lookups out of order and past the end stay correct. */
+  parse (&m, "a b c\nd e f\n");
+  CHECK_POS (&m, "f", 2, 5);
+  CHECK_POS (&m, "b", 1, 3);
+  CHECK_POS (&m, "e", 2, 3);
+  {
+    struct msg_pos p = msg_position (&m, 1000);
+    CHECK (p.line == 3 && p.col == 1);
+  }
+  done (&m);
+}
+
+static void
+test_robustness (void)
+{
+  struct msg m;
+  /* A 1 MB single line, NUL bytes inside. */
+  size_t len = 1 << 20;
+  char *s = malloc (len);
+  for (size_t i = 0; i < len; i++)
+    s[i] = i % 1000 == 999 ? '\0' : "abc \xc3\xa4"[i % 6];
+  parse_len (&m, s, len);
+  CHECK (m.kind == MSG_TEXT);
+  CHECK (m.body_len > len / 2);
+  {
+    struct msg_pos p = msg_position (&m, m.body_len - 1);
+    CHECK (p.line == 1 && p.col > 500000);
+  }
+  done (&m);
+
+  /* Random bytes after a header must come out as valid UTF-8. */
+  unsigned seed = 12345;
+  memcpy (s, "Subject: x\nContent-Type: multipart/mixed; boundary=q\n\n", 55);
+  for (size_t i = 55; i < 100000; i++)
+    {
+      seed = seed * 1103515245 + 12345;
+      s[i] = (seed >> 16) % 7 == 0 ? "\n-q=<&\r"[(seed >> 8) % 7] : (char) (seed >> 16);
+    }
+  parse_len (&m, s, 100000);
+  done (&m);
+  free (s);
+}
+
+int
+main (void)
+{
+  test_detection ();
+  test_transfer_encodings ();
+  test_charsets ();
+  test_rfc2047 ();
+  test_multipart ();
+  test_html ();
+  test_mbox ();
+  test_positions ();
+  test_robustness ();
+  if (failures)
+    {
+      printf ("%d check(s) failed\n", failures);
+      return 1;
+    }
+  puts ("test-msg: all checks passed");
+  return 0;
+}
