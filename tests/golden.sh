@@ -11,33 +11,33 @@ case $fixture in
   /*) ;;
   *) fixture=$(pwd)/$fixture ;;
 esac
-dir=$(dirname "$fixture")
+fixture_dir=$(dirname "$fixture")
 name=$(basename "$fixture")
 base=${name%.*}
-tool=$(basename "$dir")
+tool=$(basename "$fixture_dir")
 
 . "$abs_top_srcdir/gl/tests/init.sh"; path_prepend_ "$abs_top_builddir/tools"
 
 args=
-test -f "$dir/$base.args" && args=$(cat "$dir/$base.args")
+test -f "$fixture_dir/$base.args" && args=$(cat "$fixture_dir/$base.args")
 
 # Run from the fixture's directory so that the file name in the output is just NAME.txt.
-(cd "$dir" && eval "exec $tool $args \"\$name\"") > out 2> err
+(cd "$fixture_dir" && eval "exec $tool $args \"\$name\"") > out 2> err
 status=$?
 
 if test -n "$REGEN"; then
-  cp out "$dir/$base.out"
-  test -f "$dir/$base.status" && echo $status > "$dir/$base.status"
+  cp out "$fixture_dir/$base.out"
+  test -f "$fixture_dir/$base.status" && echo $status > "$fixture_dir/$base.status"
   Exit 0
 fi
 
-compare "$dir/$base.out" out || fail=1
-if test -f "$dir/$base.status"; then
+compare "$fixture_dir/$base.out" out || fail=1
+if test -f "$fixture_dir/$base.status"; then
   echo $status > status
-  compare "$dir/$base.status" status || fail=1
+  compare "$fixture_dir/$base.status" status || fail=1
 fi
-if test -f "$dir/$base.err"; then
-  compare "$dir/$base.err" err || fail=1
+if test -f "$fixture_dir/$base.err"; then
+  compare "$fixture_dir/$base.err" err || fail=1
 elif test $status -le 1 && test -s err; then
   cat err >&2
   echo "unexpected diagnostics on stderr" >&2

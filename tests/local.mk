@@ -7,7 +7,7 @@ TESTS_ENVIRONMENT = \
   abs_top_srcdir='$(abs_top_srcdir)' abs_top_builddir='$(abs_top_builddir)' \
   srcdir='$(srcdir)' RITTBERGER_RULES='$(abs_top_srcdir)/rules' \
   XDG_CONFIG_HOME='$(abs_top_builddir)/tests/no-config' XDG_DATA_HOME='$(abs_top_builddir)/tests/no-data' \
-  LC_ALL=C.UTF-8 LANGUAGE= PACKAGE_VERSION='$(PACKAGE_VERSION)' MANDOC='$(MANDOC)'
+  LC_ALL=C.UTF-8 LANGUAGE= PACKAGE_VERSION='$(PACKAGE_VERSION)' MANDOC='$(MANDOC)' REGEN='$(REGEN)'
 TXT_LOG_COMPILER = $(SHELL) $(srcdir)/tests/golden.sh
 EML_LOG_COMPILER = $(SHELL) $(srcdir)/tests/golden.sh
 MBOX_LOG_COMPILER = $(SHELL) $(srcdir)/tests/golden.sh
@@ -20,14 +20,17 @@ TESTS += $(golden_inputs) $(cli_tests)
 EXTRA_DIST += tests/golden.sh tests/update-golden-list $(golden_inputs) $(golden_extra) \
   $(cli_tests) gl/tests/init.sh
 
-unit_tests = tests/unit/test-findings tests/unit/test-profile tests/unit/test-msg
+unit_tests = tests/unit/test-findings tests/unit/test-profile tests/unit/test-msg \
+  tests/unit/test-duzen
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 EXTRA_DIST += tests/unit/unit.h
 tests_unit_test_findings_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_profile_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_msg_LDADD = $(RITTBERGER_LIBS)
+tests_unit_test_duzen_LDADD = $(RITTBERGER_LIBS)
 
 # Debugging aids that print what the library sees; the bench scripts use them too.
-noinst_PROGRAMS += tests/msg-dump
+noinst_PROGRAMS += tests/msg-dump tests/duzen-eval
 tests_msg_dump_LDADD = $(RITTBERGER_LIBS)
+tests_duzen_eval_LDADD = $(RITTBERGER_LIBS)

@@ -1,0 +1,374 @@
+/* test-duzen.c: unit tests of the du/ihr/Sie detector (lib/duzen.c) over text_analyze'd sentences. */
+/* Copyright (C) 2026 The rittberger authors.
+   SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "duzen.h"
+#include "duzen-lexicon.h"
+#include "findings.h"
+#include "text.h"
+
+static int failures;
+
+#define CHECK(cond, ...)                                        \
+  do                                                            \
+    {                                                           \
+      if (!(cond))                                              \
+        {                                                       \
+          failures++;                                           \
+          fprintf (stderr, "%s:%d: ", __FILE__, __LINE__);      \
+          fprintf (stderr, __VA_ARGS__);                        \
+          fputc ('\n', stderr);                                 \
+        }                                                       \
+    }                                                           \
+  while (0)
+
+struct sample
+{
+  const char *text;
+  enum duzen_verdict verdict;
+  const char *rule;             /* a counted finding with this id must exist, or NULL */
+  const char *absent;           /* no finding at all with this id, or NULL */
+};
+
+/* Sentences written for these tests, one or more per section of duzen.md. */
+static const struct sample samples[] = {
+  /* §2 closed classes */
+  {"Ich melde mich morgen bei dir wegen des Termins.", DUZEN_DU, "DU_PRON", NULL},
+  {"Dein Vortrag auf der Konferenz war klasse.", DUZEN_DU, "DU_POSS", NULL},
+  {"Das ist deinetwegen so spät geworden.", DUZEN_DU, "DU_POSS", NULL},
+  {"Wir haben euch ein Muster geschickt.", DUZEN_IHR_PLURAL, "IHR_PRON", NULL},
+  {"Euer neuer Onlineshop sieht gut aus.", DUZEN_IHR_PLURAL, "IHR_POSS", NULL},
+  {"Wir haben Ihnen ein Muster geschickt.", DUZEN_SIE_FORMAL, "SIE_IHNEN", NULL},
+  /* §3 ihr */
+  {"Seid ihr am Donnerstag auf der Messe?", DUZEN_IHR_PLURAL, "IHR_VERB", NULL},
+  {"Was plant ihr denn für das nächste Quartal?", DUZEN_IHR_PLURAL, "IHR_VERB", NULL},
+  {"Sagt mir, ob ihr noch Fragen zum Vertrag habt.", DUZEN_IHR_PLURAL, "IHR_NOM", NULL},
+  {"Hey ihr zwei, schön euch zu sehen!", DUZEN_IHR_PLURAL, "IHR_NOM", NULL},
+  {"Ich habe ihr den Link zur Präsentation geschickt.", DUZEN_NONE, NULL, "IHR_VERB"},
+  {"Zusammen mit ihr planen wir das Sommerfest.", DUZEN_NONE, NULL, "IHR_NOM"},
+  {"Die Agentur hat ihr Portfolio erweitert.", DUZEN_NONE, NULL, "IHR_NOM"},
+  {"Der Verein und ihr Vorstand treffen sich morgen.", DUZEN_NONE, NULL, NULL},
+  {"Ich glaube, Ihr habt das Problem schon gelöst.", DUZEN_IHR_PLURAL, "IHR_VERB", "SIE_POSS"},
+  {"Danke für Ihr Vertrauen in unser Team.", DUZEN_SIE_FORMAL, "SIE_POSS", NULL},
+  {"Eure Exzellenz, der Empfang beginnt um acht.", DUZEN_NONE, NULL, "IHR_POSS"},
+  /* §3 Sie, Ihnen */
+  {"Morgen rufe ich Sie wegen der Rechnung an.", DUZEN_SIE_FORMAL, "SIE_MID", NULL},
+  {"Sie ist ab Montag wieder im Büro.", DUZEN_NONE, NULL, "SIE_INIT"},
+  {"Sie können den Bericht jederzeit herunterladen, Ihre Daten bleiben gespeichert.",
+   DUZEN_SIE_FORMAL, "SIE_INIT", NULL},
+  {"Die Monteure? Sie kommen beide erst nächste Woche.", DUZEN_NONE, NULL, "SIE_INIT"},
+  {"Sie haben ihr Geschäft an die Tochter übergeben.", DUZEN_NONE, NULL, "SIE_INIT"},
+  {"Wir schreiben ihnen morgen eine Karte.", DUZEN_NONE, NULL, "SIE_IHNEN"},
+  {"könnten sie mir die rechnung nochmal schicken? danke", DUZEN_NONE, "SIE_MID", NULL},
+  /* §4 verbs */
+  {"Arbeitest du noch bei der Sparkasse?", DUZEN_DU, "DU_VERB", NULL},
+  {"Hast noch Zeit am Freitag?", DUZEN_DU, "DU_PRODROP", NULL},
+  {"Ok, schaffst das schon.", DUZEN_DU, "DU_PRODROP", NULL},
+  {"Biste am Wochenende in der Stadt?", DUZEN_DU, "DU_CLITIC", NULL},
+  {"Musste das wirklich so teuer sein?", DUZEN_NONE, NULL, "DU_CLITIC"},
+  {"Bin morgen den ganzen Tag unterwegs.", DUZEN_NONE, NULL, NULL},
+  {"Schreibe dir später die Zugangsdaten.", DUZEN_DU, "DU_PRON", NULL},
+  {"Der Ernst der Lage ist allen klar.", DUZEN_NONE, NULL, NULL},
+  {"Gestartet wurde das Projekt im Mai.", DUZEN_NONE, NULL, NULL},
+  /* §5 imperatives */
+  {"Ruf mich einfach morgen an.", DUZEN_DU, "DU_IMP", NULL},
+  {"Nimm dir die Zeit, die du brauchst.", DUZEN_DU, "DU_IMP", NULL},
+  {"Lass uns das nächste Woche besprechen.", DUZEN_DU, "DU_IMP", NULL},
+  {"Lasst uns das nächste Woche besprechen.", DUZEN_IHR_PLURAL, "IHR_IMP", NULL},
+  {"Lassen Sie uns das nächste Woche besprechen.", DUZEN_SIE_FORMAL, "SIE_IMP", NULL},
+  {"Meldet euch, sobald die Zahlen da sind.", DUZEN_IHR_PLURAL, "IHR_IMP", NULL},
+  {"Schaut mal auf unserer Seite vorbei.", DUZEN_IHR_PLURAL, "IHR_IMP", NULL},
+  {"Klingt doch gut!", DUZEN_NONE, NULL, "IHR_IMP"},
+  {"Kommt die Lieferung noch diese Woche?", DUZEN_NONE, NULL, "IHR_IMP"},
+  {"Entschuldige die späte Antwort.", DUZEN_DU, "DU_IMP", NULL},
+  {"Schöne Grüße an das ganze Team!", DUZEN_NONE, NULL, "DU_IMP"},
+  /* §6 masks */
+  {"Der Kunde schrieb: „Kannst du mir helfen?“", DUZEN_NONE, NULL, NULL},
+  {"> Kannst du mir helfen?\nGerne helfen wir Ihnen weiter.", DUZEN_SIE_FORMAL, "SIE_IHNEN", NULL},
+  {"Danke für deine Mail.\n-- \nMax Muster\nSie erreichen mich unter 0123 456.", DUZEN_DU, "DU_POSS",
+   NULL},
+  {"Mit dem Befehl `du -sh` siehst du die Größe.", DUZEN_DU, "DU_VERB", NULL},
+  {"Für Kunden wie euch gilt der Rabatt.", DUZEN_IHR_PLURAL, "IHR_PRON", NULL},
+  {"In unserer Firma ist man per Du.", DUZEN_NONE, "CUE_T_CULTURE", "DU_PRON"},
+  {"Die Duz-Kultur und die Du-Form passen nicht zu jeder Bank.", DUZEN_NONE, NULL, "DU_PRON"},
+  /* §7 language gate, names, lookalikes */
+  {"Nous sommes ouverts du lundi au samedi.", DUZEN_NONE, NULL, "DU_PRON"},
+  {"Vill du följa med på lunch i morgon?", DUZEN_NONE, NULL, "DU_PRON"},
+  {"Das Gespräch führt Herr Du aus dem Vertrieb.", DUZEN_NONE, NULL, "DU_PRON"},
+  {"Wir waren im Restaurant Chez du Port essen.", DUZEN_NONE, NULL, "DU_PRON"},
+  {"Der Durchbruch kam mit dem Dudelsack-Festival in Dubai.", DUZEN_NONE, NULL, NULL},
+  {"Bitte beachten Sie die Sendung DU-8812.", DUZEN_SIE_FORMAL, NULL, "DU_PRON"},
+  {"Hast du Bock auf ein quick sync next week?", DUZEN_DU, "DU_VERB", NULL},
+  /* §8 capitalised T, lowercase chat */
+  {"Ich hoffe, Dir geht es gut und Deine Reise war schön.", DUZEN_DU, "DU_POSS", NULL},
+  {"ihr habt echt einen tollen laden", DUZEN_IHR_PLURAL, "IHR_VERB", NULL},
+  /* §9 cues */
+  {"Moin Jana, wie war dein Urlaub?", DUZEN_DU, "CUE_T_GREETING", NULL},
+  {"Sehr geehrter Herr Braun, hast du am Montag Zeit?", DUZEN_DU, "REGISTER_MISMATCH", NULL},
+  {"Hi Tom, könnten Sie mir das Angebot schicken?", DUZEN_SIE_FORMAL, "REGISTER_MISMATCH", NULL},
+  {"Servus!", DUZEN_NONE, "CUE_T_GREETING", NULL},
+  /* §10 mixed */
+  {"Können Sie mir sagen, wann du Zeit hast?", DUZEN_MIXED, "SIE_MID", NULL},
+  {"Danke für Ihre Geduld, meldet euch bei Fragen.", DUZEN_MIXED, "IHR_IMP", NULL},
+};
+
+static bool
+has_rule (const struct findings *f, const char *rule, bool counted_only)
+{
+  for (size_t i = 0; i < f->n; i++)
+    if (strcmp (f->v[i].rule, rule) == 0
+        && (!counted_only || !(f->v[i].flags & (FIND_QUOTED | FIND_ALLOWED))))
+      return true;
+  return false;
+}
+
+static int
+analyze (const char *s, struct findings *f, struct duzen_result *res)
+{
+  struct text t;
+  if (text_analyze (&t, s, strlen (s)) < 0)
+    return -1;
+  findings_clear (f);
+  int r = duzen_analyze (&t, f, res);
+  text_free (&t);
+  return r;
+}
+
+static void
+test_samples (void)
+{
+  struct findings f = { 0 };
+  for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)
+    {
+      const struct sample *c = &samples[i];
+      struct duzen_result res;
+      if (analyze (c->text, &f, &res) < 0)
+        {
+          CHECK (false, "analysis failed: %s", c->text);
+          continue;
+        }
+      CHECK (res.verdict == c->verdict, "%s: verdict %s, want %s [%s]", c->text,
+             duzen_verdict_name (res.verdict), duzen_verdict_name (c->verdict), res.details);
+      if (c->rule)
+        CHECK (has_rule (&f, c->rule, true), "%s: no counted %s [%s]", c->text, c->rule, res.details);
+      if (c->absent)
+        CHECK (!has_rule (&f, c->absent, false), "%s: unexpected %s", c->text, c->absent);
+    }
+  findings_clear (&f);
+  free (f.v);
+}
+
+/* Masked text is reported but not counted. */
+static void
+test_quoted_flag (void)
+{
+  struct findings f = { 0 };
+  struct duzen_result res;
+  CHECK (analyze ("Sie sagte: „Melde dich doch mal.“", &f, &res) == 0, "analysis failed");
+  bool seen = false;
+  for (size_t i = 0; i < f.n; i++)
+    if (strncmp (f.v[i].rule, "DU_", 3) == 0)
+      {
+        seen = true;
+        CHECK (f.v[i].flags & FIND_QUOTED, "quoted %s not flagged", f.v[i].rule);
+      }
+  CHECK (seen, "no finding reported inside direct speech");
+  CHECK (res.verdict == DUZEN_NONE && res.du == 0, "direct speech counted: %s", res.details);
+  findings_clear (&f);
+  free (f.v);
+}
+
+/* A du offered in the quoted reply sets offered; the verdict stays descriptive. */
+static void
+test_offered (void)
+{
+  struct findings f = { 0 };
+  struct duzen_result res;
+  const char *mail = "Hast du am Freitag Zeit?\n\nAm 3. März schrieb Anna Berg:\n"
+    "> Wir können uns gerne duzen.\n> Viele Grüße, Anna\n";
+  CHECK (analyze (mail, &f, &res) == 0, "analysis failed");
+  CHECK (res.offered, "offer in quoted reply not seen [%s]", res.details);
+  CHECK (res.verdict == DUZEN_DU, "verdict %s", duzen_verdict_name (res.verdict));
+  CHECK (analyze ("Hast du am Freitag Zeit?", &f, &res) == 0 && !res.offered, "offered without offer");
+  CHECK (analyze ("> Bitte nicht duzen.\nHast du Zeit?", &f, &res) == 0 && !res.offered,
+         "a refusal read as an offer");
+  findings_clear (&f);
+  free (f.v);
+}
+
+static void
+test_details (void)
+{
+  struct findings f = { 0 };
+  struct duzen_result res;
+  CHECK (analyze ("Sehr geehrte Frau Roth, kannst du mir deine Nummer geben? Mit freundlichen Grüßen",
+                  &f, &res) == 0, "analysis failed");
+  CHECK (strncmp (res.details, "du=", 3) == 0 && strstr (res.details, " ihr=0 sie=0"),
+         "details: %s", res.details);
+  CHECK (strstr (res.details, "cues=V2") && strstr (res.details, "register-mismatch"),
+         "details: %s", res.details);
+  CHECK (analyze ("Hey! Schönes Wochenende!", &f, &res) == 0, "analysis failed");
+  CHECK (strcmp (res.details, "du=0 ihr=0 sie=0 cues=T1 leaning-T") == 0, "details: %s", res.details);
+  CHECK (analyze ("Wir danken Ihnen und freuen uns auf Ihren Besuch.", &f, &res) == 0, "failed");
+  CHECK (res.verdict == DUZEN_SIE_FORMAL && res.consistent && strstr (res.details, "consistent"),
+         "details: %s", res.details);
+  findings_clear (&f);
+  free (f.v);
+}
+
+static void
+test_names (void)
+{
+  CHECK (strcmp (duzen_verdict_name (DUZEN_DU), "DU") == 0, "DU");
+  CHECK (strcmp (duzen_verdict_name (DUZEN_IHR_PLURAL), "IHR_PLURAL") == 0, "IHR_PLURAL");
+  CHECK (strcmp (duzen_verdict_name (DUZEN_MIXED), "MIXED") == 0, "MIXED");
+  CHECK (strcmp (duzen_verdict_name (DUZEN_SIE_FORMAL), "SIE_FORMAL") == 0, "SIE_FORMAL");
+  CHECK (strcmp (duzen_verdict_name (DUZEN_NONE), "NONE") == 0, "NONE");
+  CHECK (duzen_is_t (DUZEN_DU) && duzen_is_t (DUZEN_IHR_PLURAL) && duzen_is_t (DUZEN_MIXED)
+         && !duzen_is_t (DUZEN_SIE_FORMAL) && !duzen_is_t (DUZEN_NONE), "duzen_is_t");
+}
+
+/* Binary search needs both tables in strcmp order. */
+static void
+test_tables_sorted (void)
+{
+  size_t nwords = sizeof duzen_words / sizeof duzen_words[0];
+  for (size_t i = 1; i < nwords; i++)
+    CHECK (strcmp (duzen_words[i - 1].word, duzen_words[i].word) < 0, "lexicon order at %s",
+           duzen_words[i].word);
+  CHECK (duzen_nverbforms > 5000, "verb table has %zu forms", duzen_nverbforms);
+  /* every form is reachable through the hash the generator laid out in awk */
+  for (size_t i = 0; i < duzen_nverbforms; i++)
+    {
+      uint32_t slot = duzen_hash (duzen_verbforms[i].form) % DUZEN_VERB_SLOTS;
+      while (duzen_verbform_slot[slot] && duzen_verbform_slot[slot] != i + 1)
+        slot = (slot + 1) % DUZEN_VERB_SLOTS;
+      if (duzen_verbform_slot[slot] != i + 1)
+        {
+          CHECK (false, "verb hash misses %s", duzen_verbforms[i].form);
+          break;
+        }
+    }
+  for (size_t i = 1; i < duzen_nverbforms; i++)
+    if (strcmp (duzen_verbforms[i - 1].form, duzen_verbforms[i].form) >= 0)
+      {
+        CHECK (false, "verb table order at %s", duzen_verbforms[i].form);
+        break;
+      }
+}
+
+/* Empty input, NUL bytes, invalid UTF-8 and a long line must not crash or hang. */
+static void
+test_robustness (void)
+{
+  struct findings f = { 0 };
+  struct duzen_result res;
+  struct text t;
+  static const char odd[] = "du\0dir \xff\xfe Sie\xc3 hast du \xe2\x80 ihr habt";
+  CHECK (text_analyze (&t, "", 0) == 0, "empty text");
+  CHECK (duzen_analyze (&t, &f, &res) == 0 && res.verdict == DUZEN_NONE, "empty verdict");
+  text_free (&t);
+  CHECK (text_analyze (&t, odd, sizeof odd - 1) == 0, "odd bytes");
+  CHECK (duzen_analyze (&t, &f, &res) == 0, "odd bytes analysis");
+  text_free (&t);
+  size_t n = 1 << 20;
+  char *big = malloc (n + 1);
+  if (big)
+    {
+      for (size_t i = 0; i < n; i++)
+        big[i] = "hast du ihr Sie "[i % 16];
+      big[n] = '\0';
+      findings_clear (&f);
+      CHECK (text_analyze (&t, big, n) == 0, "1 MB line");
+      CHECK (duzen_analyze (&t, &f, &res) == 0 && res.verdict == DUZEN_MIXED, "1 MB verdict %s",
+             duzen_verdict_name (res.verdict));
+      text_free (&t);
+      free (big);
+    }
+  findings_clear (&f);
+  free (f.v);
+}
+
+/* A typical 2 KB body (a few hits in neutral prose) must take well under 30 microseconds;
+   checked loosely (200) so that a loaded machine does not fail the test. */
+static void
+test_speed (void)
+{
+  static const char *const paragraphs[] = {
+    "Hallo Frau Albers,\n\nich bin über Ihr Profil auf Xing gestoßen und war beeindruckt, wie "
+    "stark Ihr Team im letzten Jahr gewachsen ist. Wir begleiten seit einigen Jahren Betriebe aus "
+    "dem Handwerk bei der Umstellung auf digitale Auftragsmappen, von der ersten Anfrage bis zur "
+    "Schlussrechnung. ",
+    "Dabei geht es nicht um ein weiteres Programm, das im Alltag niemand öffnet, sondern um "
+    "einfache Abläufe: Aufmaße direkt auf der Baustelle erfassen, Fotos dem Auftrag zuordnen und "
+    "Rechnungen schreiben, ohne Zahlen zweimal einzutippen. Ein Dachdecker aus Münster spart so "
+    "nach eigener Rechnung jede Woche einen halben Tag im Büro. ",
+    "Hast du nächste Woche Zeit für ein kurzes Gespräch? Ich würde dir gern zeigen, wie das bei "
+    "euch aussehen könnte, ganz unverbindlich und in zwanzig Minuten. ",
+    "Unser Vorgehen ist bewusst schlank. Zuerst schauen wir uns an, wie Anfragen heute ankommen, "
+    "wer sie bearbeitet und wo Informationen verloren gehen. Daraus entsteht ein kurzer Bericht "
+    "mit drei bis fünf Vorschlägen, die sich ohne großen Aufwand umsetzen lassen. Viele Betriebe "
+    "merken dabei, dass schon kleine Änderungen viel bewirken: eine gemeinsame Vorlage für "
+    "Angebote, klare Zuständigkeiten oder eine Erinnerung, wenn ein Angebot liegen bleibt. ",
+    "Zum Abschluss erhalten alle Beteiligten eine kurze Schulung, damit die neuen Abläufe im "
+    "Alltag auch wirklich genutzt werden. Die meisten Betriebe sind nach zwei bis drei Wochen so "
+    "weit, dass niemand mehr zu den alten Zetteln greift, und die Rückfragen aus dem Büro an die "
+    "Baustelle werden spürbar seltener. Die Kosten richten sich nach der Zahl der Mitarbeiter und "
+    "werden vorab fest vereinbart, damit es später keine Überraschungen gibt. ",
+    "Falls Sie Fragen haben, erreichen Sie mich jederzeit telefonisch oder per E-Mail.\n\n"
+    "Viele Grüße\nJonas Keller\n-- \nKeller Prozessberatung, Hafenweg 3, 48155 Münster\n",
+  };
+  char body[2400] = "";
+  for (size_t i = 0; i < sizeof paragraphs / sizeof paragraphs[0]; i++)
+    strcat (body, paragraphs[i]);
+  struct text t;
+  struct findings f = { 0 };
+  struct duzen_result res;
+  if (text_analyze (&t, body, strlen (body)) < 0)
+    {
+      CHECK (false, "analysis failed");
+      return;
+    }
+  int rounds = getenv ("TEST_DUZEN_ROUNDS") ? atoi (getenv ("TEST_DUZEN_ROUNDS")) : 2000;
+  clock_t start = clock ();
+  for (int i = 0; i < rounds; i++)
+    {
+      findings_clear (&f);
+      duzen_analyze (&t, &f, &res);
+    }
+  double us = 1e6 * (double) (clock () - start) / CLOCKS_PER_SEC / (rounds > 0 ? rounds : 1);
+  if (getenv ("TEST_DUZEN_VERBOSE"))
+    printf ("duzen_analyze: %.1f us per %zu-byte body, %zu findings\n", us, strlen (body), f.n);
+  CHECK (us < 200, "duzen_analyze takes %.1f us on a 2 KB body", us);
+  CHECK (res.verdict == DUZEN_MIXED, "speed sample verdict %s [%s]", duzen_verdict_name (res.verdict),
+         res.details);
+  text_free (&t);
+  findings_clear (&f);
+  free (f.v);
+}
+
+int
+main (void)
+{
+  test_samples ();
+  test_quoted_flag ();
+  test_offered ();
+  test_details ();
+  test_names ();
+  test_tables_sorted ();
+  test_robustness ();
+  test_speed ();
+  if (failures)
+    {
+      fprintf (stderr, "test-duzen: %d failure(s)\n", failures);
+      return 1;
+    }
+  return 0;
+}
