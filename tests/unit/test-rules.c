@@ -1,0 +1,538 @@
+/* test-rules.c: unit tests for the rule-file parser, lazy matching, scopes, triggers and self-check. */
+/* Copyright (C) 2026 The rittberger authors.
+   SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "findings.h"
+#include "rules.h"
+#include "text.h"
+
+static int failures;
+
+#define CHECK(cond)                                                     \
+  do {                                                                  \
+    if (!(cond))                                                        \
+      {                                                                 \
+        fprintf (stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+        failures++;                                                     \
+      }                                                                 \
+  } while (0)
+
+#define CHECK_STR(got, want)                                            \
+  do {                                                                  \
+    const char *got_ = (got), *want_ = (want);                          \
+    if (!got_ || strcmp (got_, want_) != 0)                             \
+      {                                                                 \
+        fprintf (stderr, "%s:%d: got \"%s\", want \"%s\"\n", __FILE__, __LINE__, \
+                 got_ ? got_ : "(null)", want_);                        \
+        failures++;                                                     \
+      }                                                                 \
+  } while (0)
+
+/* findings_clear keeps the array for reuse; free it too. */
+static void
+release (struct findings *f)
+{
+  findings_clear (f);
+  free (f->v);
+  f->v = NULL;
+  f->cap = 0;
+}
+
+static char tmpdir[] = "/tmp/test-rules-XXXXXX";
+
+static char *
+write_file (const char *name, const char *content, size_t len)
+{
+  static char path[512];
+  snprintf (path, sizeof path, "%s/%s", tmpdir, name);
+  FILE *f = fopen (path, "wb");
+  if (!f)
+    {
+      perror (path);
+      exit (99);
+    }
+  fwrite (content, 1, len, f);
+  fclose (f);
+  return path;
+}
+
+static char *
+write_string (const char *name, const char *content)
+{
+  return write_file (name, content, strlen (content));
+}
+
+/* A complete valid rule to build error cases from. */
+#define HEAD "rule GOOD_ONE\ntool t\nside appell\ndescribe-de d\ndescribe-en e\n"
+
+/* Load CONTENT as NAME and expect the error "PATH:LINE: MESSAGE". */
+static void
+expect_error (const char *content, unsigned line, const char *message)
+{
+  char *path = write_file ("bad.rules", content, strlen (content));
+  struct ruleset rs = { 0 };
+  char err[512] = "", want[1024];
+  int st = rules_load_file (&rs, path, err, sizeof err);
+  snprintf (want, sizeof want, "%s:%u: %s", path, line, message);
+  CHECK (st == -1);
+  CHECK_STR (err, want);
+  CHECK (rs.n == 0);            /* a bad file loads nothing */
+  rules_free (&rs);
+}
+
+static void
+test_parse_errors (void)
+{
+  expect_error (HEAD "colour red\n", 6, "unknown key 'colour'");
+  expect_error ("# comment\n\ntool t\n", 3, "tool: outside a rule (a record starts with \"rule ID\")");
+  expect_error ("rule\n", 1, "rule: missing id");
+  expect_error ("rule lower_case\n", 1,
+                "rule: bad id 'lower_case' (A-Z, 0-9, _, starting with a letter, at most 64)");
+  expect_error ("rule A23456789012345678901234567890123456789012345678901234567890123456\n", 1,
+                "rule: bad id 'A23456789012345678901234567890123456789012345678901234567890123456'"
+                " (A-Z, 0-9, _, starting with a letter, at most 64)");
+  expect_error ("rule X\ntool t\nside sideways\n", 3,
+                "side: bad value 'sideways' (sach, selbst, beziehung, appell)");
+  expect_error (HEAD "scope paragraph\n", 6,
+                "scope: bad value 'paragraph' (sentence, question, greeting, message, subject)");
+  expect_error (HEAD "lang fr\n", 6, "lang: bad value 'fr' (de, en, any)");
+  expect_error (HEAD "weight heavy\n", 6, "weight: bad number 'heavy'");
+  expect_error (HEAD "cap 1.5x\n", 6, "cap: bad number '1.5x'");
+  expect_error (HEAD "tool u\n", 6, "rule GOOD_ONE: duplicate key 'tool'");
+  expect_error (HEAD "describe-de again\n", 6, "rule GOOD_ONE: duplicate key 'describe-de'");
+  expect_error (HEAD "pattern /abc/i\npattern /x/\n", 7, "rule GOOD_ONE: duplicate key 'pattern'");
+  expect_error (HEAD "weight\n", 6, "weight: missing value");
+  expect_error (HEAD "pattern /abc\n", 6, "pattern: no closing delimiter '/'");
+  expect_error (HEAD "pattern /abc/q\n", 6, "pattern: unknown flag 'q' (i, m, s, x)");
+  expect_error (HEAD "pattern //\n", 6, "pattern: empty pattern");
+  expect_error (HEAD "pattern abc\n", 6, "pattern: bad delimiter 'a'");
+  expect_error (HEAD "trigger Frage\n", 6, "trigger: 'Frage' is not lower case");
+  expect_error ("rule NO_SIDE\ntool t\ndescribe-de d\ndescribe-en e\n", 1, "rule NO_SIDE: missing side");
+  expect_error ("rule NO_DE\nside sach\ndescribe-en e\n\nrule NEXT\n", 1,
+                "rule NO_DE: missing describe-de");
+  expect_error ("\n\nrule NO_EN\nside sach\ndescribe-de d\n", 3, "rule NO_EN: missing describe-en");
+  expect_error (HEAD "\nrule GOOD_ONE\n", 7, "rule GOOD_ONE: defined twice (first at line 1)");
+
+  /* A NUL byte in a line is an error, not a silently shortened line. */
+  static const char with_nul[] = HEAD "describe-en x\0y\n";
+  char *path = write_file ("nul.rules", with_nul, sizeof with_nul - 1);
+  struct ruleset rs = { 0 };
+  char err[512], want[600];
+  CHECK (rules_load_file (&rs, path, err, sizeof err) == -1);
+  snprintf (want, sizeof want, "%s:6: NUL byte in line", path);
+  CHECK_STR (err, want);
+  rules_free (&rs);
+
+  /* A missing file names the file and the reason. */
+  snprintf (want, sizeof want, "%s/absent.rules", tmpdir);
+  CHECK (rules_load_file (&rs, want, err, sizeof err) == -1);
+  CHECK (strstr (err, "absent.rules: ") != NULL);
+}
+
+static void
+test_parse_ok (void)
+{
+  const char *content =
+    "# a comment\n"
+    "   # an indented comment\n"
+    "\n"
+    "rule FIRST_RULE\n"
+    "  tool detect-bait-question\n"
+    "side selbst\t \r\n"
+    "scope question\n"
+    "lang de\n"
+    "weight 1.5\n"
+    "cap 3\n"
+    "class QUAL\n"
+    "trigger bist sind\n"
+    "trigger frag*\n"
+    "pattern |a/b|c|ix\n"
+    "describe-de Deutsch\n"
+    "describe-en English\n"
+    "advice-de Rat\n"
+    "advice-en Advice\n"
+    "match one\\ntwo\n"
+    "match back\\\\slash\n"
+    "nomatch three\n"
+    "rule SECOND\n"
+    "side sach\n"
+    "describe-de d\n"
+    "describe-en e\n";
+  char *path = write_file ("ok.rules", content, strlen (content));
+  struct ruleset rs = { 0 };
+  char err[512] = "";
+  CHECK (rules_load_file (&rs, path, err, sizeof err) == 0);
+  CHECK (rs.n == 2);
+  const struct rule *r = rules_find (&rs, "FIRST_RULE");
+  CHECK (r != NULL);
+  if (r)
+    {
+      CHECK_STR (r->tool, "detect-bait-question");
+      CHECK (r->side == SIDE_SELBST);
+      CHECK (r->scope == SCOPE_QUESTION);
+      CHECK_STR (r->lang, "de");
+      CHECK (r->weight == 1.5);
+      CHECK (r->cap == 3);
+      CHECK_STR (r->cls, "QUAL");
+      CHECK_STR (r->pattern, "a/b|c");   /* the last '|' closes the pattern */
+      CHECK (r->pattern_line == 14);
+      CHECK (r->line == 4);
+      CHECK (r->ntrigger == 3);
+      CHECK_STR (r->trigger[2], "frag*");
+      CHECK (r->nmatch == 2 && r->nnomatch == 1);
+      CHECK_STR (r->match[0], "one\ntwo");
+      CHECK_STR (r->match[1], "back\\slash");
+      CHECK (r->match[2] == NULL);
+      CHECK (r->match_line[1] == 20);
+      CHECK_STR (r->describe[0], "Deutsch");
+      CHECK_STR (r->advice[1], "Advice");
+      CHECK (r->code == NULL);  /* nothing compiled at load time */
+    }
+  r = rules_find (&rs, "SECOND");
+  CHECK (r && r->scope == SCOPE_SENTENCE && strcmp (r->lang, "any") == 0 && r->pattern == NULL);
+  CHECK (rules_find (&rs, "THIRD") == NULL);
+  CHECK_STR (rules_side_name (SIDE_APPELL), "appell");
+  CHECK_STR (rules_side_name (SIDE_BEZIEHUNG), "beziehung");
+  rules_free (&rs);
+  CHECK (rs.n == 0 && rs.v == NULL);
+
+  /* A 1 MB value is data, not a crash. */
+  size_t big = 1 << 20;
+  char *huge = malloc (big + 200);
+  if (huge)
+    {
+      int n = sprintf (huge, HEAD "match ");
+      memset (huge + n, 'x', big);
+      strcpy (huge + n + big, "\n");
+      path = write_file ("huge.rules", huge, strlen (huge));
+      CHECK (rules_load_file (&rs, path, err, sizeof err) == 0);
+      CHECK (rs.n == 1 && strlen (rs.v[0].match[0]) == big);
+      rules_free (&rs);
+      free (huge);
+    }
+}
+
+static void
+test_override_and_dir (void)
+{
+  char sub[600];
+  snprintf (sub, sizeof sub, "%s/dir", tmpdir);
+  if (mkdir (sub, 0700) != 0)
+    {
+      perror (sub);
+      exit (99);
+    }
+  write_string ("dir/20-user.rules", "rule SHARED\nside sach\ndescribe-de user\ndescribe-en user\n");
+  write_string ("dir/10-shipped.rules",
+                "rule SHARED\nside appell\ndescribe-de shipped\ndescribe-en shipped\n"
+                "rule ONLY_SHIPPED\nside sach\ndescribe-de s\ndescribe-en s\n");
+  write_string ("dir/notes.txt", "this is not a rule file\n");
+  write_string ("dir/.hidden.rules", "garbage\n");
+  struct ruleset rs = { 0 };
+  char err[512] = "";
+  CHECK (rules_load_dir (&rs, sub, err, sizeof err) == 0);
+  CHECK (rs.n == 2);
+  const struct rule *r = rules_find (&rs, "SHARED");
+  CHECK (r && strcmp (r->describe[0], "user") == 0 && r->side == SIDE_SACH);
+  CHECK (r && strstr (r->file, "20-user.rules") != NULL);
+  CHECK (rules_find (&rs, "ONLY_SHIPPED") != NULL);
+  rules_free (&rs);
+
+  /* A bad file in the directory stops the load with its FILE:LINE. */
+  write_string ("dir/30-bad.rules", "rule X\nbogus 1\n");
+  CHECK (rules_load_dir (&rs, sub, err, sizeof err) == -1);
+  CHECK (strstr (err, "30-bad.rules:2: unknown key 'bogus'") != NULL);
+  rules_free (&rs);
+
+  unsetenv ("RITTBERGER_RULES");
+  CHECK_STR (rules_default_dir ("/etc/x"), "/etc/x");
+  CHECK (rules_default_dir (NULL) != NULL && *rules_default_dir (NULL));
+  setenv ("RITTBERGER_RULES", "/from/env", 1);
+  CHECK_STR (rules_default_dir ("/etc/x"), "/from/env");
+  unsetenv ("RITTBERGER_RULES");
+}
+
+static struct ruleset
+load_string (const char *content)
+{
+  struct ruleset rs = { 0 };
+  char err[512] = "";
+  char *path = write_file ("m.rules", content, strlen (content));
+  if (rules_load_file (&rs, path, err, sizeof err) != 0)
+    {
+      fprintf (stderr, "unexpected load error: %s\n", err);
+      failures++;
+    }
+  return rs;
+}
+
+static bool
+has_rule (const struct findings *f, const char *id)
+{
+  for (size_t i = 0; i < f->n; i++)
+    if (strcmp (f->v[i].rule, id) == 0)
+      return true;
+  return false;
+}
+
+static void
+test_compile_errors (void)
+{
+  struct ruleset rs = load_string (HEAD "pattern /a(b/\n"
+                                   "rule FINE\ntool t\nside sach\ndescribe-de d\ndescribe-en e\n"
+                                   "pattern /ab/\n");
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream (&buf, &len);
+  CHECK (rules_compile_all (&rs, mem) == 1);
+  fclose (mem);
+  CHECK (buf && strstr (buf, "m.rules:6: rule GOOD_ONE: pattern: missing closing parenthesis at offset 3\n"));
+  CHECK (rs.v[1].code != NULL);
+  /* The broken rule never runs, and the others still do. */
+  struct text t;
+  const char *body = "ab(b";
+  CHECK (text_analyze (&t, body, strlen (body)) == 0);
+  struct findings f = { 0 };
+  CHECK (rules_match (&rs, "t", &t, NULL, &f) == 0);
+  CHECK (f.n == 1 && strcmp (f.v[0].rule, "FINE") == 0);
+  release (&f);
+  text_free (&t);
+  free (buf);
+  rules_free (&rs);
+}
+
+static void
+test_runaway (void)
+{
+  struct ruleset rs = load_string ("rule RUNAWAY\ntool t\nside sach\ndescribe-de d\ndescribe-en e\n"
+                                   "scope message\npattern /(a+)+$/\n"
+                                   "rule NESTED\ntool t\nside sach\ndescribe-de d\ndescribe-en e\n"
+                                   "scope message\npattern /^(\\w+\\s?)*$/\n");
+  char body[200];
+  memset (body, 'a', 30);
+  strcpy (body + 30, "b");
+  struct text t;
+  CHECK (text_analyze (&t, body, strlen (body)) == 0);
+  struct findings f = { 0 };
+  clock_t start = clock ();
+  CHECK (rules_match (&rs, "t", &t, NULL, &f) == 0);
+  double seconds = (double) (clock () - start) / CLOCKS_PER_SEC;
+  CHECK (seconds < 1.0);
+  CHECK (!has_rule (&f, "RUNAWAY"));
+  release (&f);
+  text_free (&t);
+
+  /* The same limits hold for a long sentence of words ending in a non-word. */
+  memset (body, 0, sizeof body);
+  for (int i = 0; i < 40; i++)
+    strcat (body, "ab ");
+  strcat (body, "!");
+  CHECK (text_analyze (&t, body, strlen (body)) == 0);
+  start = clock ();
+  CHECK (rules_match (&rs, "t", &t, NULL, &f) == 0);
+  CHECK ((double) (clock () - start) / CLOCKS_PER_SEC < 1.0);
+  release (&f);
+  text_free (&t);
+  rules_free (&rs);
+}
+
+static void
+test_triggers_and_scopes (void)
+{
+  struct ruleset rs = load_string (
+    "rule GATED\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nweight 2.5\n"
+    "trigger zebra\npattern /giraffe/i\n"
+    "rule PREFIX\ntool t\nside appell\ndescribe-de d\ndescribe-en e\n"
+    "trigger frag*\npattern /kurze\\s+frage/i\n"
+    "rule QUESTION_ONLY\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nscope question\n"
+    "class ASK\npattern /\\bcall\\b/i\n"
+    "rule WHOLE\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nscope message\n"
+    "pattern /first.*second/s\n"
+    "rule SUBJ\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nscope subject\n"
+    "trigger quick\npattern /^quick question$/i\n"
+    "rule GERMAN_ONLY\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nlang de\n"
+    "pattern /\\bmail\\b/i\n"
+    "rule OTHER_TOOL\ntool u\nside appell\ndescribe-de d\ndescribe-en e\npattern /giraffe/\n");
+
+  const char *body =
+    "A giraffe walks by. Can we have a call? We had a call.\n"
+    "Kurze Frage: wie geht es? first line\n"
+    "Please send the mail today.\n"
+    "> Quoted: can we do a call?\n"
+    "then second\n";
+  struct text t;
+  CHECK (text_analyze (&t, body, strlen (body)) == 0);
+  struct findings f = { 0 };
+  CHECK (rules_match (&rs, "t", &t, "Quick question", &f) == 0);
+
+  /* No "zebra" in the text: the rule neither ran nor was compiled. */
+  CHECK (!has_rule (&f, "GATED"));
+  CHECK (rules_find (&rs, "GATED")->code == NULL);
+  CHECK (rules_find (&rs, "OTHER_TOOL")->code == NULL);
+  CHECK (has_rule (&f, "PREFIX"));
+  CHECK (has_rule (&f, "WHOLE"));
+  CHECK (!has_rule (&f, "GERMAN_ONLY"));   /* "Please send the mail today." is English */
+
+  size_t questions = 0;
+  for (size_t i = 0; i < f.n; i++)
+    {
+      struct finding *x = &f.v[i];
+      if (strcmp (x->rule, "QUESTION_ONLY") == 0)
+        {
+          questions++;
+          CHECK_STR (x->cls, "ASK");
+          CHECK (x->severity == SEV_MEDIUM);
+          CHECK (x->len == 4 && strncmp (body + x->off, "call", 4) == 0);
+          CHECK_STR (x->match, "call");
+        }
+      if (strcmp (x->rule, "SUBJ") == 0)
+        {
+          CHECK (x->off == 0 && x->len == 0);
+          CHECK_STR (x->match, "Quick question");
+        }
+      if (strcmp (x->rule, "PREFIX") == 0)
+        CHECK_STR (x->cls, "RULE");
+    }
+  CHECK (questions == 1);       /* not the statement, not the quoted line */
+  CHECK (has_rule (&f, "SUBJ"));
+  release (&f);
+
+  /* A subject without the trigger does not run the subject rule. */
+  CHECK (rules_match (&rs, "t", &t, "Invoice 42", &f) == 0);
+  CHECK (!has_rule (&f, "SUBJ"));
+  release (&f);
+  text_free (&t);
+
+  /* With the trigger present the gated rule runs and carries its weight. */
+  body = "The zebra and the giraffe.";
+  CHECK (text_analyze (&t, body, strlen (body)) == 0);
+  CHECK (rules_match (&rs, "t", &t, NULL, &f) == 0);
+  CHECK (has_rule (&f, "GATED"));
+  for (size_t i = 0; i < f.n; i++)
+    if (strcmp (f.v[i].rule, "GATED") == 0)
+      CHECK (f.v[i].weight == 2.5);
+  CHECK (rules_find (&rs, "GATED")->code != NULL);
+  release (&f);
+  text_free (&t);
+
+  /* German text lets the German rule run. */
+  body = "Bitte schick mir die Mail heute noch, das wäre nett.";
+  CHECK (text_analyze (&t, body, strlen (body)) == 0);
+  CHECK (rules_match (&rs, "t", &t, NULL, &f) == 0);
+  CHECK (has_rule (&f, "GERMAN_ONLY"));
+  release (&f);
+  text_free (&t);
+
+  /* Greeting scope sees the salutation line only. */
+  struct ruleset greet = load_string ("rule HELLO\ntool g\nside beziehung\ndescribe-de d\n"
+                                      "describe-en e\nscope greeting\npattern /\\bhallo\\b/i\n");
+  body = "Hallo Anna,\n\nich sage noch einmal hallo zu dir.\n";
+  CHECK (text_analyze (&t, body, strlen (body)) == 0);
+  CHECK (rules_match (&greet, "g", &t, NULL, &f) == 0);
+  CHECK (f.n == 1 && f.v[0].off == 0);
+  release (&f);
+  text_free (&t);
+  rules_free (&greet);
+
+  /* Empty text and invalid UTF-8 are no trouble. */
+  CHECK (text_analyze (&t, "", 0) == 0);
+  CHECK (rules_match (&rs, "t", &t, "", &f) == 0 && f.n == 0);
+  text_free (&t);
+  static const char bad_utf8[] = "giraffe \xff\xfe zebra call?";
+  CHECK (text_analyze (&t, bad_utf8, sizeof bad_utf8 - 1) == 0);
+  CHECK (rules_match (&rs, "t", &t, "\xff quick", &f) == 0);
+  release (&f);
+  text_free (&t);
+  rules_free (&rs);
+}
+
+/* A detector for rules_check_examples: run all rules of tool "t". */
+static int
+detect_t (const char *text, size_t len, struct findings *out, void *arg)
+{
+  struct text t;
+  if (text_analyze (&t, text, len) < 0)
+    return -1;
+  int st = rules_match (arg, "t", &t, NULL, out);
+  text_free (&t);
+  return st;
+}
+
+/* A detector that reports the rule id ARG for any text: it shows what the trigger check adds. */
+static int
+detect_always (const char *text, size_t len, struct findings *out, void *arg)
+{
+  (void) len;
+  return findings_add (out, text, arg, "X", SEV_MEDIUM, 0, 0, 0);
+}
+
+static void
+test_check_examples (void)
+{
+  struct ruleset rs = load_string (
+    "rule EXAMPLES\ntool t\nside appell\ndescribe-de d\ndescribe-en e\n"
+    "trigger kurze\npattern /kurze\\s+frage/i\n"
+    "match Kurze Frage: bist du da?\n"      /* fine */
+    "match Eine Frage nur.\n"               /* line 9: not matched */
+    "nomatch Lange Frage.\n"                /* fine */
+    "nomatch Noch eine kurze Frage.\n");    /* line 11: matched */
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream (&buf, &len);
+  int n = rules_check_examples (&rs, "t", detect_t, &rs, mem);
+  fclose (mem);
+  CHECK (n == 2);
+  CHECK (buf && strstr (buf, "m.rules:9: rule EXAMPLES: match example not matched: Eine Frage nur.\n"));
+  CHECK (buf && strstr (buf, "m.rules:11: rule EXAMPLES: nomatch example matched: Noch eine kurze Frage.\n"));
+  free (buf);
+  CHECK (rules_check_examples (&rs, "other-tool", detect_t, &rs, NULL) == 0);
+  rules_free (&rs);
+
+  rs = load_string ("rule TRIGGERED\ntool t\nside appell\ndescribe-de d\ndescribe-en e\n"
+                    "trigger zebra giraffe*\npattern /x/\n"
+                    "match a zebra\n"
+                    "match the giraffes\n"
+                    "match zebras only\n");            /* line 10: no trigger word */
+  buf = NULL;
+  mem = open_memstream (&buf, &len);
+  n = rules_check_examples (&rs, "t", detect_always, "TRIGGERED", mem);
+  fclose (mem);
+  CHECK (n == 1);
+  CHECK (buf && strstr (buf, "m.rules:10: rule TRIGGERED: match example contains none of the triggers: zebras only\n"));
+  free (buf);
+  rules_free (&rs);
+}
+
+int
+main (void)
+{
+  if (!mkdtemp (tmpdir))
+    {
+      perror ("mkdtemp");
+      return 99;
+    }
+  test_parse_errors ();
+  test_parse_ok ();
+  test_override_and_dir ();
+  test_compile_errors ();
+  test_runaway ();
+  test_triggers_and_scopes ();
+  test_check_examples ();
+
+  char cmd[600];
+  snprintf (cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+  if (system (cmd) != 0)
+    fprintf (stderr, "could not remove %s\n", tmpdir);
+  if (failures)
+    fprintf (stderr, "test-rules: %d failures\n", failures);
+  return failures ? 1 : 0;
+}
