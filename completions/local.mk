@@ -2,23 +2,46 @@
 ## Copyright (C) 2026 The rittberger authors.
 ## SPDX-License-Identifier: GPL-3.0-or-later
 
-rittberger_tools = detect-duzen detect-bait-question score-outreach
+rittberger_tools = detect-duzen detect-bait-question score-outreach explain
 
-# bash-completion loads a file by the command's name: one file, a link per tool.
+# The completions name the tools; with --program-transform-name (for instance to install explain
+# as rittberger-explain beside libexplain's explain) the installed files name the installed
+# programs, so they are written at install time with the same $(transform) automake applies.
 bashcompletiondir = $(datadir)/bash-completion/completions
-dist_bashcompletion_DATA = completions/bash/rittberger
 zshcompletiondir = $(datadir)/zsh/vendor-completions
-dist_zshcompletion_DATA = completions/zsh/_rittberger
 fishcompletiondir = $(datadir)/fish/vendor_completions.d
-dist_fishcompletion_DATA = completions/fish/detect-duzen.fish \
-  completions/fish/detect-bait-question.fish completions/fish/score-outreach.fish
+completion_sources = completions/bash/rittberger completions/zsh/_rittberger \
+  $(rittberger_tools:%=completions/fish/%.fish)
+EXTRA_DIST += $(completion_sources)
 
-install-data-hook: install-bash-links
-install-bash-links:
-	for t in $(rittberger_tools); do \
-	  ln -sf rittberger "$(DESTDIR)$(bashcompletiondir)/$$t" || exit 1; \
+# A sed script that renames every tool as $(transform) renames its program.
+completion_rename = for t in $(rittberger_tools); do \
+	  n=`echo $$t | sed '$(transform)'`; \
+	  printf 's/\\<%s\\>/%s/g\n' "$$t" "$$n"; \
 	done
-uninstall-hook: uninstall-bash-links
-uninstall-bash-links:
-	for t in $(rittberger_tools); do rm -f "$(DESTDIR)$(bashcompletiondir)/$$t"; done
-.PHONY: install-bash-links uninstall-bash-links
+
+install-data-local: install-completions
+install-completions:
+	$(MKDIR_P) "$(DESTDIR)$(bashcompletiondir)" "$(DESTDIR)$(zshcompletiondir)" \
+	  "$(DESTDIR)$(fishcompletiondir)"
+	$(completion_rename) > completions.sed
+	sed -f completions.sed $(srcdir)/completions/bash/rittberger \
+	  > "$(DESTDIR)$(bashcompletiondir)/rittberger"
+	sed -f completions.sed $(srcdir)/completions/zsh/_rittberger \
+	  > "$(DESTDIR)$(zshcompletiondir)/_rittberger"
+	for t in $(rittberger_tools); do \
+	  n=`echo $$t | sed '$(transform)'`; \
+	  ln -sf rittberger "$(DESTDIR)$(bashcompletiondir)/$$n" || exit 1; \
+	  sed -f completions.sed $(srcdir)/completions/fish/$$t.fish \
+	    > "$(DESTDIR)$(fishcompletiondir)/$$n.fish" || exit 1; \
+	done
+	rm -f completions.sed
+
+uninstall-local: uninstall-completions
+uninstall-completions:
+	rm -f "$(DESTDIR)$(bashcompletiondir)/rittberger" "$(DESTDIR)$(zshcompletiondir)/_rittberger"
+	for t in $(rittberger_tools); do \
+	  n=`echo $$t | sed '$(transform)'`; \
+	  rm -f "$(DESTDIR)$(bashcompletiondir)/$$n" "$(DESTDIR)$(fishcompletiondir)/$$n.fish"; \
+	done
+.PHONY: install-completions uninstall-completions

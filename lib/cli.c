@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <dirent.h>
+#include <locale.h>
 #include <errno.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -20,6 +21,16 @@
 #include <unistd.h>
 
 #define _(msgid) gettext (msgid)
+
+void
+cli_set_locale (void)
+{
+  setlocale (LC_ALL, "");
+  setlocale (LC_NUMERIC, "C");
+  const char *localedir = getenv ("RITTBERGER_LOCALEDIR");
+  bindtextdomain (PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
+  textdomain (PACKAGE);
+}
 
 void
 cli_init (struct cli *cli, const char *program)

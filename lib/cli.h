@@ -76,6 +76,11 @@ struct cli
   bool trouble;                 /* an input or output failed */
 };
 
+/* Set up the locale for a tool: messages and character classes from the environment, numbers
+   always with '.' (rule files, profiles and the findings stream must read the same everywhere),
+   and the message catalogue from $RITTBERGER_LOCALEDIR (an uninstalled build) or LOCALEDIR. */
+void cli_set_locale (void);
+
 /* Start with the defaults for the tool PROGRAM. */
 void cli_init (struct cli *cli, const char *program);
 

@@ -66,9 +66,7 @@ int
 detector_main (const struct detector *d, void *state, int argc, char **argv)
 {
   set_program_name (argv[0]);
-  setlocale (LC_ALL, "");
-  bindtextdomain (PACKAGE, LOCALEDIR);
-  textdomain (PACKAGE);
+  cli_set_locale ();
   exit_failure = CLI_EXIT_TROUBLE;
   atexit (close_stdout);
 

@@ -13,7 +13,8 @@ lib_librittberger_a_SOURCES = \
   lib/lang.c lib/lang.h \
   lib/duzen.c lib/duzen.h lib/duzen-lexicon.h \
   lib/bait.c lib/bait.h \
-  lib/annotate.c lib/annotate.h lib/score.c lib/score.h
+  lib/annotate.c lib/annotate.h lib/score.c lib/score.h \
+  lib/explain.c lib/explain.h
 nodist_lib_librittberger_a_SOURCES = lib/verbforms.c
 
 # The verb-form table is data (rules/verbforms-2p.tsv, CC-BY-SA-4.0) compiled into a sorted array,

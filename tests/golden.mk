@@ -230,6 +230,7 @@ cli_tests += tests/cli/detect-duzen-cli.sh
 cli_tests += tests/cli/explain-cli.sh
 cli_tests += tests/cli/golden-list.sh
 cli_tests += tests/cli/help-options.sh
+cli_tests += tests/cli/install-rename.sh
 cli_tests += tests/cli/locale-de.sh
 cli_tests += tests/cli/man-lint.sh
 cli_tests += tests/cli/rules-texts.sh

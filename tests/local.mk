@@ -21,14 +21,17 @@ EXTRA_DIST += tests/golden.sh tests/update-golden-list $(golden_inputs) $(golden
   $(cli_tests) gl/tests/init.sh
 
 unit_tests = tests/unit/test-findings tests/unit/test-profile tests/unit/test-msg \
-  tests/unit/test-duzen
+  tests/unit/test-duzen tests/unit/test-explain tests/unit/test-rules tests/unit/test-bait
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
-EXTRA_DIST += tests/unit/unit.h
+EXTRA_DIST += tests/unit/unit.h tests/bait/labelled.tsv
 tests_unit_test_findings_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_profile_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_msg_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_duzen_LDADD = $(RITTBERGER_LIBS)
+tests_unit_test_explain_LDADD = $(RITTBERGER_LIBS)
+tests_unit_test_rules_LDADD = $(RITTBERGER_LIBS)
+tests_unit_test_bait_LDADD = $(RITTBERGER_LIBS)
 
 # Debugging aids that print what the library sees; the bench scripts use them too.
 noinst_PROGRAMS += tests/msg-dump tests/duzen-eval

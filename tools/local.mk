@@ -13,3 +13,7 @@ tools_detect_bait_question_LDADD = $(RITTBERGER_LIBS)
 bin_PROGRAMS += tools/score-outreach
 tools_score_outreach_SOURCES = tools/score-outreach.c
 tools_score_outreach_LDADD = $(RITTBERGER_LIBS)
+
+bin_PROGRAMS += tools/explain
+tools_explain_SOURCES = tools/explain.c
+tools_explain_LDADD = $(RITTBERGER_LIBS)

@@ -112,7 +112,8 @@ show_progress (struct run *run, bool last)
   if (!last && now == run->last_progress)
     return;
   run->last_progress = now;
-  fprintf (stderr, _("\r%zu messages, %zu outreach, %zu unsure"), run->messages, run->outreach,
+  putc ('\r', stderr);
+  fprintf (stderr, _("%zu messages, %zu outreach, %zu unsure"), run->messages, run->outreach,
            run->unsure_count);
   if (last)
     putc ('\n', stderr);
@@ -402,9 +403,7 @@ int
 main (int argc, char **argv)
 {
   set_program_name (argv[0]);
-  setlocale (LC_ALL, "");
-  bindtextdomain (PACKAGE, LOCALEDIR);
-  textdomain (PACKAGE);
+  cli_set_locale ();
   exit_failure = SCORE_EXIT_TROUBLE;
   atexit (close_stdout);
 
