@@ -16,12 +16,13 @@ SH_LOG_COMPILER = $(SHELL)
 # Each golden fixture and CLI script is its own test (make check TESTS=tests/golden/…); the
 # list is tests/golden.mk, written by tests/update-golden-list.
 include tests/golden.mk
-TESTS += $(golden_inputs) $(cli_tests)
+TESTS += $(golden_inputs) $(cli_tests) $(hook_tests)
 EXTRA_DIST += tests/golden.sh tests/update-golden-list $(golden_inputs) $(golden_extra) \
-  $(cli_tests) gl/tests/init.sh
+  $(cli_tests) $(hook_tests) $(hook_messages) gl/tests/init.sh
 
 unit_tests = tests/unit/test-findings tests/unit/test-profile tests/unit/test-msg \
-  tests/unit/test-duzen tests/unit/test-explain tests/unit/test-rules tests/unit/test-bait
+  tests/unit/test-duzen tests/unit/test-explain tests/unit/test-rules tests/unit/test-bait \
+  tests/unit/test-text tests/unit/test-annotate tests/unit/test-score
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 EXTRA_DIST += tests/unit/unit.h tests/bait/labelled.tsv
@@ -32,8 +33,12 @@ tests_unit_test_duzen_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_explain_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_rules_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_bait_LDADD = $(RITTBERGER_LIBS)
+tests_unit_test_text_LDADD = $(RITTBERGER_LIBS)
+tests_unit_test_annotate_LDADD = $(RITTBERGER_LIBS)
+tests_unit_test_score_LDADD = $(RITTBERGER_LIBS)
 
 # Debugging aids that print what the library sees; the bench scripts use them too.
-noinst_PROGRAMS += tests/msg-dump tests/duzen-eval
+noinst_PROGRAMS += tests/msg-dump tests/duzen-eval tests/text-dump
+tests_text_dump_LDADD = $(RITTBERGER_LIBS)
 tests_msg_dump_LDADD = $(RITTBERGER_LIBS)
 tests_duzen_eval_LDADD = $(RITTBERGER_LIBS)
