@@ -3,14 +3,17 @@
 ## SPDX-License-Identifier: GPL-3.0-or-later
 
 # Drivers that feed many sentences through one process, for the evaluation scripts.
-noinst_PROGRAMS += tests/bait-eval
+noinst_PROGRAMS += tests/bait-eval tests/template-eval bench/bench-store
 tests_bait_eval_LDADD = $(RITTBERGER_LIBS)
+tests_template_eval_LDADD = $(RITTBERGER_LIBS)
+bench_bench_store_LDADD = $(RITTBERGER_LIBS)
 
-eval: all tests/duzen-eval tests/bait-eval
+eval: all tests/duzen-eval tests/bait-eval tests/template-eval
 	DUZEN_EVAL=$(abs_builddir)/tests/duzen-eval BAIT_EVAL=$(abs_builddir)/tests/bait-eval \
+	  TEMPLATE_EVAL=$(abs_builddir)/tests/template-eval \
 	  python3 $(srcdir)/bench/eval --tools=$(abs_builddir)/tools --rules=$(abs_srcdir)/rules
 .PHONY: eval
 
 EXTRA_DIST += bench/bench-run bench/compare-email.py bench/decode-corpus.sh bench/eval \
-  bench/eval-bait bench/eval-duzen bench/fit-weights bench/rbeval.py bench/passthrough-check \
+  bench/eval-bait bench/eval-duzen bench/eval-template bench/fit-weights bench/rbeval.py bench/passthrough-check \
   doc/EVALUATION.md tests/dev

@@ -14,7 +14,8 @@ lib_librittberger_a_SOURCES = \
   lib/duzen.c lib/duzen.h lib/duzen-lexicon.h \
   lib/bait.c lib/bait.h \
   lib/annotate.c lib/annotate.h lib/score.c lib/score.h \
-  lib/explain.c lib/explain.h
+  lib/explain.c lib/explain.h \
+  lib/fingerprint.c lib/fingerprint.h lib/store.c lib/store.h lib/template.c lib/template.h
 nodist_lib_librittberger_a_SOURCES = lib/verbforms.c
 
 # The verb-form table is data (rules/verbforms-2p.tsv, CC-BY-SA-4.0) compiled into a sorted array,
@@ -26,4 +27,5 @@ CLEANFILES += lib/verbforms.c
 EXTRA_DIST += build-aux/gen-verbforms.sh
 
 # What every program links, in order.
-RITTBERGER_LIBS = lib/librittberger.a gl/libgnu.a $(PCRE2_LIBS) $(LIBUNISTRING) $(LIBICONV) $(LIBINTL)
+RITTBERGER_LIBS = lib/librittberger.a gl/libgnu.a $(PCRE2_LIBS) $(SQLITE3_LIBS) $(LIBUNISTRING) \
+  $(LIBICONV) $(LIBINTL)

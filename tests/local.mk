@@ -22,7 +22,8 @@ EXTRA_DIST += tests/golden.sh tests/update-golden-list $(golden_inputs) $(golden
 
 unit_tests = tests/unit/test-findings tests/unit/test-profile tests/unit/test-msg \
   tests/unit/test-duzen tests/unit/test-explain tests/unit/test-rules tests/unit/test-bait \
-  tests/unit/test-text tests/unit/test-annotate tests/unit/test-score
+  tests/unit/test-text tests/unit/test-annotate tests/unit/test-score \
+  tests/unit/test-fingerprint tests/unit/test-store tests/unit/test-template
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 EXTRA_DIST += tests/unit/unit.h tests/bait/labelled.tsv
@@ -36,6 +37,15 @@ tests_unit_test_bait_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_text_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_annotate_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_score_LDADD = $(RITTBERGER_LIBS)
+tests_unit_test_fingerprint_LDADD = $(RITTBERGER_LIBS)
+tests_unit_test_store_LDADD = $(RITTBERGER_LIBS)
+tests_unit_test_template_LDADD = $(RITTBERGER_LIBS)
+
+# Eight processes write into one store at once.
+check_PROGRAMS += tests/store-driver
+tests_store_driver_LDADD = $(RITTBERGER_LIBS)
+TESTS += tests/store-stress.sh
+EXTRA_DIST += tests/store-stress.sh tests/template/gen-variants
 
 # Debugging aids that print what the library sees; the bench scripts use them too.
 noinst_PROGRAMS += tests/msg-dump tests/duzen-eval tests/text-dump

@@ -1,0 +1,969 @@
+/* store.c: the fingerprint store's public calls and its SQLite backend. */
+/* Copyright (C) 2026 The rittberger authors.
+   SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include <config.h>
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#define SCHEMA_VERSION "1"
+
+/* ------------------------------------------------------------------ public calls */
+
+static void
+set_error (char *err, size_t errlen, const char *fmt, ...)
+{
+  if (!err || errlen == 0)
+    return;
+  va_list ap;
+  va_start (ap, fmt);
+  vsnprintf (err, errlen, fmt, ap);
+  va_end (ap);
+}
+
+const char *
+store_status_name (int status)
+{
+  switch (status)
+    {
+    case STORE_OK:
+      return "ok";
+    case STORE_BUSY:
+      return "busy";
+    case STORE_FULL:
+      return "full";
+    case STORE_CORRUPT:
+      return "corrupt";
+    default:
+      return "error";
+    }
+}
+
+char *
+store_default_path (char *buf, size_t size)
+{
+  const char *data = getenv ("XDG_DATA_HOME");
+  const char *home = getenv ("HOME");
+  int n;
+  if (data && *data == '/')
+    n = snprintf (buf, size, "%s/rittberger/templates.sqlite", data);
+  else if (home && *home)
+    n = snprintf (buf, size, "%s/.local/share/rittberger/templates.sqlite", home);
+  else
+    return NULL;
+  return n > 0 && (size_t) n < size ? buf : NULL;
+}
+
+/* Create the directories above the file PATH (mode 0700: the store is private). */
+static int
+make_parent_dirs (const char *path, char *err, size_t errlen)
+{
+  char *copy = strdup (path);
+  if (!copy)
+    {
+      set_error (err, errlen, "%s: %s", path, strerror (ENOMEM));
+      return -1;
+    }
+  char *slash = strrchr (copy, '/');
+  if (!slash || slash == copy)
+    {
+      free (copy);
+      return 0;
+    }
+  *slash = '\0';
+  for (char *p = copy + 1;; p++)
+    if (*p == '/' || *p == '\0')
+      {
+        char save = *p;
+        *p = '\0';
+        if (mkdir (copy, 0700) < 0 && errno != EEXIST)
+          {
+            set_error (err, errlen, "%s: %s", copy, strerror (errno));
+            free (copy);
+            return -1;
+          }
+        *p = save;
+        if (!save)
+          break;
+      }
+  free (copy);
+  return 0;
+}
+
+int
+store_open (const char *path, const struct store_backend *backend, struct store **out,
+            char *err, size_t errlen)
+{
+  *out = NULL;
+  char def[4096];
+  if (!backend)
+    backend = &store_sqlite_backend;
+  if (!path)
+    {
+      if (!store_default_path (def, sizeof def))
+        {
+          set_error (err, errlen, "no store path: neither XDG_DATA_HOME nor HOME is set");
+          return STORE_ERROR;
+        }
+      path = def;
+      if (make_parent_dirs (path, err, errlen) < 0)
+        return STORE_ERROR;
+    }
+  return backend->open (path, out, err, errlen);
+}
+
+const struct fp_key *
+store_key (const struct store *st)
+{
+  return &st->key;
+}
+
+int
+store_lookup (struct store *st, const struct store_query *q, struct store_answer *ans)
+{
+  memset (ans, 0, sizeof *ans);
+  return st->backend->lookup (st, q, ans);
+}
+
+int
+store_learn (struct store *st, const struct fingerprint *fp, uint64_t sender, int64_t ts)
+{
+  struct store_entry e = { .ts = ts, .sender = sender, .ntok = fp->ntok };
+  memcpy (e.sig, fp->sig, sizeof e.sig);
+  return st->backend->learn (st, &e, fp->band);
+}
+
+int
+store_forget (struct store *st, const struct fingerprint *fp, size_t *removed)
+{
+  *removed = 0;
+  return st->backend->forget (st, fp, removed);
+}
+
+int
+store_expire (struct store *st, int64_t now, int days, size_t *removed)
+{
+  *removed = 0;
+  if (days <= 0)
+    days = STORE_DEFAULT_DAYS;
+  return st->backend->expire (st, now - (int64_t) days * 86400, removed);
+}
+
+int
+store_count (struct store *st, size_t *messages)
+{
+  *messages = 0;
+  return st->backend->count (st, messages);
+}
+
+int
+store_export (struct store *st, FILE *out)
+{
+  return st->backend->export_lines (st, out);
+}
+
+int
+store_import (struct store *st, FILE *in, size_t *imported)
+{
+  *imported = 0;
+  return st->backend->import_lines (st, in, imported);
+}
+
+const char *
+store_error (const struct store *st)
+{
+  return st && st->error[0] ? st->error : "no error";
+}
+
+void
+store_close (struct store *st)
+{
+  if (st)
+    st->backend->close (st);
+}
+
+/* ------------------------------------------------------------------ SQLite backend */
+
+struct sqlite_store
+{
+  struct store base;            /* first, so a struct store * is one of these */
+  sqlite3 *db;
+  char *path;
+  sqlite3_stmt *band_lookup;    /* the messages of 21 band keys in a time window, newest first */
+  sqlite3_stmt *insert_msg;
+  sqlite3_stmt *insert_band;
+};
+
+static int
+status_of (int rc)
+{
+  switch (rc & 0xff)
+    {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+      return STORE_OK;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return STORE_BUSY;
+    case SQLITE_FULL:
+      return STORE_FULL;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return STORE_CORRUPT;
+    default:
+      return STORE_ERROR;
+    }
+}
+
+/* Record the database's error for RC while doing WHAT; return the status. */
+static int
+fail (struct sqlite_store *s, int rc, const char *what)
+{
+  snprintf (s->base.error, sizeof s->base.error, "%s: %s: %s", s->path, what,
+            s->db ? sqlite3_errmsg (s->db) : sqlite3_errstr (rc));
+  return status_of (rc) == STORE_OK ? STORE_ERROR : status_of (rc);
+}
+
+static int
+exec (struct sqlite_store *s, const char *sql)
+{
+  return sqlite3_exec (s->db, sql, NULL, NULL, NULL);
+}
+
+static void
+rollback (struct sqlite_store *s)
+{
+  if (!sqlite3_get_autocommit (s->db))
+    exec (s, "ROLLBACK");
+}
+
+static int
+prepare (struct sqlite_store *s, const char *sql, sqlite3_stmt **st)
+{
+  return sqlite3_prepare_v3 (s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+}
+
+static void
+sqlite_close (struct store *st)
+{
+  struct sqlite_store *s = (struct sqlite_store *) st;
+  sqlite3_finalize (s->band_lookup);
+  sqlite3_finalize (s->insert_msg);
+  sqlite3_finalize (s->insert_band);
+  sqlite3_close_v2 (s->db);
+  free (s->path);
+  free (s);
+}
+
+static int
+random_key (uint8_t *key, size_t n)
+{
+  size_t got = 0;
+  while (got < n)
+    {
+      ssize_t r = getrandom (key + got, n - got, 0);
+      if (r < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          break;
+        }
+      got += r;
+    }
+  if (got == n)
+    return 0;
+  int fd = open ("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  got = 0;
+  while (got < n)
+    {
+      ssize_t r = read (fd, key + got, n - got);
+      if (r <= 0)
+        {
+          if (r < 0 && errno == EINTR)
+            continue;
+          close (fd);
+          return -1;
+        }
+      got += r;
+    }
+  close (fd);
+  return 0;
+}
+
+/* Create the schema and the key if this is a new store, check the version, read the key. */
+static int
+setup_schema (struct sqlite_store *s)
+{
+  static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB);"
+    "CREATE TABLE IF NOT EXISTS msg (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
+    " sender INTEGER NOT NULL, ntok INTEGER NOT NULL, sig BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS band (key INTEGER NOT NULL, msg INTEGER NOT NULL,"
+    " PRIMARY KEY (key, msg)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS msg_ts ON msg(ts);"
+    "INSERT OR IGNORE INTO meta VALUES ('version', '" SCHEMA_VERSION "');"
+    "INSERT OR IGNORE INTO meta VALUES ('k', 64);"
+    "INSERT OR IGNORE INTO meta VALUES ('rows', 3);";
+  int rc = exec (s, "BEGIN IMMEDIATE");
+  if (rc != SQLITE_OK)
+    return fail (s, rc, "begin");
+  rc = exec (s, schema);
+  if (rc != SQLITE_OK)
+    {
+      int st = fail (s, rc, "create schema");
+      rollback (s);
+      return st;
+    }
+  sqlite3_stmt *q = NULL;
+  rc = sqlite3_prepare_v2 (s->db, "SELECT v FROM meta WHERE k = 'key'", -1, &q, NULL);
+  if (rc != SQLITE_OK)
+    {
+      int st = fail (s, rc, "read key");
+      rollback (s);
+      return st;
+    }
+  rc = sqlite3_step (q);
+  if (rc == SQLITE_ROW)
+    {
+      if (sqlite3_column_bytes (q, 0) != FP_KEY_BYTES)
+        {
+          sqlite3_finalize (q);
+          rollback (s);
+          snprintf (s->base.error, sizeof s->base.error, "%s: the stored key is damaged", s->path);
+          return STORE_CORRUPT;
+        }
+      memcpy (s->base.key.bytes, sqlite3_column_blob (q, 0), FP_KEY_BYTES);
+      sqlite3_finalize (q);
+    }
+  else if (rc == SQLITE_DONE)
+    {
+      sqlite3_finalize (q);
+      /* A new store: a random 128-bit key of its own, kept in meta. */
+      if (random_key (s->base.key.bytes, FP_KEY_BYTES) < 0)
+        {
+          rollback (s);
+          snprintf (s->base.error, sizeof s->base.error, "%s: no random key: %s", s->path,
+                    strerror (errno));
+          return STORE_ERROR;
+        }
+      rc = sqlite3_prepare_v2 (s->db, "INSERT INTO meta VALUES ('key', ?)", -1, &q, NULL);
+      if (rc == SQLITE_OK)
+        {
+          sqlite3_bind_blob (q, 1, s->base.key.bytes, FP_KEY_BYTES, SQLITE_TRANSIENT);
+          rc = sqlite3_step (q);
+        }
+      sqlite3_finalize (q);
+      if (rc != SQLITE_DONE)
+        {
+          int st = fail (s, rc, "store key");
+          rollback (s);
+          return st;
+        }
+    }
+  else
+    {
+      sqlite3_finalize (q);
+      int st = fail (s, rc, "read key");
+      rollback (s);
+      return st;
+    }
+  rc = sqlite3_prepare_v2 (s->db, "SELECT v FROM meta WHERE k = 'version'", -1, &q, NULL);
+  if (rc == SQLITE_OK && sqlite3_step (q) == SQLITE_ROW)
+    {
+      const char *v = (const char *) sqlite3_column_text (q, 0);
+      if (!v || strcmp (v, SCHEMA_VERSION) != 0)
+        {
+          snprintf (s->base.error, sizeof s->base.error,
+                    "%s: store version %s, this program knows version " SCHEMA_VERSION,
+                    s->path, v ? v : "(none)");
+          sqlite3_finalize (q);
+          rollback (s);
+          return STORE_ERROR;
+        }
+    }
+  sqlite3_finalize (q);
+  rc = exec (s, "COMMIT");
+  if (rc != SQLITE_OK)
+    {
+      int st = fail (s, rc, "commit");
+      rollback (s);
+      return st;
+    }
+  return STORE_OK;
+}
+
+static int
+sqlite_open (const char *path, struct store **out, char *err, size_t errlen)
+{
+  struct sqlite_store *s = calloc (1, sizeof *s);
+  if (!s || !(s->path = strdup (path)))
+    {
+      free (s);
+      set_error (err, errlen, "%s: %s", path, strerror (ENOMEM));
+      return STORE_ERROR;
+    }
+  s->base.backend = &store_sqlite_backend;
+  int rc = sqlite3_open_v2 (path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                            | SQLITE_OPEN_NOMUTEX, NULL);
+  int status = STORE_OK;
+  if (rc != SQLITE_OK)
+    status = fail (s, rc, "open");
+  if (status == STORE_OK)
+    {
+      sqlite3_busy_timeout (s->db, STORE_BUSY_TIMEOUT_MS);
+      /* Switching to WAL needs a moment alone with the file; the busy handler waits for it. */
+      rc = exec (s, "PRAGMA journal_mode=WAL");
+      if (rc != SQLITE_OK)
+        status = fail (s, rc, "journal_mode=WAL");
+    }
+  if (status == STORE_OK)
+    {
+      rc = exec (s, "PRAGMA synchronous=NORMAL");
+      if (rc != SQLITE_OK)
+        status = fail (s, rc, "synchronous=NORMAL");
+    }
+  if (status == STORE_OK)
+    status = setup_schema (s);
+  if (status == STORE_OK)
+    {
+      char sql[512];
+      /* One statement: the messages of the 21 band keys within the time window, newest first. */
+      int n = snprintf (sql, sizeof sql, "SELECT id, ts, sender, sig FROM msg WHERE id IN"
+                        " (SELECT msg FROM band WHERE key IN (");
+      for (int b = 0; b < FP_BANDS; b++)
+        n += snprintf (sql + n, sizeof sql - n, b ? ",?" : "?");
+      snprintf (sql + n, sizeof sql - n, ")) AND ts > ?%d AND ts <= ?%d ORDER BY id DESC LIMIT %d",
+                FP_BANDS + 1, FP_BANDS + 2, STORE_MAX_CANDIDATES);
+      if ((rc = prepare (s, sql, &s->band_lookup)) != SQLITE_OK
+          || (rc = prepare (s, "INSERT INTO msg (ts, sender, ntok, sig) VALUES (?, ?, ?, ?)",
+                            &s->insert_msg)) != SQLITE_OK
+          || (rc = prepare (s, "INSERT OR IGNORE INTO band (key, msg) VALUES (?, ?)",
+                            &s->insert_band)) != SQLITE_OK)
+        status = fail (s, rc, "prepare");
+    }
+  if (status != STORE_OK)
+    {
+      set_error (err, errlen, "%s", s->base.error);
+      sqlite_close (&s->base);
+      return status;
+    }
+  *out = &s->base;
+  return STORE_OK;
+}
+
+/* Signatures are stored big-endian, 2 bytes per slot, so the file reads the same everywhere. */
+static void
+sig_to_blob (const uint16_t sig[FP_SLOTS], uint8_t blob[2 * FP_SLOTS])
+{
+  for (int j = 0; j < FP_SLOTS; j++)
+    {
+      blob[2 * j] = sig[j] >> 8;
+      blob[2 * j + 1] = sig[j] & 0xff;
+    }
+}
+
+static bool
+blob_to_sig (const void *p, int n, uint16_t sig[FP_SLOTS])
+{
+  const uint8_t *b = p;
+  if (!b || n != 2 * FP_SLOTS)
+    return false;
+  for (int j = 0; j < FP_SLOTS; j++)
+    sig[j] = (uint16_t) (b[2 * j] << 8 | b[2 * j + 1]);
+  return true;
+}
+
+/* Insert one message and its band rows inside the caller's transaction. */
+static int
+insert_entry (struct sqlite_store *s, const struct store_entry *e, const uint64_t band[FP_BANDS])
+{
+  uint8_t blob[2 * FP_SLOTS];
+  sig_to_blob (e->sig, blob);
+  sqlite3_stmt *im = s->insert_msg;
+  sqlite3_reset (im);
+  sqlite3_bind_int64 (im, 1, e->ts);
+  sqlite3_bind_int64 (im, 2, (sqlite3_int64) (e->sender & INT64_MAX));
+  sqlite3_bind_int64 (im, 3, e->ntok);
+  sqlite3_bind_blob (im, 4, blob, sizeof blob, SQLITE_TRANSIENT);
+  int rc = sqlite3_step (im);
+  sqlite3_reset (im);
+  if (rc != SQLITE_DONE)
+    return fail (s, rc, "insert message");
+  sqlite3_int64 id = sqlite3_last_insert_rowid (s->db);
+  for (int b = 0; b < FP_BANDS; b++)
+    {
+      sqlite3_stmt *ib = s->insert_band;
+      sqlite3_reset (ib);
+      sqlite3_bind_int64 (ib, 1, (sqlite3_int64) (band[b] & INT64_MAX));
+      sqlite3_bind_int64 (ib, 2, id);
+      rc = sqlite3_step (ib);
+      sqlite3_reset (ib);
+      if (rc != SQLITE_DONE)
+        return fail (s, rc, "insert band");
+    }
+  return STORE_OK;
+}
+
+/* A learned message that shares a band with the query. */
+struct candidate
+{
+  sqlite3_int64 id;
+  uint64_t sender;
+  uint16_t sig[FP_SLOTS];
+};
+
+/* The messages sharing a band key of BAND with time in (SINCE, UNTIL], newest first, into a
+   new array *OUT of *N (at most STORE_MAX_CANDIDATES). */
+static int
+band_candidates (struct sqlite_store *s, const uint64_t band[FP_BANDS], int64_t since,
+                 int64_t until, struct candidate **out, size_t *n)
+{
+  *out = NULL;
+  *n = 0;
+  sqlite3_stmt *q = s->band_lookup;
+  sqlite3_reset (q);
+  for (int b = 0; b < FP_BANDS; b++)
+    sqlite3_bind_int64 (q, b + 1, (sqlite3_int64) (band[b] & INT64_MAX));
+  sqlite3_bind_int64 (q, FP_BANDS + 1, since);
+  sqlite3_bind_int64 (q, FP_BANDS + 2, until);
+  size_t cap = 0;
+  int rc;
+  while ((rc = sqlite3_step (q)) == SQLITE_ROW)
+    {
+      if (*n == cap)
+        {
+          cap = cap ? 2 * cap : 16;
+          struct candidate *nv = realloc (*out, cap * sizeof *nv);
+          if (!nv)
+            {
+              sqlite3_reset (q);
+              snprintf (s->base.error, sizeof s->base.error, "%s: %s", s->path, strerror (ENOMEM));
+              return STORE_ERROR;
+            }
+          *out = nv;
+        }
+      struct candidate *c = &(*out)[*n];
+      c->id = sqlite3_column_int64 (q, 0);
+      c->sender = (uint64_t) sqlite3_column_int64 (q, 2);
+      /* A damaged signature is skipped rather than failing the delivery. */
+      if (blob_to_sig (sqlite3_column_blob (q, 3), sqlite3_column_bytes (q, 3), c->sig))
+        (*n)++;
+    }
+  sqlite3_reset (q);
+  if (rc != SQLITE_DONE)
+    return fail (s, rc, "band lookup");
+  return STORE_OK;
+}
+
+static int
+compare_u64 (const void *a, const void *b)
+{
+  uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+  return x < y ? -1 : x > y;
+}
+
+static int
+sqlite_lookup (struct store *st, const struct store_query *qr, struct store_answer *ans)
+{
+  struct sqlite_store *s = (struct sqlite_store *) st;
+  if (!qr->lookup && !qr->learn)
+    return STORE_OK;
+  /* A learning delivery takes the write lock up front, so that lookup and learn see one state
+     and concurrent deliveries queue instead of failing on a lock upgrade. */
+  int rc = exec (s, qr->learn ? "BEGIN IMMEDIATE" : "BEGIN");
+  if (rc != SQLITE_OK)
+    return fail (s, rc, "begin");
+  int status = STORE_OK;
+  struct candidate *cands = NULL;
+  uint64_t *senders = NULL;
+  if (qr->lookup)
+    {
+      size_t n;
+      int days = qr->days > 0 ? qr->days : STORE_DEFAULT_DAYS;
+      status = band_candidates (s, qr->fp->band, qr->now - (int64_t) days * 86400, qr->now,
+                                &cands, &n);
+      uint64_t own = qr->sender & INT64_MAX;
+      size_t nsenders = 0;
+      if (status == STORE_OK && n && !(senders = malloc (n * sizeof *senders)))
+        {
+          snprintf (s->base.error, sizeof s->base.error, "%s: %s", s->path, strerror (ENOMEM));
+          status = STORE_ERROR;
+        }
+      for (size_t i = 0; status == STORE_OK && i < n; i++)
+        {
+          ans->candidates++;
+          int equal = fp_equal_slots (cands[i].sig, qr->fp->sig);
+          if (equal > ans->best_equal)
+            ans->best_equal = equal;
+          if (fp_is_near_duplicate (equal))
+            {
+              ans->matches++;
+              if (cands[i].sender != own)
+                senders[nsenders++] = cands[i].sender;
+            }
+        }
+      if (status == STORE_OK && nsenders)
+        {
+          qsort (senders, nsenders, sizeof *senders, compare_u64);
+          size_t distinct = 1;
+          for (size_t i = 1; i < nsenders; i++)
+            distinct += senders[i] != senders[i - 1];
+          ans->senders = distinct;
+        }
+    }
+  if (status == STORE_OK && qr->learn)
+    {
+      struct store_entry e = { .ts = qr->now, .sender = qr->sender, .ntok = qr->fp->ntok };
+      memcpy (e.sig, qr->fp->sig, sizeof e.sig);
+      status = insert_entry (s, &e, qr->fp->band);
+    }
+  free (cands);
+  free (senders);
+  if (status == STORE_OK)
+    {
+      rc = exec (s, "COMMIT");
+      if (rc != SQLITE_OK)
+        status = fail (s, rc, "commit");
+    }
+  if (status != STORE_OK)
+    rollback (s);
+  return status;
+}
+
+static int
+sqlite_learn (struct store *st, const struct store_entry *e, const uint64_t band[FP_BANDS])
+{
+  struct sqlite_store *s = (struct sqlite_store *) st;
+  int rc = exec (s, "BEGIN IMMEDIATE");
+  if (rc != SQLITE_OK)
+    return fail (s, rc, "begin");
+  int status = insert_entry (s, e, band);
+  if (status == STORE_OK && (rc = exec (s, "COMMIT")) != SQLITE_OK)
+    status = fail (s, rc, "commit");
+  if (status != STORE_OK)
+    rollback (s);
+  return status;
+}
+
+/* Delete message ID and its band rows (inside the caller's transaction). */
+static int
+delete_message (struct sqlite_store *s, sqlite3_int64 id, const uint64_t band[FP_BANDS])
+{
+  sqlite3_stmt *d = NULL;
+  int rc = sqlite3_prepare_v2 (s->db, "DELETE FROM band WHERE key = ? AND msg = ?", -1, &d, NULL);
+  for (int b = 0; rc == SQLITE_OK && b < FP_BANDS; b++)
+    {
+      sqlite3_reset (d);
+      sqlite3_bind_int64 (d, 1, (sqlite3_int64) (band[b] & INT64_MAX));
+      sqlite3_bind_int64 (d, 2, id);
+      rc = sqlite3_step (d);
+      rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+  sqlite3_finalize (d);
+  if (rc != SQLITE_OK)
+    return fail (s, rc, "delete band");
+  rc = sqlite3_prepare_v2 (s->db, "DELETE FROM msg WHERE id = ?", -1, &d, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (d, 1, id);
+      rc = sqlite3_step (d);
+      rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+  sqlite3_finalize (d);
+  return rc == SQLITE_OK ? STORE_OK : fail (s, rc, "delete message");
+}
+
+static int
+sqlite_forget (struct store *st, const struct fingerprint *fp, size_t *removed)
+{
+  struct sqlite_store *s = (struct sqlite_store *) st;
+  int rc = exec (s, "BEGIN IMMEDIATE");
+  if (rc != SQLITE_OK)
+    return fail (s, rc, "begin");
+  struct candidate *cands;
+  size_t n;
+  int status = band_candidates (s, fp->band, INT64_MIN, INT64_MAX, &cands, &n);
+  for (size_t i = 0; status == STORE_OK && i < n; i++)
+    if (memcmp (cands[i].sig, fp->sig, sizeof cands[i].sig) == 0
+        && (status = delete_message (s, cands[i].id, fp->band)) == STORE_OK)
+      (*removed)++;
+  free (cands);
+  if (status == STORE_OK && (rc = exec (s, "COMMIT")) != SQLITE_OK)
+    status = fail (s, rc, "commit");
+  if (status != STORE_OK)
+    {
+      rollback (s);
+      *removed = 0;
+    }
+  return status;
+}
+
+static int
+sqlite_expire (struct store *st, int64_t cutoff, size_t *removed)
+{
+  struct sqlite_store *s = (struct sqlite_store *) st;
+  int rc = exec (s, "BEGIN IMMEDIATE");
+  if (rc != SQLITE_OK)
+    return fail (s, rc, "begin");
+  sqlite3_stmt *d = NULL;
+  rc = sqlite3_prepare_v2 (s->db, "DELETE FROM band WHERE msg IN (SELECT id FROM msg WHERE ts <= ?1)",
+                           -1, &d, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (d, 1, cutoff);
+      rc = sqlite3_step (d);
+      rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+  sqlite3_finalize (d);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2 (s->db, "DELETE FROM msg WHERE ts <= ?1", -1, &d, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (d, 1, cutoff);
+      rc = sqlite3_step (d);
+      rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+      *removed = sqlite3_changes (s->db);
+      sqlite3_finalize (d);
+    }
+  if (rc == SQLITE_OK)
+    rc = exec (s, "COMMIT");
+  if (rc != SQLITE_OK)
+    {
+      int status = fail (s, rc, "expire");
+      rollback (s);
+      *removed = 0;
+      return status;
+    }
+  return STORE_OK;
+}
+
+static int
+sqlite_count (struct store *st, size_t *messages)
+{
+  struct sqlite_store *s = (struct sqlite_store *) st;
+  sqlite3_stmt *q = NULL;
+  int rc = sqlite3_prepare_v2 (s->db, "SELECT count(*) FROM msg", -1, &q, NULL);
+  if (rc == SQLITE_OK && (rc = sqlite3_step (q)) == SQLITE_ROW)
+    {
+      *messages = (size_t) sqlite3_column_int64 (q, 0);
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (q);
+  return rc == SQLITE_OK ? STORE_OK : fail (s, rc, "count");
+}
+
+static void
+key_to_hex (const struct fp_key *key, char hex[2 * FP_KEY_BYTES + 1])
+{
+  for (int i = 0; i < FP_KEY_BYTES; i++)
+    snprintf (hex + 2 * i, 3, "%02x", key->bytes[i]);
+}
+
+static int
+sqlite_export (struct store *st, FILE *out)
+{
+  struct sqlite_store *s = (struct sqlite_store *) st;
+  char khex[2 * FP_KEY_BYTES + 1];
+  key_to_hex (&st->key, khex);
+  /* One read transaction: a consistent snapshot while deliveries go on. */
+  int rc = exec (s, "BEGIN");
+  if (rc != SQLITE_OK)
+    return fail (s, rc, "begin");
+  fprintf (out, "#rittberger-templates 1 key=%s\n", khex);
+  sqlite3_stmt *q = NULL;
+  rc = sqlite3_prepare_v2 (s->db, "SELECT ts, sender, ntok, sig FROM msg ORDER BY id", -1, &q, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (q)) == SQLITE_ROW)
+    {
+      uint16_t sig[FP_SLOTS];
+      char hex[4 * FP_SLOTS + 1];
+      rc = SQLITE_OK;
+      if (!blob_to_sig (sqlite3_column_blob (q, 3), sqlite3_column_bytes (q, 3), sig))
+        continue;
+      fp_sig_to_hex (sig, hex);
+      fprintf (out, "%" PRId64 " %016" PRIx64 " %" PRId64 " %s\n",
+               (int64_t) sqlite3_column_int64 (q, 0), (uint64_t) sqlite3_column_int64 (q, 1),
+               (int64_t) sqlite3_column_int64 (q, 2), hex);
+    }
+  sqlite3_finalize (q);
+  exec (s, "COMMIT");
+  if (rc != SQLITE_DONE)
+    return fail (s, rc, "export");
+  if (ferror (out))
+    {
+      snprintf (s->base.error, sizeof s->base.error, "export: write error: %s", strerror (errno));
+      return STORE_ERROR;
+    }
+  return STORE_OK;
+}
+
+/* Parse one export line into E; return NULL, or the reason it is malformed. */
+static const char *
+parse_export_line (char *line, struct store_entry *e)
+{
+  char *fields[4];
+  size_t n = 0;
+  for (char *tok = strtok (line, " \t\r\n"); tok; tok = strtok (NULL, " \t\r\n"))
+    {
+      if (n == 4)
+        return "too many fields";
+      fields[n++] = tok;
+    }
+  if (n != 4)
+    return "expected 4 fields: ts sender ntok signature";
+  char *end;
+  errno = 0;
+  long long ts = strtoll (fields[0], &end, 10);
+  if (*end || errno || ts < 0)
+    return "bad time";
+  unsigned long long sender = strtoull (fields[1], &end, 16);
+  if (*end || errno || strlen (fields[1]) != 16)
+    return "bad sender hash (16 hex digits)";
+  unsigned long long ntok = strtoull (fields[2], &end, 10);
+  if (*end || errno || ntok > UINT32_MAX)
+    return "bad token count";
+  if (fp_sig_from_hex (fields[3], strlen (fields[3]), e->sig) < 0)
+    return "bad signature (256 hex digits)";
+  e->ts = ts;
+  e->sender = sender & INT64_MAX;
+  e->ntok = (uint32_t) ntok;
+  return NULL;
+}
+
+/* Compare the header's key with the store's; adopt it when the store is empty. */
+static int
+import_key (struct sqlite_store *s, const char *line, unsigned long lineno)
+{
+  const char *k = strstr (line, "key=");
+  if (strncmp (line, "#rittberger-templates 1", 23) != 0 || !k)
+    {
+      snprintf (s->base.error, sizeof s->base.error, "line %lu: not a rittberger-templates 1 header",
+                lineno);
+      return STORE_ERROR;
+    }
+  struct fp_key key;
+  k += 4;
+  for (int i = 0; i < FP_KEY_BYTES; i++)
+    {
+      unsigned v;
+      if (sscanf (k + 2 * i, "%2x", &v) != 1)
+        {
+          snprintf (s->base.error, sizeof s->base.error, "line %lu: bad key", lineno);
+          return STORE_ERROR;
+        }
+      key.bytes[i] = (uint8_t) v;
+    }
+  if (memcmp (&key, &s->base.key, sizeof key) == 0)
+    return STORE_OK;
+  size_t n;
+  int status = sqlite_count (&s->base, &n);
+  if (status != STORE_OK)
+    return status;
+  if (n > 0)
+    {
+      snprintf (s->base.error, sizeof s->base.error,
+                "line %lu: the export was made under another store key; "
+                "its signatures cannot be compared with this store's", lineno);
+      return STORE_ERROR;
+    }
+  sqlite3_stmt *q = NULL;
+  int rc = sqlite3_prepare_v2 (s->db, "UPDATE meta SET v = ? WHERE k = 'key'", -1, &q, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_blob (q, 1, key.bytes, FP_KEY_BYTES, SQLITE_TRANSIENT);
+      rc = sqlite3_step (q);
+    }
+  sqlite3_finalize (q);
+  if (rc != SQLITE_DONE)
+    return fail (s, rc, "adopt key");
+  s->base.key = key;
+  return STORE_OK;
+}
+
+static int
+sqlite_import (struct store *st, FILE *in, size_t *imported)
+{
+  struct sqlite_store *s = (struct sqlite_store *) st;
+  int rc = exec (s, "BEGIN IMMEDIATE");
+  if (rc != SQLITE_OK)
+    return fail (s, rc, "begin");
+  struct fp_key saved_key = st->key;
+  char *line = NULL;
+  size_t size = 0;
+  ssize_t len;
+  unsigned long lineno = 0;
+  int status = STORE_OK;
+  bool header = false;
+  while (status == STORE_OK && (len = getline (&line, &size, in)) >= 0)
+    {
+      lineno++;
+      if (memchr (line, '\0', len))
+        {
+          snprintf (s->base.error, sizeof s->base.error, "line %lu: NUL byte", lineno);
+          status = STORE_ERROR;
+          break;
+        }
+      if (!header)
+        {
+          status = import_key (s, line, lineno);
+          header = true;
+          continue;
+        }
+      if (line[0] == '#' || line[0] == '\n')
+        continue;
+      struct store_entry e;
+      const char *why = parse_export_line (line, &e);
+      if (why)
+        {
+          snprintf (s->base.error, sizeof s->base.error, "line %lu: %s", lineno, why);
+          status = STORE_ERROR;
+          break;
+        }
+      uint64_t band[FP_BANDS];
+      fp_band_keys (e.sig, &st->key, band);
+      status = insert_entry (s, &e, band);
+      if (status == STORE_OK)
+        (*imported)++;
+    }
+  free (line);
+  if (status == STORE_OK && ferror (in))
+    {
+      snprintf (s->base.error, sizeof s->base.error, "read error: %s", strerror (errno));
+      status = STORE_ERROR;
+    }
+  if (status == STORE_OK && (rc = exec (s, "COMMIT")) != SQLITE_OK)
+    status = fail (s, rc, "commit");
+  if (status != STORE_OK)
+    {
+      rollback (s);
+      st->key = saved_key;
+      *imported = 0;
+    }
+  return status;
+}
+
+const struct store_backend store_sqlite_backend = {
+  .name = "sqlite",
+  .open = sqlite_open,
+  .lookup = sqlite_lookup,
+  .learn = sqlite_learn,
+  .forget = sqlite_forget,
+  .expire = sqlite_expire,
+  .count = sqlite_count,
+  .export_lines = sqlite_export,
+  .import_lines = sqlite_import,
+  .close = sqlite_close,
+};

@@ -1,0 +1,268 @@
+/* test-fingerprint.c: unit tests for lib/fingerprint.c (SipHash, normalisation, MinHash, senders). */
+/* Copyright (C) 2026 The rittberger authors.
+   SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include <config.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fingerprint.h"
+#include "unit.h"
+
+static struct fp_key test_key;
+
+/* The normalised tokens of S joined by single spaces, in a static buffer. */
+static const char *
+tokens_of (const char *s, const struct fp_recipient *r)
+{
+  static char out[4096];
+  struct fp_tokens t;
+  out[0] = '\0';
+  if (fp_normalise (s, strlen (s), NULL, r, &t) < 0)
+    return "(error)";
+  size_t w = 0;
+  for (size_t i = 0; i < t.n && w + t.len[i] + 2 < sizeof out; i++)
+    {
+      if (i)
+        out[w++] = ' ';
+      memcpy (out + w, t.buf + t.off[i], t.len[i]);
+      w += t.len[i];
+    }
+  out[w] = '\0';
+  fp_tokens_free (&t);
+  return out;
+}
+
+static int
+similarity (const char *a, const char *b)
+{
+  struct fingerprint fa, fb;
+  if (fp_fingerprint (a, strlen (a), NULL, NULL, &test_key, &fa) < 0
+      || fp_fingerprint (b, strlen (b), NULL, NULL, &test_key, &fb) < 0)
+    return -1;
+  return fp_equal_slots (fa.sig, fb.sig);
+}
+
+static void
+test_siphash (void)
+{
+  /* The reference vectors: key 00 01 .. 0f, messages 00 01 .. (len - 1).  The 15-byte one is the
+     worked example of the paper's appendix A; the others are from the authors' vector table. */
+  uint8_t key[16], msg[64];
+  for (int i = 0; i < 16; i++)
+    key[i] = i;
+  for (int i = 0; i < 64; i++)
+    msg[i] = i;
+  CHECK (fp_siphash24 (key, msg, 15) == UINT64_C (0xa129ca6149be45e5));
+  CHECK (fp_siphash24 (key, msg, 0) == UINT64_C (0x726fdb47dd0e0e31));
+  CHECK (fp_siphash24 (key, msg, 1) == UINT64_C (0x74f839c593dc67fd));
+  /* Another key gives another hash; the same input the same. */
+  uint8_t key2[16] = { 1 };
+  CHECK (fp_siphash24 (key2, msg, 15) != fp_siphash24 (key, msg, 15));
+  CHECK (fp_siphash24 (key, msg, 63) == fp_siphash24 (key, msg, 63));
+}
+
+static void
+test_normalise (void)
+{
+  CHECK_STR (tokens_of ("Hallo Anna,\n\nich habe dein Profil auf Instagram @brandt_cc entdeckt.\n", NULL),
+             "xgreetx ich habe dein profil auf instagram xhandlex entdeckt");
+  CHECK_STR (tokens_of ("Hi {{firstName}}, visit https://x.example.com/a?b=1 or www.foo.de now", NULL),
+             "xgreetx visit xurlx or xurlx now");
+  CHECK_STR (tokens_of ("Mail to anna.k@example.org or call +49 171 2345678 for 20% off 500€.", NULL),
+             "mail to xemailx or call xphonex xnumx xphonex for xnumx off xnumx");
+  CHECK_STR (tokens_of ("{Hi|Hey|Hello} there, our tool *|FNAME|* and %recipient.first% [[MISSING TOKEN - NAME]]", NULL),
+             "xmergex there our tool xmergex and xmergex xmergex");
+  CHECK_STR (tokens_of ("Großes STRASSE ﬁle Ｆｕｌｌ", NULL), "grosses strasse file full");
+  CHECK_STR (tokens_of ("Text before.\n> quoted line\nmore text\n-- \nSig Name\n", NULL),
+             "text before more text");
+  CHECK_STR (tokens_of ("Body here.\n\nOn Mon, 1 Jan 2024, Bob wrote:\nold text\n", NULL), "body here");
+  CHECK_STR (tokens_of ("Body here.\n__________\nList footer\n", NULL), "body here");
+  CHECK_STR (tokens_of ("Hey Lisa,\nwe love your page.\nBest regards,\nTom Sender\nCEO, Acme\n", NULL),
+             "xgreetx we love your page");
+  CHECK_STR (tokens_of ("Check lisa92 and anna.k and z.b. this", NULL),
+             "check xhandlex and xhandlex and z.b this");
+
+  /* The recipient's own words become xrcptx. */
+  struct fp_recipient r = { 0 };
+  CHECK (fp_recipient_add (&r, "Brandt Consulting") == 0);
+  CHECK (fp_recipient_add (&r, "anna@brandt-consulting.de") == 0);
+  CHECK_STR (tokens_of ("We saw that Brandt Consulting grows, Anna.", &r),
+             "we saw that xrcptx xrcptx grows xrcptx");
+  fp_recipient_free (&r);
+
+  /* Hostile input: empty, NUL bytes, invalid UTF-8, a long line. */
+  struct fp_tokens t;
+  CHECK (fp_normalise ("", 0, NULL, NULL, &t) == 0 && t.n == 0);
+  fp_tokens_free (&t);
+  CHECK (fp_normalise (NULL, 0, NULL, NULL, &t) == 0 && t.n == 0);
+  fp_tokens_free (&t);
+  const char bad[] = "ab\0cd \xff\xfe ef \xc3 gh";
+  CHECK (fp_normalise (bad, sizeof bad - 1, NULL, NULL, &t) == 0 && t.n == 4);
+  fp_tokens_free (&t);
+  size_t big = 1 << 20;
+  char *line = malloc (big);
+  if (line)
+    {
+      for (size_t i = 0; i < big; i++)
+        line[i] = "ab {{ |x"[i % 8];
+      CHECK (fp_normalise (line, big, NULL, NULL, &t) == 0 && t.n <= FP_MAX_TOKENS);
+      fp_tokens_free (&t);
+      free (line);
+    }
+}
+
+/* The fast paths for ASCII and Latin-1 lines (case folding, word breaks) must give what
+   libunistring gives: a line with a character outside U+0000..U+00FF takes the slow path, so
+   LINE and LINE + " €" must yield the same tokens. */
+static void
+test_fast_paths (void)
+{
+  static const char *const pieces[] = {
+    "a", "Z", "q", "9", "0", "_", ":", ".", "'", ",", ";", " ", "-", "\"", "!", "?", "Ä", "ä",
+    "ß", "ÿ", "×", "÷", "É", "Þ", "ð", "Ö", "x", "7", "(", ")", "/",
+  };
+  unsigned state = 12345;
+  int mismatches = 0;
+  for (int round = 0; round < 3000; round++)
+    {
+      char line[256], slow[300];
+      size_t n = 0;
+      int len = 1 + round % 24;
+      for (int k = 0; k < len; k++)
+        {
+          state = state * 1103515245 + 12345;
+          const char *piece = pieces[(state >> 16) % (sizeof pieces / sizeof *pieces)];
+          size_t m = strlen (piece);
+          memcpy (line + n, piece, m);
+          n += m;
+        }
+      line[n] = '\0';
+      snprintf (slow, sizeof slow, "%s \u20ac", line);
+      char fast_tokens[4096];
+      snprintf (fast_tokens, sizeof fast_tokens, "%s", tokens_of (line, NULL));
+      const char *slow_tokens = tokens_of (slow, NULL);
+      if (strcmp (fast_tokens, slow_tokens) != 0 && mismatches++ < 5)
+        fprintf (stderr, "fast path differs on [%s]: [%s] vs [%s]\n", line, fast_tokens, slow_tokens);
+    }
+  CHECK (mismatches == 0);
+  CHECK_STR (tokens_of ("ÄRGER über Straße ÞORN ×÷ ÿ", NULL), "ärger über strasse þorn ÿ");
+  CHECK_STR (tokens_of ("don't a:b 3.5 x.y_z 1,000 __x a..b", NULL), "don't a:b xnumx xhandlex xnumx xhandlex a b");
+}
+
+static const char tpl_a[] =
+  "Hallo %s,\n\nich bin auf dein Profil bei Instagram gestoßen und finde deinen Content super "
+  "spannend. Wir sind eine Agentur für Influencer-Marketing und arbeiten mit Marken wie %s "
+  "zusammen. Hättest du Lust auf eine bezahlte Kooperation? Wir zahlen %s Euro pro Post und "
+  "übernehmen die komplette Abwicklung. Schreib mir einfach kurz zurück, dann schicke ich dir "
+  "alle Details.\n\nViele Grüße\n%s\n";
+
+static const char tpl_b[] =
+  "Hi %s,\n\nI came across %s on LinkedIn and was impressed by what your team is building. "
+  "We help B2B companies book 20+ qualified meetings per month with a fully done-for-you "
+  "outbound system. Would you be open to a quick 15 minute call next week to see if it's a fit? "
+  "If you're not the right person, could you point me to who handles growth?\n\nBest,\n%s\n";
+
+static void
+test_minhash (void)
+{
+  char a1[2048], a2[2048], a3[2048], b1[2048], b2[2048];
+  snprintf (a1, sizeof a1, tpl_a, "Anna", "Nike", "500", "Lukas");
+  snprintf (a2, sizeof a2, tpl_a, "@fitmitmaria", "Adidas", "750", "Jana von GrowthLab");
+  snprintf (a3, sizeof a3, tpl_a, "Kerstin", "Puma", "300", "Tim");
+  snprintf (b1, sizeof b1, tpl_b, "Tom", "Acme Corp", "Dave");
+  snprintf (b2, sizeof b2, tpl_b, "Sarah", "Globex", "Mike");
+
+  /* Determinism: same text and key, same fingerprint; another key, another one. */
+  struct fingerprint f1, f2;
+  CHECK (fp_fingerprint (a1, strlen (a1), NULL, NULL, &test_key, &f1) == 0);
+  CHECK (fp_fingerprint (a1, strlen (a1), NULL, NULL, &test_key, &f2) == 0);
+  CHECK (memcmp (f1.sig, f2.sig, sizeof f1.sig) == 0 && memcmp (f1.band, f2.band, sizeof f1.band) == 0
+         && f1.ntok == f2.ntok);
+  CHECK (f1.ntok >= 40);
+  struct fp_key other = { { 9, 8, 7 } };
+  CHECK (fp_fingerprint (a1, strlen (a1), NULL, NULL, &other, &f2) == 0);
+  CHECK (fp_equal_slots (f1.sig, f2.sig) < 8);
+
+  /* Variants of one template are near-duplicates; different templates are not. */
+  int same1 = similarity (a1, a2), same2 = similarity (a1, a3), same3 = similarity (b1, b2);
+  int cross1 = similarity (a1, b1), cross2 = similarity (a2, b2);
+  printf ("similar slots: same %d %d %d, cross %d %d\n", same1, same2, same3, cross1, cross2);
+  CHECK (fp_is_near_duplicate (same1));
+  CHECK (fp_is_near_duplicate (same2));
+  CHECK (fp_is_near_duplicate (same3));
+  CHECK (!fp_is_near_duplicate (cross1));
+  CHECK (cross1 < 8 && cross2 < 8);
+
+  /* A sentence dropped and a typo still match. */
+  char a4[2048];
+  snprintf (a4, sizeof a4, "Hey Maria!\n\nich bin auf dein Profil bei Instagram gestossen und finde "
+            "deinen Kontent super spannend. Hättest du Lust auf eine bezahlte Kooperation? Wir "
+            "zahlen 400 Euro pro Post und übernehmen die komplette Abwicklung. Schreib mir "
+            "einfach kurz zurück, dann schicke ich dir alle Details.\n\nLG Sven\n");
+  int typo = similarity (a1, a4);
+  printf ("similar slots with a dropped sentence and typos: %d\n", typo);
+  CHECK (fp_is_near_duplicate (typo));
+
+  /* Band keys agree where the slots agree. */
+  struct fingerprint fa, fb;
+  fp_fingerprint (a1, strlen (a1), NULL, NULL, &test_key, &fa);
+  fp_fingerprint (a3, strlen (a3), NULL, NULL, &test_key, &fb);
+  int bands_equal = 0;
+  for (int b = 0; b < FP_BANDS; b++)
+    {
+      bool slots = memcmp (fa.sig + 3 * b, fb.sig + 3 * b, 6) == 0;
+      CHECK (slots == (fa.band[b] == fb.band[b]));
+      bands_equal += slots;
+    }
+  CHECK (bands_equal > 0);
+  uint64_t again[FP_BANDS];
+  fp_band_keys (fa.sig, &test_key, again);
+  CHECK (memcmp (again, fa.band, sizeof again) == 0);
+
+  /* Hex round trip. */
+  char hex[4 * FP_SLOTS + 1];
+  uint16_t back[FP_SLOTS];
+  fp_sig_to_hex (fa.sig, hex);
+  CHECK (strlen (hex) == 256);
+  CHECK (fp_sig_from_hex (hex, strlen (hex), back) == 0 && memcmp (back, fa.sig, sizeof back) == 0);
+  CHECK (fp_sig_from_hex (hex, 255, back) < 0);
+  hex[7] = 'g';
+  CHECK (fp_sig_from_hex (hex, 256, back) < 0);
+}
+
+static void
+test_senders (void)
+{
+  char buf[256];
+  CHECK_STR (fp_sender_normalise ("Anna.Berg+news@Example.ORG", buf, sizeof buf), "anna.berg@example.org");
+  CHECK_STR (fp_sender_normalise ("list-bounces+anna=example.org@lists.example.com", buf, sizeof buf),
+             "list-bounces@lists.example.com");
+  CHECK_STR (fp_sender_normalise ("bounce-mc.us5_1234567.89012-anna=example.org@mail.example.com", buf, sizeof buf),
+             "@mail.example.com");
+  CHECK_STR (fp_sender_normalise ("prvs=1234abcd5=tom@acme.com", buf, sizeof buf), "tom@acme.com");
+  CHECK_STR (fp_sender_normalise ("SRS0=HHH=TT=acme.com=tom@forwarder.net", buf, sizeof buf), "tom@acme.com");
+  CHECK_STR (fp_sender_normalise ("bounces-a1b2c3d4e5f6@mailer.example", buf, sizeof buf), "@mailer.example");
+  CHECK_STR (fp_sender_normalise ("bounce-ab12cd34ef@mailer.example", buf, sizeof buf), "bounce-#@mailer.example");
+  CHECK_STR (fp_sender_normalise ("2.20522.db-Q-H_lYIK6LOe.1@Mail.Example", buf, sizeof buf), "@mail.example");
+  CHECK_STR (fp_sender_normalise ("john1984@example.org", buf, sizeof buf), "john1984@example.org");
+  CHECK (fp_sender_normalise ("no-at-sign", buf, sizeof buf) == NULL);
+  CHECK (fp_sender_normalise ("@example.org", buf, sizeof buf) == NULL);
+  CHECK (fp_sender_key ("Tom@Acme.com", &test_key) == fp_sender_key ("tom+x@acme.com", &test_key));
+  CHECK (fp_sender_key ("tom@acme.com", &test_key) != fp_sender_key ("tim@acme.com", &test_key));
+}
+
+int
+main (void)
+{
+  for (int i = 0; i < FP_KEY_BYTES; i++)
+    test_key.bytes[i] = 0xa0 + i;
+  test_siphash ();
+  test_normalise ();
+  test_fast_paths ();
+  test_minhash ();
+  test_senders ();
+  UNIT_EXIT ();
+}

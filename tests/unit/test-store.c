@@ -1,0 +1,210 @@
+/* test-store.c: unit tests for lib/store.c: learn, lookup, forget, expire, export and import. */
+/* Copyright (C) 2026 The rittberger authors.
+   SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fingerprint.h"
+#include "store.h"
+#include "unit.h"
+
+static const char tpl[] =
+  "Hi %s,\n\nI came across %s on LinkedIn and was impressed by what your team is building. "
+  "We help B2B companies book qualified meetings every month with a fully done-for-you "
+  "outbound system. %s Would you be open to a quick call next week to see if it's a fit? "
+  "If you're not the right person, could you point me to who handles growth?\n\nBest,\n%s\n";
+
+static const char unrelated[] =
+  "The build of the release branch failed again last night because the test runner ran out "
+  "of disk space on the second worker. I cleaned the cache directory and restarted the job; "
+  "please check tomorrow whether the nightly artefacts were uploaded.";
+
+static struct fingerprint
+variant (struct store *st, const char *name, const char *company, const char *extra,
+         const char *sender)
+{
+  char body[2048];
+  snprintf (body, sizeof body, tpl, name, company, extra, sender);
+  struct fingerprint fp;
+  if (fp_fingerprint (body, strlen (body), NULL, NULL, store_key (st), &fp) < 0)
+    memset (&fp, 0, sizeof fp);
+  return fp;
+}
+
+static size_t
+lookup (struct store *st, const struct fingerprint *fp, const char *from, int64_t now, bool learn)
+{
+  struct store_query q = { .fp = fp, .sender = fp_sender_key (from, store_key (st)), .now = now,
+                           .lookup = true, .learn = learn };
+  struct store_answer a;
+  int rc = store_lookup (st, &q, &a);
+  if (rc != STORE_OK)
+    {
+      fprintf (stderr, "lookup: %s\n", store_error (st));
+      return (size_t) -1;
+    }
+  return a.senders;
+}
+
+int
+main (void)
+{
+  char dir[] = "/tmp/test-store-XXXXXX";
+  if (!mkdtemp (dir))
+    return 77;
+  char path[256], path2[256], exported[256];
+  snprintf (path, sizeof path, "%s/sub/dir/templates.sqlite", dir);
+  snprintf (path2, sizeof path2, "%s/other.sqlite", dir);
+  snprintf (exported, sizeof exported, "%s/export.txt", dir);
+  char err[512];
+
+  /* The default path follows XDG_DATA_HOME and its directories are created. */
+  char xdg[256];
+  snprintf (xdg, sizeof xdg, "%s/sub/dir", dir);
+  setenv ("XDG_DATA_HOME", xdg, 1);
+  struct store *st = NULL;
+  int rc = store_open (NULL, NULL, &st, err, sizeof err);
+  CHECK (rc == STORE_OK);
+  if (rc != STORE_OK)
+    {
+      fprintf (stderr, "%s\n", err);
+      return 1;
+    }
+  CHECK (access (path, F_OK) != 0);     /* it lives under rittberger/ */
+  char def[512];
+  CHECK (store_default_path (def, sizeof def) && strstr (def, "/sub/dir/rittberger/templates.sqlite"));
+  struct fp_key first_key = *store_key (st);
+  store_close (st);
+
+  /* Reopening keeps the key. */
+  CHECK (store_open (NULL, NULL, &st, err, sizeof err) == STORE_OK);
+  CHECK (memcmp (&first_key, store_key (st), sizeof first_key) == 0);
+  store_close (st);
+
+  CHECK (store_open (path2, NULL, &st, err, sizeof err) == STORE_OK);
+  CHECK (memcmp (&first_key, store_key (st), sizeof first_key) != 0);   /* a key per store */
+  int64_t now = 1700000000;
+
+  /* Lookup then learn: each new sender of the template sees the earlier ones. */
+  struct fingerprint v1 = variant (st, "Tom", "Acme", "Loved your recent post about pricing pages and churn.", "Dave");
+  struct fingerprint v2 = variant (st, "Sarah", "Globex", "Congrats on opening the new office in Berlin last spring, what a milestone for everyone.", "Mike");
+  struct fingerprint v3 = variant (st, "Lena", "Initech", "Your podcast episode on hiring was great.", "Rob");
+  struct fingerprint v4 = variant (st, "Ali", "Umbrella", "", "Kim");
+  CHECK (lookup (st, &v1, "dave@a.example", now, true) == 0);
+  CHECK (lookup (st, &v2, "mike@b.example", now + 10, true) == 1);
+  CHECK (lookup (st, &v3, "rob@c.example", now + 20, true) == 2);
+  /* The same sender again does not count itself; +tags are the same sender. */
+  CHECK (lookup (st, &v4, "rob+x@c.example", now + 30, true) == 2);
+  CHECK (lookup (st, &v4, "kim@d.example", now + 40, false) == 3);
+  size_t n;
+  CHECK (store_count (st, &n) == STORE_OK && n == 4);   /* the no-learn lookup learned nothing */
+
+  /* Unrelated text finds nothing. */
+  struct fingerprint u;
+  CHECK (fp_fingerprint (unrelated, strlen (unrelated), NULL, NULL, store_key (st), &u) == 0);
+  CHECK (lookup (st, &u, "x@y.example", now + 50, false) == 0);
+
+  /* Only the last N days count. */
+  struct store_query q = { .fp = &v4, .sender = 1, .now = now + 40 * 86400, .lookup = true };
+  struct store_answer a;
+  CHECK (store_lookup (st, &q, &a) == STORE_OK && a.senders == 0);
+  q.days = 60;
+  CHECK (store_lookup (st, &q, &a) == STORE_OK && a.senders == 3 && a.matches == 4);
+
+  /* learn-only. */
+  CHECK (store_learn (st, &u, 42, now + 60) == STORE_OK);
+  CHECK (store_count (st, &n) == STORE_OK && n == 5);
+
+  /* Export, then import into a fresh store (which takes the key) and an unrelated one (refused). */
+  FILE *f = fopen (exported, "w");
+  CHECK (f && store_export (st, f) == STORE_OK);
+  if (f)
+    fclose (f);
+  f = fopen (exported, "r");
+  char line[512];
+  CHECK (f && fgets (line, sizeof line, f) && strncmp (line, "#rittberger-templates 1 key=", 28) == 0);
+  CHECK (f && fgets (line, sizeof line, f) && strlen (line) == 10 + 1 + 16 + 1 + 2 + 1 + 256 + 1);
+  if (f)
+    fclose (f);
+
+  char path3[256];
+  snprintf (path3, sizeof path3, "%s/imported.sqlite", dir);
+  struct store *st3;
+  CHECK (store_open (path3, NULL, &st3, err, sizeof err) == STORE_OK);
+  f = fopen (exported, "r");
+  size_t imported = 0;
+  CHECK (f && store_import (st3, f, &imported) == STORE_OK && imported == 5);
+  if (f)
+    fclose (f);
+  CHECK (memcmp (store_key (st3), store_key (st), sizeof (struct fp_key)) == 0);
+  CHECK (lookup (st3, &v4, "kim@d.example", now + 40, false) == 3);
+  /* Importing again into the now non-empty store with the same key works; a foreign key does not. */
+  struct store *st1;
+  CHECK (store_open (NULL, NULL, &st1, err, sizeof err) == STORE_OK);
+  CHECK (store_learn (st1, &v1, 7, now) == STORE_OK);
+  f = fopen (exported, "r");
+  CHECK (f && store_import (st1, f, &imported) == STORE_ERROR && imported == 0);
+  CHECK (strstr (store_error (st1), "another store key") != NULL);
+  if (f)
+    fclose (f);
+  store_close (st1);
+  /* A malformed line fails the whole import. */
+  FILE *bad = fopen (exported, "a");
+  if (bad)
+    {
+      fputs ("1700000000 zz 10 abc\n", bad);
+      fclose (bad);
+    }
+  size_t before;
+  store_count (st3, &before);
+  f = fopen (exported, "r");
+  CHECK (f && store_import (st3, f, &imported) == STORE_ERROR && imported == 0);
+  CHECK (strstr (store_error (st3), "line 7:") != NULL);
+  if (f)
+    fclose (f);
+  CHECK (store_count (st3, &n) == STORE_OK && n == before);
+  store_close (st3);
+
+  /* Forget by fingerprint: the entries with that signature go, the others stay. */
+  size_t removed;
+  rc = store_forget (st, &v2, &removed);
+  if (rc != STORE_OK)
+    fprintf (stderr, "forget: %s\n", store_error (st));
+  CHECK (rc == STORE_OK && removed == 1);
+  CHECK (store_count (st, &n) == STORE_OK && n == 4);
+  CHECK (lookup (st, &v4, "kim@d.example", now + 40, false) == 2);
+  CHECK (store_forget (st, &v2, &removed) == STORE_OK && removed == 0);
+
+  /* Expire: what is older than N days goes. */
+  CHECK (store_expire (st, now + 31 * 86400 + 45, 31, &removed) == STORE_OK && removed == 3);
+  CHECK (store_count (st, &n) == STORE_OK && n == 1);
+  store_close (st);
+
+  /* Not a store: a corrupt file is an error with a message, not a crash. */
+  char junk[256];
+  snprintf (junk, sizeof junk, "%s/junk.sqlite", dir);
+  f = fopen (junk, "w");
+  if (f)
+    {
+      for (int i = 0; i < 4096; i++)
+        fputc ("garbage!"[i % 8], f);
+      fclose (f);
+    }
+  st = NULL;
+  rc = store_open (junk, NULL, &st, err, sizeof err);
+  CHECK (rc == STORE_CORRUPT && st == NULL && strstr (err, "junk.sqlite") != NULL);
+  /* An unwritable place. */
+  rc = store_open ("/proc/no/such/dir/x.sqlite", NULL, &st, err, sizeof err);
+  CHECK (rc != STORE_OK && st == NULL);
+
+  char cmd[300];
+  snprintf (cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system (cmd) != 0)
+    fprintf (stderr, "could not remove %s\n", dir);
+  UNIT_EXIT ();
+}
