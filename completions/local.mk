@@ -2,7 +2,7 @@
 ## Copyright (C) 2026 The rittberger authors.
 ## SPDX-License-Identifier: GPL-3.0-or-later
 
-rittberger_tools = detect-duzen detect-bait-question score-outreach explain
+rittberger_tools = detect-duzen detect-bait-question detect-template score-outreach explain
 
 # The completions name the tools; with --program-transform-name (for instance to install explain
 # as rittberger-explain beside libexplain's explain) the installed files name the installed

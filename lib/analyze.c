@@ -51,3 +51,19 @@ analyze_bait (const struct analyzer *a, const struct msg *m, const struct text *
   };
   return bait_analyze (a->rules, t, &ctx, out, res);
 }
+
+int
+analyze_message (const struct analyzer *a, const struct msg *m, const struct text *t,
+                 struct findings *out, struct analysis *res)
+{
+  memset (res, 0, sizeof *res);
+  if (analyze_duzen (a, m, t, out, &res->duzen, &res->du_wanted) < 0
+      || analyze_bait (a, m, t, out, &res->bait) < 0
+      || template_analyze (a->rules, m, t, a->profile, out, &res->template) < 0)
+    return -1;
+  res->store_status = STORE_OK;
+  if (m && a->store)
+    res->store_status = template_bulk (a->rules, a->store, m, t, a->profile, &a->bulk, out,
+                                       &res->template);
+  return 0;
+}

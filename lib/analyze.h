@@ -9,6 +9,8 @@
 #include "msg.h"
 #include "profile.h"
 #include "rules.h"
+#include "store.h"
+#include "template.h"
 #include "text.h"
 
 /* What the detectors share for a run over many messages. */
@@ -16,6 +18,18 @@ struct analyzer
 {
   struct ruleset *rules;
   const struct profile *profile;
+  struct store *store;          /* the template fingerprint store, or NULL: no bulk evidence */
+  struct template_bulk_options bulk;
+};
+
+/* What every detector said about one message. */
+struct analysis
+{
+  struct duzen_result duzen;
+  const char *du_wanted;        /* why du is wanted, or NULL (see analyze_duzen) */
+  struct bait_result bait;
+  struct template_result template;
+  int store_status;             /* STORE_OK, or why the bulk evidence is missing */
 };
 
 /* Run detect-duzen's analysis of T (from message M, or NULL for a bare text) into OUT and *RES,
@@ -28,5 +42,12 @@ int analyze_duzen (const struct analyzer *a, const struct msg *m, const struct t
    give; return 0, or -1 (ENOMEM). */
 int analyze_bait (const struct analyzer *a, const struct msg *m, const struct text *t,
                   struct findings *out, struct bait_result *res);
+
+/* Run every detector over T (from M, or NULL for a bare text) into OUT and *RES: informal
+   address, bait questions, templates, and, with a store, the same text from many senders.  A
+   store failure is no error: it costs the bulk finding, and RES->store_status and
+   store_error (A->store) say why.  Return 0, or -1 (ENOMEM). */
+int analyze_message (const struct analyzer *a, const struct msg *m, const struct text *t,
+                     struct findings *out, struct analysis *res);
 
 #endif

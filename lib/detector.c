@@ -99,7 +99,9 @@ detector_main (const struct detector *d, void *state, int argc, char **argv)
   if (run.cli.check_rules)
     {
       int problems = rules_compile_all (&run.rules, stderr)
-                     + rules_check_examples (&run.rules, d->tool, detect_text, &run, stderr);
+                     + rules_check_examples (&run.rules, d->tool,
+                                               d->check_example ? d->check_example : detect_text,
+                                               &run, stderr);
       rules_free (&run.rules);
       return problems ? CLI_EXIT_TROUBLE : 0;
     }
@@ -112,8 +114,15 @@ detector_main (const struct detector *d, void *state, int argc, char **argv)
       error (0, 0, "%s", err);
       return CLI_EXIT_TROUBLE;
     }
-  if (d->start && d->start (&run) < 0)
-    return CLI_EXIT_TROUBLE;
+  int started = d->start ? d->start (&run) : 0;
+  if (started != 0)
+    {
+      if (d->finish)
+        d->finish (&run);
+      profile_free (&run.profile);
+      rules_free (&run.rules);
+      return started > 0 ? 0 : CLI_EXIT_TROUBLE;
+    }
 
   cli_for_each_message (&run.cli, argc - optind, argv + optind, NULL, check_message, &run);
 

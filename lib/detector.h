@@ -41,12 +41,16 @@ struct detector
   void (*usage) (void);
   /* Handle a tool option; return 0, or -1 if its argument is wrong (after printing why). */
   int (*option) (struct detector_run *run, int c, const char *arg);
-  /* Called once after rules and profile are loaded, before any input; may be NULL. */
+  /* Called once after rules and profile are loaded, before any input; may be NULL.  Return 0
+     to go on, 1 when the run is complete without reading input (an export, say), -1 on trouble. */
   int (*start) (struct detector_run *run);
   /* Analyse message M (decoded into T) and append to RUN->findings; fill *V.
      M is NULL when the rule self-check runs an example text. */
   int (*analyze) (struct detector_run *run, const struct msg *m, const struct text *t,
                   struct detector_verdict *v);
+  /* Runs one rule example for --check-rules (ARG is the struct detector_run *); NULL: ANALYZE
+     on the example as a bare text. */
+  rules_detector check_example;
   /* Called once at the end; may be NULL. */
   void (*finish) (struct detector_run *run);
 };

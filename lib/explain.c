@@ -535,11 +535,9 @@ explain_message (struct explain_report *r, const struct analyzer *a,
   if (text_analyze (&t, m->body, m->body_len) < 0)
     return -1;
   struct findings f = { 0 };
-  struct duzen_result duzen;
-  struct bait_result bait;
-  int status = analyze_duzen (a, m, &t, &f, &duzen, &r->allowed_why);
-  if (status == 0)
-    status = analyze_bait (a, m, &t, &f, &bait);
+  struct analysis res;
+  int status = analyze_message (a, m, &t, &f, &res);
+  r->allowed_why = res.du_wanted;
   r->message_lang = lang_guess (&t, LANG_WHOLE_TEXT);
   text_free (&t);
   if (status == 0)

@@ -43,7 +43,7 @@ static int
 analyze (struct detector_run *run, const struct msg *m, const struct text *t,
          struct detector_verdict *v)
 {
-  struct analyzer a = { &run->rules, &run->profile };
+  struct analyzer a = { .rules = &run->rules, .profile = &run->profile };
   struct duzen_result res;
   const char *why;
   if (analyze_duzen (&a, m, t, &run->findings, &res, &why) < 0)

@@ -193,7 +193,7 @@ explain_one (struct msg *m, const char *label, struct msg_input *in, void *arg)
   struct run *run = arg;
   if (run->stream_input)
     return 0;
-  struct analyzer a = { &run->rules, &run->profile };
+  struct analyzer a = { .rules = &run->rules, .profile = &run->profile };
   struct explain_report r;
   if (explain_message (&r, &a, &run->config, m, label) < 0)
     {

@@ -17,3 +17,7 @@ tools_score_outreach_LDADD = $(RITTBERGER_LIBS)
 bin_PROGRAMS += tools/explain
 tools_explain_SOURCES = tools/explain.c
 tools_explain_LDADD = $(RITTBERGER_LIBS)
+
+bin_PROGRAMS += tools/detect-template
+tools_detect_template_SOURCES = tools/detect-template.c
+tools_detect_template_LDADD = $(RITTBERGER_LIBS)

@@ -27,6 +27,7 @@
 #include "profile.h"
 #include "rules.h"
 #include "score.h"
+#include "store.h"
 #include "text.h"
 
 #define _(msgid) gettext (msgid)
@@ -41,6 +42,9 @@ enum
   OPT_FINDINGS,
   OPT_KNOWN,
   OPT_PROGRESS,
+  OPT_STORE,
+  OPT_NO_STORE,
+  OPT_NO_LEARN,
 };
 
 static const struct option long_options[] = {
@@ -55,6 +59,9 @@ static const struct option long_options[] = {
   {"findings", no_argument, NULL, OPT_FINDINGS},
   {"known", required_argument, NULL, OPT_KNOWN},
   {"progress", no_argument, NULL, OPT_PROGRESS},
+  {"store", required_argument, NULL, OPT_STORE},
+  {"no-store", no_argument, NULL, OPT_NO_STORE},
+  {"no-learn", no_argument, NULL, OPT_NO_LEARN},
   {NULL, 0, NULL, 0}
 };
 
@@ -67,6 +74,9 @@ struct run
   struct profile profile;
   struct ruleset rules;
   struct score_config config;
+  struct analyzer analyzer;     /* the detectors, with the template store */
+  const char *store_path;       /* --store, NULL: the default */
+  bool no_store;
   struct findings findings;
   size_t passed;                /* pass-through: bytes of the current input already written */
   size_t messages, outreach, unsure_count;
@@ -95,7 +105,11 @@ Prints FILE, VERDICT, SCORE and the rules that fired, tab-separated.\n\
       --weight=RULE=N     give RULE the weight N (repeatable)\n\
       --findings          read a findings stream on stdin instead of messages\n\
       --known=FILE        addresses of known correspondents, one per line\n\
-      --progress          show progress on stderr when it is a terminal\n"), stdout);
+      --progress          show progress on stderr when it is a terminal\n\
+      --store=PATH        the template fingerprint store (default\n\
+                          $XDG_DATA_HOME/rittberger/templates.sqlite)\n\
+      --no-store          no store: judge each message in itself\n\
+      --no-learn          look messages up in the store without remembering them\n"), stdout);
   cli_print_common_help ();
   fputs (_("\
 \n\
@@ -164,6 +178,16 @@ print_verdict (struct run *run, const char *label, const struct score_result *re
     }
 }
 
+/* Warn once that the store failed; the analysis goes on without the bulk evidence. */
+static void
+store_warning (struct run *run)
+{
+  static bool warned;
+  if (!warned)
+    error (0, 0, _("warning: template store: %s"), store_error (run->analyzer.store));
+  warned = true;
+}
+
 /* Run every detector over M and score it into *RES; return 0, or -1 on ENOMEM. */
 static int
 score_message (struct run *run, const struct msg *m, struct score_result *res)
@@ -171,17 +195,14 @@ score_message (struct run *run, const struct msg *m, struct score_result *res)
   struct text t;
   if (text_analyze (&t, m->body, m->body_len) < 0)
     return -1;
-  struct analyzer a = { &run->rules, &run->profile };
-  struct duzen_result duzen;
-  struct bait_result bait;
-  const char *why;
   findings_clear (&run->findings);
-  int r = analyze_duzen (&a, m, &t, &run->findings, &duzen, &why);
-  if (r == 0)
-    r = analyze_bait (&a, m, &t, &run->findings, &bait);
+  struct analysis res_all;
+  int r = analyze_message (&run->analyzer, m, &t, &run->findings, &res_all);
   text_free (&t);
   if (r < 0)
     return -1;
+  if (res_all.store_status != STORE_OK)
+    store_warning (run);
   struct score_context ctx;
   score_context_from_msg (&ctx, m, &run->profile);
   if (score_compute (&run->rules, &run->findings, &ctx, &run->config, res) < 0)
@@ -431,6 +452,9 @@ main (int argc, char **argv)
         case OPT_FINDINGS: run.from_findings = true; break;
         case OPT_KNOWN: run.known_file = optarg; break;
         case OPT_PROGRESS: run.progress = isatty (STDERR_FILENO); break;
+        case OPT_STORE: run.store_path = optarg; break;
+        case OPT_NO_STORE: run.no_store = true; break;
+        case OPT_NO_LEARN: run.analyzer.bulk.mode = TEMPLATE_NO_LEARN; break;
         case OPT_THRESHOLD:
           if (parse_score (optarg, &run.threshold) < 0)
             return SCORE_EXIT_TROUBLE;
@@ -458,6 +482,9 @@ main (int argc, char **argv)
     return SCORE_EXIT_TROUBLE;
   if (run.cli.check_rules)
     {
+      /* Examples are judged in themselves: no store, no profile. */
+      run.analyzer.rules = &run.rules;
+      run.analyzer.profile = &run.profile;
       int problems = rules_compile_all (&run.rules, stderr)
                      + rules_check_examples (&run.rules, TOOL, detect_text, &run, stderr);
       return problems ? SCORE_EXIT_TROUBLE : 0;
@@ -472,6 +499,15 @@ main (int argc, char **argv)
       return SCORE_EXIT_TROUBLE;
     }
   score_config_from_profile (&run.config, &run.profile);
+  run.analyzer.rules = &run.rules;
+  run.analyzer.profile = &run.profile;
+  if (!run.no_store && !run.from_findings
+      && store_open (run.store_path, NULL, &run.analyzer.store, err, sizeof err) != STORE_OK)
+    {
+      /* A store that cannot be opened costs the bulk evidence, never a message. */
+      error (0, 0, _("warning: template store: %s"), err);
+      run.analyzer.store = NULL;
+    }
   if (run.threshold >= 0)
     run.config.threshold = run.threshold;
   if (run.unsure >= 0)
@@ -494,6 +530,7 @@ main (int argc, char **argv)
     cli_for_each_message (&run.cli, argc - optind, argv + optind, NULL, check_message, &run);
   show_progress (&run, true);
 
+  store_close (run.analyzer.store);
   findings_clear (&run.findings);
   free (run.findings.v);
   score_config_free (&run.config);
