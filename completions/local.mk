@@ -11,7 +11,10 @@ bashcompletiondir = $(datadir)/bash-completion/completions
 zshcompletiondir = $(datadir)/zsh/vendor-completions
 fishcompletiondir = $(datadir)/fish/vendor_completions.d
 completion_sources = completions/bash/rittberger completions/zsh/_rittberger \
-  $(rittberger_tools:%=completions/fish/%.fish)
+  completions/fish/common.fish $(rittberger_tools:%=completions/fish/%.fish)
+# fish loads one file per command: the detectors' and score-outreach's files get the shared
+# options of common.fish appended; explain's own file lists its (different) options whole.
+fish_with_common = detect-duzen detect-bait-question detect-template score-outreach
 EXTRA_DIST += $(completion_sources)
 
 # A sed script that renames every tool as $(transform) renames its program.
@@ -34,6 +37,9 @@ install-completions:
 	  ln -sf rittberger "$(DESTDIR)$(bashcompletiondir)/$$n" || exit 1; \
 	  sed -f completions.sed $(srcdir)/completions/fish/$$t.fish \
 	    > "$(DESTDIR)$(fishcompletiondir)/$$n.fish" || exit 1; \
+	  case " $(fish_with_common) " in *" $$t "*) \
+	    cat $(srcdir)/completions/fish/common.fish >> "$(DESTDIR)$(fishcompletiondir)/$$n.fish";; \
+	  esac; \
 	done
 	rm -f completions.sed
 

@@ -16,7 +16,9 @@ for prog in "$abs_top_builddir"/tools/*; do
     # mdoc writes --name as Fl \-name, with every hyphen escaped
     sed 's/\\-/-/g' "$page" | grep -q -e "Fl ${opt#-}\( \|$\)" \
       || { echo "$name: $opt is in --help but not in $page" >&2; fail=1; }
-    grep -q -e "-l ${opt#--}\( \|$\)" "$abs_top_srcdir/completions/fish/$name.fish" \
+    fish=$abs_top_srcdir/completions/fish
+    case $name in explain) common=/dev/null ;; *) common=$fish/common.fish ;; esac
+    cat "$fish/$name.fish" "$common" | grep -q -e "-l ${opt#--}\( \|$\)" \
       || { echo "$name: $opt is not in the fish completion" >&2; fail=1; }
     grep -q -e "$opt[^a-z-]" "$abs_top_srcdir/completions/zsh/_rittberger" \
       || { echo "$name: $opt is not in the zsh completion" >&2; fail=1; }
