@@ -259,7 +259,10 @@ score_compute (const struct ruleset *rs, const struct findings *all,
           has_informal |= strcmp (f->cls, SCORE_CLASS_DU) == 0
             || strcmp (f->cls, SCORE_CLASS_IHR) == 0;
           has_bait |= strcmp (f->cls, SCORE_CLASS_BAIT) == 0;
-          has_template |= strcmp (f->cls, SCORE_CLASS_TEMPLATE) == 0;
+          /* The third sin is the 08-15 copy-paste message: template traces and the stock
+             lines of a sales pitch are both evidence of it. */
+          has_template |= strcmp (f->cls, SCORE_CLASS_TEMPLATE) == 0
+                          || strcmp (f->cls, SCORE_CLASS_PITCH) == 0;
         }
     }
   if (ncounted > 1)

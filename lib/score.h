@@ -30,6 +30,7 @@ struct profile;
 #define SCORE_CLASS_IHR "IHR"
 #define SCORE_CLASS_BAIT "BAIT"
 #define SCORE_CLASS_TEMPLATE "TEMPLATE"
+#define SCORE_CLASS_PITCH "PITCH"     /* boilerplate pitch lines: the copy-paste side, like TEMPLATE */
 
 /* The evidence class of the findings score_append_findings writes. */
 #define SCORE_CLASS "SCORE"

@@ -161,6 +161,15 @@ main (void)
   CHECK (r.score == 3.0 && r.verdict == SCORE_UNSURE);   /* the band starts at 3.0 inclusive */
   score_result_free (&r);
 
+  /* A stock pitch line is copy-paste evidence too: with du and bait, the Rittberger. */
+  findings_clear (&f);
+  add (&f, "CAPPED", "DU", 0, 0);
+  add (&f, "ONCE", "BAIT", 0, 0);
+  add (&f, "X_PITCH", "PITCH", 0, 0.5);
+  CHECK (score_compute (&rs, &f, NULL, &cfg, &r) == 0);
+  CHECK (points (&r, "SCORE_RITTBERGER") == 3.0 && !hit (&r, "SCORE_DOUBLE"));
+  score_result_free (&r);
+
   findings_clear (&f);
   add (&f, "ONCE", "BAIT", 0, 0);
   add (&f, "ONCE", "BAIT", 0, 0);
