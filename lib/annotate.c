@@ -403,27 +403,45 @@ annotate_build (const struct msg *m, const struct annotate_fields *a, char **out
     buf_add (&b, m->raw, m->raw_len);
   else
     {
-      size_t pos = 0;
+      size_t pos = 0, last_kept = 0;
       for (size_t i = 0; i < m->nfields; i++)
         {
           const struct msg_field *fld = &m->fields[i];
           buf_add (&b, m->raw + pos, fld->raw_off - pos);
           if (!owned_field (m, fld))
-            buf_add (&b, m->raw + fld->raw_off, fld->raw_len);
+            {
+              last_kept = b.len;
+              buf_add (&b, m->raw + fld->raw_off, fld->raw_len);
+            }
           pos = fld->raw_off + fld->raw_len;
         }
       const char *eol = insert_eol (m, pos);
-      /* A header-only message may end inside its last field. */
-      if (b.len > 0 && b.s[b.len - 1] != '\n' && b.s[b.len - 1] != '\r')
-        buf_str (&b, eol);
-      struct folder f = { &b, eol, "", 0 };
+      struct buf fields = { 0 };
+      struct folder f = { &fields, eol, "", 0 };
       write_status (&f, a);
       char num[32];
-      buf_str (&b, "X-Outreach-Score: ");
-      buf_str (&b, score_format (a->score, num));
-      buf_str (&b, eol);
+      buf_str (&fields, "X-Outreach-Score: ");
+      buf_str (&fields, score_format (a->score, num));
+      buf_str (&fields, eol);
       if (a->report)
         write_report (&f, a);
+      fields.failed |= !fields.s;
+      b.failed |= fields.failed;
+      if (b.len > 0 && b.s[b.len - 1] != '\n' && b.s[b.len - 1] != '\r' && !b.failed)
+        {
+          /* A header-only message may end inside its last field.  The new fields go before
+             that field, so that the output is still the input plus whole added lines. */
+          size_t tail = b.len - last_kept;
+          buf_add (&b, fields.s, fields.len);
+          if (!b.failed)
+            {
+              memmove (b.s + last_kept + fields.len, b.s + last_kept, tail);
+              memcpy (b.s + last_kept, fields.s, fields.len);
+            }
+        }
+      else
+        buf_add (&b, fields.s, fields.len);
+      free (fields.s);
       buf_add (&b, m->raw + pos, m->raw_len - pos);
     }
 

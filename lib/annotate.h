@@ -22,7 +22,8 @@
      written with one decimal and a '.' in every locale.  Report texts that are not plain ASCII
      are written as RFC 2047 encoded words (UTF-8, Q encoding).
    - A header-only message without the blank line gets the fields at its end; no blank line and
-     no body are invented (a last field without a line end gets one first).
+     no body are invented.  If its last field ends the input without a line end, the fields go
+     before that field, so the output is still the input plus whole added lines.
    - Plain text (M->kind == MSG_TEXT: no header block) has no header to add to: it is written
      unchanged and annotate_write returns 1; the tool reports the verdict by other means.
    - An mbox message is annotated alone: the caller writes M->from_line first.  Since body bytes

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c-ctype.h"
 #include "severity-names.h"
 
 static char *
@@ -319,6 +320,20 @@ split_tabs (char *line, char **field, size_t max)
   return n;
 }
 
+/* Read a 1-based line or column: digits only, no sign, no more than a file can have. */
+static int
+parse_position (const char *s, char **end, unsigned long *out)
+{
+  if (!c_isdigit (*s))
+    return -1;
+  errno = 0;
+  unsigned long v = strtoul (s, end, 10);
+  if (errno || v == 0 || v > FINDINGS_MAX_POSITION)
+    return -1;
+  *out = v;
+  return 0;
+}
+
 int
 findings_parse_line (char *line, struct findings_record *r)
 {
@@ -334,11 +349,8 @@ findings_parse_line (char *line, struct findings_record *r)
       char *end;
       r->kind = 'F';
       r->label = field[1];
-      r->f.line = strtoul (field[2], &end, 10);
-      if (*end != ':')
-        return -1;
-      r->f.col = strtoul (end + 1, &end, 10);
-      if (*end)
+      if (parse_position (field[2], &end, &r->f.line) < 0 || *end != ':'
+          || parse_position (end + 1, &end, &r->f.col) < 0 || *end)
         return -1;
       r->tool = field[3];
       r->f.rule = field[4];

@@ -40,6 +40,9 @@ struct findings
   size_t n, cap;
 };
 
+/* The largest line or column a findings stream may give. */
+#define FINDINGS_MAX_POSITION 4294967295UL
+
 /* Append a finding for body bytes [OFF, OFF+LEN) of BODY; return 0, or -1 on ENOMEM. */
 int findings_add (struct findings *f, const char *body, const char *rule, const char *cls,
                   enum finding_severity severity, unsigned flags, uint32_t off, uint32_t len);

@@ -293,9 +293,11 @@ main (void)
   static const char no_newline[] = "From: a@example.org\r\nSubject: x";
   out = annotated (no_newline, sizeof no_newline - 1, &a, &len, &st);
   CHECK (st == 0);
-  CHECK_STR (out, "From: a@example.org\r\nSubject: x\r\n"
+  /* The last field ends the input without a line end: the fields go before it, so that the
+     output is the input plus whole lines and not one byte more. */
+  CHECK_STR (out, "From: a@example.org\r\n"
              "X-Outreach-Status: Yes, score=7.5 required=5.0 tests=none\r\n"
-             "X-Outreach-Score: 7.5\r\n");
+             "X-Outreach-Score: 7.5\r\nSubject: x");
   free (out);
   static const char forged_last[] = "From: a@example.org\nX-Outreach-Status: No";
   out = annotated (forged_last, sizeof forged_last - 1, &a, &len, &st);

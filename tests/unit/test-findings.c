@@ -57,6 +57,15 @@ main (void)
   CHECK (findings_parse_line (bad, &r) == -1);
   char badpos[] = "F\tx\t2-1\tt\tR\tC\tweak\t-\t0\tm";
   CHECK (findings_parse_line (badpos, &r) == -1);
+  /* Positions are 1-based, unsigned and bounded: no sign, no zero, no overflow. */
+  char negative[] = "F\tx\t2:-1\tt\tR\tC\tweak\t-\t0\tm";
+  CHECK (findings_parse_line (negative, &r) == -1);
+  char zero[] = "F\tx\t0:1\tt\tR\tC\tweak\t-\t0\tm";
+  CHECK (findings_parse_line (zero, &r) == -1);
+  char huge[] = "F\tx\t99999999999999999999:1\tt\tR\tC\tweak\t-\t0\tm";
+  CHECK (findings_parse_line (huge, &r) == -1);
+  char plus[] = "F\tx\t+3:1\tt\tR\tC\tweak\t-\t0\tm";
+  CHECK (findings_parse_line (plus, &r) == -1);
   char comment[] = FINDINGS_MAGIC;
   CHECK (findings_parse_line (comment, &r) == 0);
 
