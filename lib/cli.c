@@ -85,8 +85,8 @@ cli_print_common_help (void)
 {
   fputs (_("\
 Input:\n\
-      --files-from=FILE   read the names of the input files from FILE ('-' = stdin)\n\
-  -0, --null              names in --files-from are separated by NUL, not newline\n\
+      --files-from=FILE   read the names of input files from FILE (- = stdin)\n\
+  -0, --null              names in --files-from end in NUL, not newline\n\
       --label=LABEL       name standard input LABEL in the output\n\
 Output:\n\
   -q, --quiet, --silent   print nothing; only the exit status tells\n\
@@ -94,9 +94,10 @@ Output:\n\
   -c, --count             print the number of findings per input\n\
       --format=FORMAT     text (default), tsv (the findings stream) or json\n\
 Rules and profile:\n\
-      --rules=DIR         read the rules from DIR (default: $RITTBERGER_RULES or the installed ones)\n\
+      --rules=DIR         read the rules from DIR (default: $RITTBERGER_RULES,\n\
+                          else the installed ones)\n\
       --config=FILE       read the recipient profile from FILE\n\
-      --check-rules       compile every rule, run its examples, and report problems\n\
+      --check-rules       compile every rule, run its examples, report problems\n\
       --help              display this help and exit\n\
       --version           output version information and exit\n"), stdout);
 }
@@ -125,6 +126,8 @@ static int
 run_input (struct cli *cli, const char *path, const char *label, cli_input_fn input_fn,
            cli_message_fn fn, void *arg)
 {
+  if (cli->idle && strcmp (path, "-") == 0)
+    cli->idle (arg);
   struct msg_input *in = msg_input_open (path);
   if (!in)
     {
@@ -269,8 +272,12 @@ run_files_from (struct cli *cli, cli_input_fn input_fn, cli_message_fn fn, void 
   size_t size = 0;
   ssize_t len;
   int delim = cli->null_separated ? '\0' : '\n';
-  while ((len = getdelim (&name, &size, delim, list)) > 0)
+  for (;;)
     {
+      if (cli->idle)
+        cli->idle (arg);        /* the next name may be slow to come */
+      if ((len = getdelim (&name, &size, delim, list)) <= 0)
+        break;
       if (name[len - 1] == delim)
         name[--len] = '\0';
       if (len == 0)
@@ -290,9 +297,9 @@ run_files_from (struct cli *cli, cli_input_fn input_fn, cli_message_fn fn, void 
   return status;
 }
 
-int
-cli_for_each_message (struct cli *cli, int argc, char **argv, cli_input_fn input_fn,
-                      cli_message_fn fn, void *arg)
+static int
+for_each_message (struct cli *cli, int argc, char **argv, cli_input_fn input_fn,
+                  cli_message_fn fn, void *arg)
 {
   int status = 0;
   if (cli->files_from && run_files_from (cli, input_fn, fn, arg) < 0)
@@ -305,6 +312,16 @@ cli_for_each_message (struct cli *cli, int argc, char **argv, cli_input_fn input
       if (run_operand (cli, argv[i], is_stdin ? cli->label : argv[i], input_fn, fn, arg) < 0)
         status = -1;
     }
+  return status;
+}
+
+int
+cli_for_each_message (struct cli *cli, int argc, char **argv, cli_input_fn input_fn,
+                      cli_message_fn fn, void *arg)
+{
+  int status = for_each_message (cli, argc, argv, input_fn, fn, arg);
+  if (cli->idle)
+    cli->idle (arg);
   return status;
 }
 

@@ -400,6 +400,7 @@ cli_tests += tests/cli/help-options.sh
 cli_tests += tests/cli/install-rename.sh
 cli_tests += tests/cli/locale-de.sh
 cli_tests += tests/cli/man-lint.sh
+cli_tests += tests/cli/po-check.sh
 cli_tests += tests/cli/robust-harness.sh
 cli_tests += tests/cli/robust-inputs.sh
 cli_tests += tests/cli/robust-large.sh

@@ -29,9 +29,9 @@ discovery call about the reader's own business, and empty openers and closers.\n
 FILE is a text file, a mail or an mbox; with no FILE, or when FILE is -, read\n\
 standard input.\n\
 \n\
-      --verdict           print one line per message: FILE, BAIT or NONE, details\n\
-      --known=FILE        addresses of known correspondents, one per line; their\n\
-                          questions about a concrete matter are not bait\n"), stdout);
+      --verdict           one line per message: FILE, BAIT or NONE, details\n\
+      --known=FILE        addresses of known correspondents, one per line;\n\
+                          their questions about a concrete matter are not bait\n"), stdout);
   cli_print_common_help ();
   fputs (_("\
 \n\

@@ -29,9 +29,9 @@ Find where a German message addresses its reader with informal \"du\" or plural\
 with no FILE, or when FILE is -, read standard input.\n\
 \n\
       --verdict           print one line per message: FILE, VERDICT, details\n\
-                          (VERDICT is DU, IHR_PLURAL, MIXED, SIE_FORMAL or NONE)\n\
-      --known=FILE        addresses of known correspondents, one per line; their\n\
-                          du is wanted and marked allowed\n"), stdout);
+                          (DU, IHR_PLURAL, MIXED, SIE_FORMAL or NONE)\n\
+      --known=FILE        addresses of known correspondents, one per line;\n\
+                          their du is wanted and marked allowed\n"), stdout);
   cli_print_common_help ();
   fputs (_("\
 \n\

@@ -72,19 +72,19 @@ from many senders, remembered in a local fingerprint store.  FILE is a text\n\
 file, a mail, an mbox or a maildir; with no FILE, or when FILE is -, read\n\
 standard input.\n\
 \n\
-      --verdict           print one line per message: FILE, TEMPLATE or NONE, details\n\
+      --verdict           one line per message: FILE, TEMPLATE or NONE, details\n\
       --known=FILE        addresses of known correspondents, one per line\n\
       --store=PATH        the fingerprint store (default\n\
                           $XDG_DATA_HOME/rittberger/templates.sqlite)\n\
       --no-store          look inside each message only\n\
       --no-learn          look messages up without remembering them\n\
-      --learn-only        remember messages without looking them up or reporting\n\
+      --learn-only        remember messages without looking them up\n\
       --forget            remove the messages given from the store\n\
-      --days=N            count senders of the last N days; forget older (default 30)\n\
-      --min-senders=K     flag a text from K or more other senders (default 3)\n\
-      --expire            remove what is older than --days from the store, and exit\n\
+      --days=N            count senders of the last N days (default 30)\n\
+      --min-senders=K     flag a text K or more other senders sent (default 3)\n\
+      --expire            remove what is older than --days, and exit\n\
       --export            write the store's fingerprints to stdout, and exit\n\
-      --import=FILE       learn the fingerprints of FILE ('-' = stdin), and exit\n"), stdout);
+      --import=FILE       learn the fingerprints of FILE (- = stdin), and exit\n"), stdout);
   cli_print_common_help ();
   fputs (_("\
 \n\

@@ -76,13 +76,13 @@ usage (void)
 {
   printf (_("Usage: %s [OPTION]... [FILE]...\n"), TOOL);
   fputs (_("\
-Explain what a message says on its four sides (Schulz von Thun: factual content,\n\
-self-disclosure, relationship, appeal): the verdict and score, every finding in\n\
-context, what each side tells the reader, what a sender doing it right would\n\
-have done, and, if asked, a polite reply that declines.  FILE is a text file, a\n\
-mail, an mbox, a maildir, or a findings stream from the detectors or\n\
-score-outreach (its first line is \"#rittberger-findings 1\"); with no FILE, or\n\
-when FILE is -, read standard input.\n\
+Explain what a message says on its four sides (Schulz von Thun: factual\n\
+content, self-disclosure, relationship, appeal): the verdict and score, every\n\
+finding in context, what each side tells the reader, what a sender doing it\n\
+right would have done, and, if asked, a polite reply that declines.  FILE is a\n\
+text file, a mail, an mbox, a maildir, or a findings stream from the detectors\n\
+or score-outreach (its first line is \"#rittberger-findings 1\"); with no FILE,\n\
+or when FILE is -, read standard input.\n\
 \n\
       --lang=LANG         write the report in LANG: de or en (default: from the\n\
                           locale)\n\

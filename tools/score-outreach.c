@@ -94,11 +94,11 @@ an mbox or a maildir; with no FILE, or when FILE is -, read standard input.\n\
 Prints FILE, VERDICT, SCORE and the rules that fired, tab-separated.\n\
 \n\
   -p, --annotate          pass-through for mail hooks: write each message back\n\
-                          unchanged but for X-Outreach-Status and X-Outreach-Score\n\
-                          header fields (forged ones removed); exits 0 unless\n\
-                          something is really wrong\n\
+                          unchanged but for the header fields X-Outreach-Status\n\
+                          and X-Outreach-Score (forged ones removed); exits 0\n\
+                          unless something is really wrong\n\
       --passthrough       the same as --annotate\n\
-      --report            with -p, add an X-Outreach-Report field, a line per rule\n\
+      --report            with -p, add X-Outreach-Report, a line per rule\n\
   -e, --exit-zero         exit 0 whatever the verdict, unless there is trouble\n\
       --threshold=SCORE   call a message outreach from SCORE on (default 5.0)\n\
       --unsure=SCORE      call it unsure from SCORE on (default 3.0)\n\
@@ -109,7 +109,7 @@ Prints FILE, VERDICT, SCORE and the rules that fired, tab-separated.\n\
       --store=PATH        the template fingerprint store (default\n\
                           $XDG_DATA_HOME/rittberger/templates.sqlite)\n\
       --no-store          no store: judge each message in itself\n\
-      --no-learn          look messages up in the store without remembering them\n"), stdout);
+      --no-learn          look messages up without remembering them\n"), stdout);
   cli_print_common_help ();
   fputs (_("\
 \n\
@@ -188,6 +188,15 @@ store_warning (struct run *run)
   warned = true;
 }
 
+/* Commit what the store has batched: before waiting for input, and at the end. */
+static void
+flush_store (void *arg)
+{
+  struct run *run = arg;
+  if (run->analyzer.store && store_flush (run->analyzer.store) != STORE_OK)
+    store_warning (run);
+}
+
 /* Run every detector over M and score it into *RES; return 0, or -1 on ENOMEM. */
 static int
 score_message (struct run *run, const struct msg *m, struct score_result *res)
@@ -239,6 +248,8 @@ write_annotated (struct run *run, const struct msg *m, const struct score_result
 static int
 pass_input (struct run *run, const char *path, const char *label)
 {
+  if (strcmp (path, "-") == 0)
+    flush_store (run);          /* standard input may keep us waiting */
   struct msg_input *in = msg_input_open (path);
   if (!in)
     {
@@ -270,6 +281,7 @@ pass_input (struct run *run, const char *path, const char *label)
       msg_free (&m);
     }
   fwrite (data + passed, 1, len - passed, stdout);
+  flush_store (run);
   if (r < 0)
     {
       error (0, errno, "%s", quotef (label));
@@ -508,6 +520,12 @@ main (int argc, char **argv)
       error (0, 0, _("warning: template store: %s"), err);
       run.analyzer.store = NULL;
     }
+  if (run.analyzer.store)
+    {
+      /* A batch run commits once per batch, not per message; see flush_store. */
+      store_set_batch (run.analyzer.store, STORE_BATCH_DELIVERIES, STORE_BATCH_MS);
+      run.cli.idle = flush_store;
+    }
   if (run.threshold >= 0)
     run.config.threshold = run.threshold;
   if (run.unsure >= 0)
@@ -530,6 +548,7 @@ main (int argc, char **argv)
     cli_for_each_message (&run.cli, argc - optind, argv + optind, NULL, check_message, &run);
   show_progress (&run, true);
 
+  flush_store (&run);
   store_close (run.analyzer.store);
   findings_clear (&run.findings);
   free (run.findings.v);
