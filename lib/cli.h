@@ -74,6 +74,10 @@ struct cli
   const char *config;           /* --config FILE */
   bool check_rules;             /* --check-rules */
   bool trouble;                 /* an input or output failed */
+  /* If set, cli_for_each_message calls it with its ARG before it may wait for input (reading
+     standard input, the next --files-from name) and at the end, so a tool can commit work it
+     batches (the template store) without holding a lock while nothing happens. */
+  void (*idle) (void *arg);
 };
 
 /* Set up the locale for a tool: messages and character classes from the environment, numbers

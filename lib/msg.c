@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uninorm.h>
@@ -35,6 +36,9 @@ struct msg_private
 struct msg_input
 {
   char *owned;                  /* the buffer read by msg_input_open, or NULL */
+  void *map;                    /* or the file mapped by msg_input_open, of map_len bytes */
+  size_t map_len;
+  size_t released;              /* map bytes below this are no longer wanted in memory */
   const char *data;
   size_t len;
   size_t pos;                   /* where the next message (or its "From " line) starts */
@@ -535,6 +539,54 @@ msg_input_from_buffer (const char *buf, size_t len)
   return input_new (buf, len, NULL);
 }
 
+enum
+{
+  /* Regular files from this size on are mapped rather than read: an mbox of many megabytes
+     then costs memory only for the pages of the message being read (msg_input_next gives
+     back the ones behind it), not a copy of the whole file.  Smaller files, such as the one
+     message of a mail hook, are simply read.  (A mapped file that another program truncates
+     while we read it would fault; mbox writers append or replace the file, which is safe.) */
+  MAP_FROM_BYTES = 256 * 1024,
+};
+
+/* Map the regular file FD of SIZE bytes as a new input; NULL if that is not possible. */
+static struct msg_input *
+input_map (int fd, size_t size)
+{
+  void *map = mmap (NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (map == MAP_FAILED)
+    return NULL;
+  posix_madvise (map, size, POSIX_MADV_SEQUENTIAL);
+  struct msg_input *in = input_new (map, size, NULL);
+  if (!in)
+    {
+      munmap (map, size);
+      return NULL;
+    }
+  in->map = map;
+  in->map_len = size;
+  return in;
+}
+
+/* Drop from memory the mapped pages wholly before offset POS: the messages there are done.
+   They stay readable (a private read-only mapping reads them from the file again), so
+   msg_input_data and earlier messages' raw pointers stay valid; this only bounds the memory
+   a long mbox keeps resident. */
+static void
+release_behind (struct msg_input *in, size_t pos)
+{
+  if (!in->map)
+    return;
+  long pagesize = sysconf (_SC_PAGESIZE);
+  size_t page = pagesize > 0 ? (size_t) pagesize : 4096;
+  size_t upto = pos / page * page;
+  if (upto >= in->released + 16 * page)
+    {
+      madvise ((char *) in->map + in->released, upto - in->released, MADV_DONTNEED);
+      in->released = upto;
+    }
+}
+
 struct msg_input *
 msg_input_open (const char *path)
 {
@@ -546,7 +598,16 @@ msg_input_open (const char *path)
   struct stat st;
   if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0
       && (uintmax_t) st.st_size < SIZE_MAX - 2)
-    cap = (size_t) st.st_size + 1;
+    {
+      cap = (size_t) st.st_size + 1;
+      struct msg_input *mapped = !use_stdin && cap > MAP_FROM_BYTES
+        ? input_map (fd, cap - 1) : NULL;
+      if (mapped)
+        {
+          close (fd);
+          return mapped;
+        }
+    }
   char *buf = malloc (cap);
   if (!buf)
     goto fail;
@@ -646,6 +707,7 @@ msg_input_next (struct msg_input *in, struct msg *m)
     }
   const char *s = in->data;
   size_t from = in->pos;
+  release_behind (in, from);
   const char *nl = memchr (s + from, '\n', in->len - from);
   size_t raw_start = nl ? (size_t) (nl - s) + 1 : in->len;
   size_t end = next_mbox_message (s, raw_start, in->len);
@@ -669,5 +731,7 @@ msg_input_close (struct msg_input *in)
   if (!in)
     return;
   free (in->owned);
+  if (in->map)
+    munmap (in->map, in->map_len);
   free (in);
 }

@@ -56,7 +56,9 @@ struct msg
 
 struct msg_input;
 
-/* Open PATH ("-" or NULL for stdin) and read it whole; return NULL and set errno on failure. */
+/* Open PATH ("-" or NULL for stdin) and read it whole (a large regular file is mapped instead,
+   and only the pages of the message being read stay in memory); return NULL and set errno on
+   failure. */
 struct msg_input *msg_input_open (const char *path);
 
 /* Wrap a caller-owned buffer as an input (used by tests and for stdin already read). */

@@ -55,10 +55,14 @@ struct rule
   size_t scanned;               /* bytes matched so far in this process; JIT once it pays */
 };
 
+struct rules_private;
+
 struct ruleset
 {
   struct rule *v;
   size_t n, cap;
+  struct rules_private *priv;   /* rules.c's own: the file texts the rules' strings point into,
+                                   the trigger index; start with { 0 }, release with rules_free */
 };
 
 /* Parse the rule file PATH into RS (later definitions of an id replace earlier ones).
@@ -90,7 +94,8 @@ typedef int (*rules_detector) (const char *text, size_t len, struct findings *ou
 int rules_check_examples (struct ruleset *rs, const char *tool, rules_detector detect, void *arg,
                           FILE *errs);
 
-/* Release every rule. */
+/* Release every rule; first, if this process compiled patterns the compiled-pattern cache
+   ($XDG_CACHE_HOME/rittberger/, see rules.c) lacks, rewrite the cache with them. */
 void rules_free (struct ruleset *rs);
 
 const char *rules_side_name (enum rule_side side);

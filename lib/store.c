@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -136,9 +137,33 @@ store_lookup (struct store *st, const struct store_query *q, struct store_answer
   return st->backend->lookup (st, q, ans);
 }
 
+void
+store_set_batch (struct store *st, size_t max_deliveries, int max_ms)
+{
+  st->batch_max = max_deliveries;
+  st->batch_ms = max_ms;
+  if (max_deliveries <= 1)
+    store_flush (st);
+}
+
+int
+store_flush (struct store *st)
+{
+  return st->backend->flush ? st->backend->flush (st) : STORE_OK;
+}
+
+/* Every call but store_lookup runs in a transaction of its own: commit an open batch first. */
+#define FLUSH_FIRST(st)                         \
+  do {                                          \
+    int flushed_ = store_flush (st);            \
+    if (flushed_ != STORE_OK)                   \
+      return flushed_;                          \
+  } while (0)
+
 int
 store_learn (struct store *st, const struct fingerprint *fp, uint64_t sender, int64_t ts)
 {
+  FLUSH_FIRST (st);
   struct store_entry e = { .ts = ts, .sender = sender, .ntok = fp->ntok };
   memcpy (e.sig, fp->sig, sizeof e.sig);
   return st->backend->learn (st, &e, fp->band);
@@ -148,6 +173,7 @@ int
 store_forget (struct store *st, const struct fingerprint *fp, size_t *removed)
 {
   *removed = 0;
+  FLUSH_FIRST (st);
   return st->backend->forget (st, fp, removed);
 }
 
@@ -155,6 +181,7 @@ int
 store_expire (struct store *st, int64_t now, int days, size_t *removed)
 {
   *removed = 0;
+  FLUSH_FIRST (st);
   if (days <= 0)
     days = STORE_DEFAULT_DAYS;
   return st->backend->expire (st, now - (int64_t) days * 86400, removed);
@@ -164,12 +191,14 @@ int
 store_count (struct store *st, size_t *messages)
 {
   *messages = 0;
+  FLUSH_FIRST (st);
   return st->backend->count (st, messages);
 }
 
 int
 store_export (struct store *st, FILE *out)
 {
+  FLUSH_FIRST (st);
   return st->backend->export_lines (st, out);
 }
 
@@ -177,6 +206,7 @@ int
 store_import (struct store *st, FILE *in, size_t *imported)
 {
   *imported = 0;
+  FLUSH_FIRST (st);
   return st->backend->import_lines (st, in, imported);
 }
 
@@ -203,6 +233,10 @@ struct sqlite_store
   sqlite3_stmt *band_lookup;    /* the messages of 21 band keys in a time window, newest first */
   sqlite3_stmt *insert_msg;
   sqlite3_stmt *insert_band;
+  sqlite3_stmt *savepoint, *release, *rollback_to;   /* one delivery inside a batch */
+  bool batch_open;              /* a batch's write transaction is open */
+  size_t batched;               /* deliveries in it */
+  int64_t batch_start_ms;       /* when it began (CLOCK_MONOTONIC) */
 };
 
 static int
@@ -255,10 +289,53 @@ prepare (struct sqlite_store *s, const char *sql, sqlite3_stmt **st)
   return sqlite3_prepare_v3 (s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
 }
 
+static int64_t
+monotonic_ms (void)
+{
+  struct timespec ts;
+  if (clock_gettime (CLOCK_MONOTONIC, &ts) < 0)
+    return 0;
+  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Run the prepared one-shot statement Q (a savepoint command). */
+static int
+step_once (sqlite3_stmt *q)
+{
+  int rc = sqlite3_step (q);
+  sqlite3_reset (q);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int
+sqlite_flush (struct store *st)
+{
+  struct sqlite_store *s = (struct sqlite_store *) st;
+  if (!s->batch_open)
+    return STORE_OK;
+  s->batch_open = false;
+  s->batched = 0;
+  if (sqlite3_get_autocommit (s->db))
+    return STORE_OK;            /* SQLite already ended it (after an I/O error) */
+  int rc = exec (s, "COMMIT");
+  if (rc != SQLITE_OK)
+    {
+      int status = fail (s, rc, "commit");
+      rollback (s);
+      return status;
+    }
+  return STORE_OK;
+}
+
 static void
 sqlite_close (struct store *st)
 {
   struct sqlite_store *s = (struct sqlite_store *) st;
+  if (s->db)
+    sqlite_flush (st);
+  sqlite3_finalize (s->savepoint);
+  sqlite3_finalize (s->release);
+  sqlite3_finalize (s->rollback_to);
   sqlite3_finalize (s->band_lookup);
   sqlite3_finalize (s->insert_msg);
   sqlite3_finalize (s->insert_band);
@@ -304,10 +381,40 @@ random_key (uint8_t *key, size_t n)
   return 0;
 }
 
+/* The usual case, an existing store of this version: read its key without taking the write
+   lock that creating the schema needs.  Return true if that worked. */
+static bool
+read_existing_store (struct sqlite_store *s)
+{
+  sqlite3_stmt *q = NULL;
+  if (sqlite3_prepare_v2 (s->db, "SELECT k, v FROM meta WHERE k IN ('key', 'version')", -1, &q,
+                          NULL) != SQLITE_OK)
+    return false;               /* no meta table yet: a new store */
+  bool have_key = false, right_version = false;
+  while (sqlite3_step (q) == SQLITE_ROW)
+    {
+      const char *k = (const char *) sqlite3_column_text (q, 0);
+      if (k && strcmp (k, "key") == 0 && sqlite3_column_bytes (q, 1) == FP_KEY_BYTES)
+        {
+          memcpy (s->base.key.bytes, sqlite3_column_blob (q, 1), FP_KEY_BYTES);
+          have_key = true;
+        }
+      else if (k && strcmp (k, "version") == 0)
+        {
+          const char *v = (const char *) sqlite3_column_text (q, 1);
+          right_version = v && strcmp (v, SCHEMA_VERSION) == 0;
+        }
+    }
+  sqlite3_finalize (q);
+  return have_key && right_version;
+}
+
 /* Create the schema and the key if this is a new store, check the version, read the key. */
 static int
 setup_schema (struct sqlite_store *s)
 {
+  if (read_existing_store (s))
+    return STORE_OK;
   static const char schema[] =
     "CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB);"
     "CREATE TABLE IF NOT EXISTS msg (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
@@ -425,13 +532,29 @@ sqlite_open (const char *path, struct store **out, char *err, size_t errlen)
   if (status == STORE_OK)
     {
       sqlite3_busy_timeout (s->db, STORE_BUSY_TIMEOUT_MS);
-      /* Switching to WAL needs a moment alone with the file; the busy handler waits for it. */
-      rc = exec (s, "PRAGMA journal_mode=WAL");
+      /* Switching a new store to WAL needs a moment alone with the file.  SQLite does not
+         always call the busy handler for that (another process may be reading the new file),
+         so wait here too, up to the same timeout. */
+      int64_t give_up = monotonic_ms () + STORE_BUSY_TIMEOUT_MS;
+      while ((rc = exec (s, "PRAGMA journal_mode=WAL")) == SQLITE_BUSY
+             && monotonic_ms () < give_up)
+        {
+          struct timespec pause = { 0, 5 * 1000 * 1000 };
+          nanosleep (&pause, NULL);
+        }
       if (rc != SQLITE_OK)
         status = fail (s, rc, "journal_mode=WAL");
     }
   if (status == STORE_OK)
     {
+      /* Leave the write-ahead log to the automatic checkpoints (every 1,000 pages, in whichever
+         process fills them) instead of checkpointing and deleting it whenever the last
+         connection closes: a mail hook is always the last connection, and that checkpoint,
+         with re-creating the log and its index next time, was most of its store cost.  The log
+         is as durable as before (synchronous=NORMAL). */
+      int persist = 1;
+      sqlite3_db_config (s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *) NULL);
+      sqlite3_file_control (s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
       rc = exec (s, "PRAGMA synchronous=NORMAL");
       if (rc != SQLITE_OK)
         status = fail (s, rc, "synchronous=NORMAL");
@@ -452,7 +575,10 @@ sqlite_open (const char *path, struct store **out, char *err, size_t errlen)
           || (rc = prepare (s, "INSERT INTO msg (ts, sender, ntok, sig) VALUES (?, ?, ?, ?)",
                             &s->insert_msg)) != SQLITE_OK
           || (rc = prepare (s, "INSERT OR IGNORE INTO band (key, msg) VALUES (?, ?)",
-                            &s->insert_band)) != SQLITE_OK)
+                            &s->insert_band)) != SQLITE_OK
+          || (rc = prepare (s, "SAVEPOINT delivery", &s->savepoint)) != SQLITE_OK
+          || (rc = prepare (s, "RELEASE delivery", &s->release)) != SQLITE_OK
+          || (rc = prepare (s, "ROLLBACK TO delivery", &s->rollback_to)) != SQLITE_OK)
         status = fail (s, rc, "prepare");
     }
   if (status != STORE_OK)
@@ -583,10 +709,29 @@ sqlite_lookup (struct store *st, const struct store_query *qr, struct store_answ
   if (!qr->lookup && !qr->learn)
     return STORE_OK;
   /* A learning delivery takes the write lock up front, so that lookup and learn see one state
-     and concurrent deliveries queue instead of failing on a lock upgrade. */
-  int rc = exec (s, qr->learn ? "BEGIN IMMEDIATE" : "BEGIN");
-  if (rc != SQLITE_OK)
-    return fail (s, rc, "begin");
+     and concurrent deliveries queue instead of failing on a lock upgrade.  In a batch the lock
+     is already held, and the delivery is a savepoint: it fails alone. */
+  bool batching = qr->learn && st->batch_max > 1;
+  bool in_batch = s->batch_open;
+  int rc = SQLITE_OK;
+  if (!in_batch)
+    {
+      rc = exec (s, qr->learn ? "BEGIN IMMEDIATE" : "BEGIN");
+      if (rc != SQLITE_OK)
+        return fail (s, rc, "begin");
+      if (batching)
+        {
+          s->batch_open = in_batch = true;
+          s->batched = 0;
+          s->batch_start_ms = monotonic_ms ();
+        }
+    }
+  if (in_batch && (rc = step_once (s->savepoint)) != SQLITE_OK)
+    {
+      int status = fail (s, rc, "savepoint");
+      sqlite_flush (st);
+      return status;
+    }
   int status = STORE_OK;
   struct candidate *cands = NULL;
   uint64_t *senders = NULL;
@@ -633,6 +778,28 @@ sqlite_lookup (struct store *st, const struct store_query *qr, struct store_answ
     }
   free (cands);
   free (senders);
+  if (in_batch)
+    {
+      if (status != STORE_OK)
+        {
+          /* Undo this delivery only; the batch's earlier ones stay, unless SQLite has
+             already rolled the whole transaction back. */
+          if (!sqlite3_get_autocommit (s->db))
+            step_once (s->rollback_to);
+        }
+      if (!sqlite3_get_autocommit (s->db) && (rc = step_once (s->release)) != SQLITE_OK
+          && status == STORE_OK)
+        status = fail (s, rc, "release");
+      s->batched++;
+      if (sqlite3_get_autocommit (s->db) || s->batched >= st->batch_max
+          || monotonic_ms () - s->batch_start_ms >= st->batch_ms)
+        {
+          int flushed = sqlite_flush (st);
+          if (status == STORE_OK)
+            status = flushed;
+        }
+      return status;
+    }
   if (status == STORE_OK)
     {
       rc = exec (s, "COMMIT");
@@ -966,4 +1133,5 @@ const struct store_backend store_sqlite_backend = {
   .export_lines = sqlite_export,
   .import_lines = sqlite_import,
   .close = sqlite_close,
+  .flush = sqlite_flush,
 };

@@ -42,6 +42,8 @@ enum
   STORE_DEFAULT_DAYS = 30,      /* lookups look this far back; expire drops what is older */
   STORE_MAX_CANDIDATES = 5000,  /* most recent band hits verified per lookup: a bound on time */
   STORE_BUSY_TIMEOUT_MS = 30000,
+  STORE_BATCH_DELIVERIES = 256, /* a batch run's learning deliveries per write transaction */
+  STORE_BATCH_MS = 50,          /* and the longest it keeps one open */
 };
 
 struct store;
@@ -89,6 +91,8 @@ struct store_backend
   int (*export_lines) (struct store *st, FILE *out);
   int (*import_lines) (struct store *st, FILE *in, size_t *imported);
   void (*close) (struct store *st);
+  /* Commit what batched lookups learned (see store_set_batch); NULL: the backend never batches. */
+  int (*flush) (struct store *st);
 };
 
 /* What every backend's store starts with. */
@@ -97,9 +101,12 @@ struct store
   const struct store_backend *backend;
   struct fp_key key;            /* the per-store secret of every hash */
   char error[512];              /* the last error, for store_error */
+  size_t batch_max;             /* learning lookups per write transaction; 0 or 1: one each */
+  int batch_ms;                 /* most milliseconds a batch transaction stays open */
 };
 
-/* The SQLite backend (WAL, synchronous=NORMAL, busy_timeout 30 s, BEGIN IMMEDIATE per delivery). */
+/* The SQLite backend (WAL, synchronous=NORMAL, busy_timeout 30 s, BEGIN IMMEDIATE per delivery,
+   or per batch of deliveries with store_set_batch, each delivery a savepoint of its own). */
 extern const struct store_backend store_sqlite_backend;
 
 /* The default store path, $XDG_DATA_HOME/rittberger/templates.sqlite (else
@@ -136,10 +143,24 @@ int store_export (struct store *st, FILE *out);
    the whole import (nothing is learned) with "line N: reason". */
 int store_import (struct store *st, FILE *in, size_t *imported);
 
+/* Let learning lookups share one write transaction: it is committed after MAX_DELIVERIES
+   lookups or once it has been open MAX_MS milliseconds (checked at each lookup), and by
+   store_flush, every other call and store_close.  A batch run pays one commit per batch instead
+   of one per message; readers are never blocked (WAL), other writers wait at most the busy
+   timeout.  The caller must flush whenever it may wait for input (e.g. after each input file),
+   so the write lock is never held while nothing happens.  MAX_DELIVERIES 0 or 1 turns batching
+   off (the default: a mail hook's delivery is committed before store_lookup returns).  A
+   delivery that fails is rolled back alone; a crash loses the open batch's learning. */
+void store_set_batch (struct store *st, size_t max_deliveries, int max_ms);
+
+/* Commit what the open batch has learned, if anything; return STORE_OK or a negative status. */
+int store_flush (struct store *st);
+
 /* The message of the last failed call on ST. */
 const char *store_error (const struct store *st);
 
-/* Close ST and release it; NULL is allowed. */
+/* Close ST and release it, committing an open batch (call store_flush first to see whether
+   that worked); NULL is allowed. */
 void store_close (struct store *st);
 
 /* The name of STATUS ("ok", "error", "busy", "full", "corrupt"). */

@@ -7,6 +7,7 @@ TESTS_ENVIRONMENT = \
   abs_top_srcdir='$(abs_top_srcdir)' abs_top_builddir='$(abs_top_builddir)' \
   srcdir='$(srcdir)' RITTBERGER_RULES='$(abs_top_srcdir)/rules' \
   XDG_CONFIG_HOME='$(abs_top_builddir)/tests/no-config' XDG_DATA_HOME='$(abs_top_builddir)/tests/no-data' \
+  XDG_CACHE_HOME='$(abs_top_builddir)/tests/no-cache' \
   LC_ALL=C.UTF-8 LANGUAGE= PACKAGE_VERSION='$(PACKAGE_VERSION)' MANDOC='$(MANDOC)' REGEN='$(REGEN)'
 TXT_LOG_COMPILER = $(SHELL) $(srcdir)/tests/golden.sh
 EML_LOG_COMPILER = $(SHELL) $(srcdir)/tests/golden.sh
@@ -23,7 +24,8 @@ EXTRA_DIST += tests/golden.sh tests/update-golden-list $(golden_inputs) $(golden
 unit_tests = tests/unit/test-findings tests/unit/test-profile tests/unit/test-msg \
   tests/unit/test-duzen tests/unit/test-explain tests/unit/test-rules tests/unit/test-bait \
   tests/unit/test-text tests/unit/test-annotate tests/unit/test-score \
-  tests/unit/test-fingerprint tests/unit/test-store tests/unit/test-template
+  tests/unit/test-fingerprint tests/unit/test-store tests/unit/test-template \
+  tests/unit/test-fastpaths
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 EXTRA_DIST += tests/unit/unit.h tests/bait/labelled.tsv
@@ -40,6 +42,7 @@ tests_unit_test_score_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_fingerprint_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_store_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_template_LDADD = $(RITTBERGER_LIBS)
+tests_unit_test_fastpaths_LDADD = $(RITTBERGER_LIBS)
 
 # Eight processes write into one store at once.
 check_PROGRAMS += tests/store-driver
