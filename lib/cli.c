@@ -370,7 +370,8 @@ cli_locate (const struct msg *m, const struct ruleset *rs, struct findings *f)
   for (size_t i = 0; i < f->n; i++)
     {
       struct finding *x = &f->v[i];
-      struct msg_pos pos = msg_position (m, x->off);
+      struct msg_pos pos = rules_in_subject (rs, x) ? msg_field_position (m, "Subject")
+                                                    : msg_position (m, x->off);
       x->line = pos.line;
       x->col = pos.col;
       const struct rule *r = rs ? rules_find (rs, x->rule) : NULL;

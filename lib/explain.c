@@ -4,6 +4,7 @@
 
 #include <config.h>
 #include "explain.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -463,12 +464,28 @@ dedupe_findings (struct findings *f)
   f->n = kept;
 }
 
-/* Keep the source line around body bytes [OFF, OFF+LEN) of M in ITEM, sanitised. */
+/* Keep the source line around body bytes [OFF, OFF+LEN) of M in ITEM, sanitised; for a finding
+   in the Subject field (IN_SUBJECT), the subject around its bytes. */
 static int
-capture_context (struct explain_item *item, const struct msg *m, size_t off, size_t len)
+capture_context (struct explain_item *item, const struct msg *m, size_t off, size_t len,
+                 bool in_subject)
 {
   const char *body = m->body;
-  size_t end = off + len > m->body_len ? m->body_len : off + len;
+  size_t body_len = m->body_len;
+  if (in_subject)
+    {
+      body = msg_header (m, "Subject");
+      body = body ? body : "";
+      body_len = strlen (body);
+      /* Subject rules report the words they matched, not always where: find them. */
+      const char *at = *item->f.match ? strstr (body, item->f.match) : NULL;
+      if (at)
+        {
+          off = at - body;
+          len = strlen (item->f.match);
+        }
+    }
+  size_t end = off + len > body_len ? body_len : off + len;
   if (off > end)
     off = end;
   size_t start = off;
@@ -479,11 +496,11 @@ capture_context (struct explain_item *item, const struct msg *m, size_t off, siz
     start++;
   item->cut_before = start > 0 && body[start - 1] != '\n';
   size_t stop = end;
-  while (stop < m->body_len && stop - end < CONTEXT_BYTES && body[stop] != '\n')
+  while (stop < body_len && stop - end < CONTEXT_BYTES && body[stop] != '\n')
     stop++;
-  while (stop > end && stop < m->body_len && ((unsigned char) body[stop] & 0xc0) == 0x80)
+  while (stop > end && stop < body_len && ((unsigned char) body[stop] & 0xc0) == 0x80)
     stop--;
-  item->cut_after = stop < m->body_len && body[stop] != '\n';
+  item->cut_after = stop < body_len && body[stop] != '\n';
   item->before = explain_sanitize (body + start, off - start);
   item->after = explain_sanitize (body + end, stop - end);
   return item->before && item->after ? 0 : -1;
@@ -513,7 +530,8 @@ take_items (struct explain_report *r, struct findings *f, const struct ruleset *
         it->side = SIDE_NONE;
       it->weight = score_rule_weight (rs, cfg, it->f.rule, it->f.weight);
       it->counted = !(it->f.flags & (FIND_QUOTED | FIND_ALLOWED));
-      if (m && status == 0 && capture_context (it, m, it->f.off, it->f.len) < 0)
+      if (m && status == 0
+          && capture_context (it, m, it->f.off, it->f.len, rules_in_subject (rs, &it->f)) < 0)
         status = -1;
     }
   free (f->v);
@@ -543,12 +561,7 @@ explain_message (struct explain_report *r, const struct analyzer *a,
   if (status == 0)
     {
       findings_sort (&f);
-      for (size_t i = 0; i < f.n; i++)
-        {
-          struct msg_pos pos = msg_position (m, f.v[i].off);
-          f.v[i].line = pos.line;
-          f.v[i].col = pos.col;
-        }
+      cli_locate (m, a->rules, &f);
       struct score_context ctx;
       score_context_from_msg (&ctx, m, a->profile);
       status = score_compute (a->rules, &f, &ctx, cfg, &r->score);

@@ -20,6 +20,7 @@ enum finding_flag
 {
   FIND_QUOTED = 1 << 0,         /* in quoted, forwarded, signature text or direct speech: not counted */
   FIND_ALLOWED = 1 << 1,        /* wanted by the recipient (known correspondent, du offered): not counted */
+  FIND_SUBJECT = 1 << 2,        /* in the Subject field; OFF and LEN are bytes of its decoded value */
 };
 
 struct finding

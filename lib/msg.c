@@ -453,12 +453,38 @@ count_columns (const char *raw, size_t from, size_t to)
 struct msg_pos
 msg_position (const struct msg *m, size_t off)
 {
+  if (!m->raw)
+    return (struct msg_pos) { m->first_line, 1 };
+  if (off > m->body_len)
+    off = m->body_len;
+  return msg_raw_position (m, m->src ? m->src[off] : 0);
+}
+
+struct msg_pos
+msg_field_position (const struct msg *m, const char *name)
+{
+  for (size_t i = 0; i < m->nfields; i++)
+    if (c_strcasecmp (m->fields[i].name, name) == 0)
+      {
+        /* The value starts after the colon and the blanks that follow it. */
+        size_t o = m->fields[i].raw_off, end = o + m->fields[i].raw_len;
+        while (o < end && m->raw[o] != ':')
+          o++;
+        if (o < end)
+          o++;
+        while (o < end && (m->raw[o] == ' ' || m->raw[o] == '\t'))
+          o++;
+        return msg_raw_position (m, o);
+      }
+  return msg_position (m, 0);
+}
+
+struct msg_pos
+msg_raw_position (const struct msg *m, size_t o)
+{
   struct msg_pos pos = { m->first_line, 1 };
   if (!m->raw)
     return pos;
-  if (off > m->body_len)
-    off = m->body_len;
-  size_t o = m->src ? m->src[off] : 0;
   if (o > m->raw_len)
     o = m->raw_len;
 

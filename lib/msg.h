@@ -89,6 +89,13 @@ const char *msg_header (const struct msg *m, const char *name);
 /* The position in the original input of body byte OFF (OFF <= body_len). */
 struct msg_pos msg_position (const struct msg *m, size_t off);
 
+/* The position in the original input of byte O of M->raw. */
+struct msg_pos msg_raw_position (const struct msg *m, size_t o);
+
+/* The position where the value of the first header field NAME begins, or the body's start if M
+   has no such field. */
+struct msg_pos msg_field_position (const struct msg *m, const char *name);
+
 /* True if the first lines of BUF form an RFC 5322 header block (field-name grammar, blank line). */
 bool msg_looks_like_mail (const char *buf, size_t len);
 

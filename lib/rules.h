@@ -94,6 +94,17 @@ typedef int (*rules_detector) (const char *text, size_t len, struct findings *ou
 int rules_check_examples (struct ruleset *rs, const char *tool, rules_detector detect, void *arg,
                           FILE *errs);
 
+/* True if finding F lies in the Subject field: flagged so by a code check, or found by a rule
+   of RS (may be NULL) whose scope is the subject. */
+static inline bool
+rules_in_subject (const struct ruleset *rs, const struct finding *f)
+{
+  if (f->flags & FIND_SUBJECT)
+    return true;
+  const struct rule *r = rs ? rules_find (rs, f->rule) : NULL;
+  return r && r->scope == SCOPE_SUBJECT;
+}
+
 /* Release every rule; first, if this process compiled patterns the compiled-pattern cache
    ($XDG_CACHE_HOME/rittberger/, see rules.c) lacks, rewrite the cache with them. */
 void rules_free (struct ruleset *rs);

@@ -794,15 +794,15 @@ check_fake_re (const struct ruleset *rs, const struct msg *m, const struct text 
     q++;
   if (*q != ':')
     return 0;
-  if (findings_add (out, NULL, TEMPLATE_RULE_FAKE_RE, TEMPLATE_CLASS, SEV_MEDIUM, 0, 0, 0) < 0)
+  /* The finding is the subject itself (at most 200 bytes of it, ending on a character). */
+  size_t len = strlen (subj);
+  if (len > 200)
+    for (len = 200; len > 0 && ((unsigned char) subj[len] & 0xc0) == 0x80; len--)
+      ;
+  if (findings_add (out, subj, TEMPLATE_RULE_FAKE_RE, TEMPLATE_CLASS, SEV_MEDIUM, FIND_SUBJECT, 0,
+                    len) < 0)
     return -1;
   struct finding *f = &out->v[out->n - 1];
-  char *copy = strndup (subj, 200);
-  if (copy)
-    {
-      free (f->match);
-      f->match = copy;
-    }
   const struct rule *r = rs ? rules_find (rs, TEMPLATE_RULE_FAKE_RE) : NULL;
   f->weight = r ? r->weight : 1.0;
   return 0;
