@@ -519,10 +519,11 @@ check_greeting (const struct ruleset *rs, const struct text *t, const struct rec
                && in_list_ci (s + w[first].a + 1, w[first].b - w[first].a - 1, generic_addressees)))
     return 0;                   /* "Hallo zusammen", "Hi @all" */
 
-  /* A handle, address or domain where a name belongs. */
-  for (size_t i = from; i < to; i++)
-    if (looks_like_handle (s, w[i], r))
-      return add_finding (out, t, rs, TEMPLATE_RULE_GREETING_HANDLE, w[from].a, w[to - 1].b - w[from].a);
+  /* A handle, address or domain where a name belongs.  A bot slots it in alone ("Hi info,",
+     "Hey @brandt_cc", "brandt-consulting Team"); several words are a description of the
+     addressees ("Liebe Eltern der Klasse 7b"), whatever one of them looks like. */
+  if (to - from == 1 && looks_like_handle (s, w[from], r))
+    return add_finding (out, t, rs, TEMPLATE_RULE_GREETING_HANDLE, w[from].a, w[from].b - w[from].a);
   if (from != first || to != nw)
     return 0;                   /* "Team Brandt Consulting": a company greeted as one */
 
