@@ -147,6 +147,16 @@ store_warning (struct template_run *tr, const char *what)
   tr->store_failed = true;
 }
 
+/* Commit what the store has batched. */
+static void
+flush_store (void *arg)
+{
+  struct detector_run *run = arg;
+  struct template_run *tr = run->state;
+  if (tr->store && store_flush (tr->store) != STORE_OK)
+    store_warning (tr, store_error (tr->store));
+}
+
 static int
 start (struct detector_run *run)
 {
@@ -167,7 +177,13 @@ start (struct detector_run *run)
       return 0;
     }
   if (!action)
-    return 0;
+    {
+      /* A batch run commits once per batch of deliveries, not per message; flush_store commits
+         before waiting for input and at the end. */
+      store_set_batch (tr->store, STORE_BATCH_DELIVERIES, STORE_BATCH_MS);
+      run->cli.idle = flush_store;
+      return 0;
+    }
   size_t n = 0;
   int status = STORE_OK;
   if (tr->export)
