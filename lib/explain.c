@@ -128,6 +128,7 @@ enum phrase
   P_NO_REPLY,
   P_FROM_STREAM,
   P_NO_SCORE_RULES,
+  P_OMITTED,
   P_COUNT,
 };
 
@@ -148,6 +149,8 @@ static const char *const phrases[P_COUNT][2] = {
   [P_NOT_COUNTED_QUOTED] = { "zitiert, zählt nicht", "quoted, not counted" },
   [P_NOT_COUNTED_ALLOWED] = { "erlaubt, zählt nicht", "allowed, not counted" },
   [P_NO_WEIGHT] = { "zählt nicht gegen die Nachricht", "does not count against the message" },
+  [P_OMITTED] = { "Weitere %zu Funde derselben Regeln werden nicht einzeln gezeigt.",
+                  "%zu further findings of the same rules are not shown one by one." },
   [P_ADVICE] = { "Was ein Absender, der es richtig macht, getan hätte",
                  "What a sender who does it right would have done" },
   [P_IN_SHORT] = { "Kurz: Er hätte ein konkretes Angebot gemacht, ein Problem genannt, das er "
@@ -520,6 +523,19 @@ take_items (struct explain_report *r, struct findings *f, const struct ruleset *
   int status = 0;
   for (size_t i = 0; i < f->n; i++)
     {
+      /* Past a few findings of one rule, more say nothing new and would cost memory and
+         paper: they were scored, and are only counted here. */
+      size_t seen = 0;
+      for (size_t j = 0; j < r->nitems && seen < EXPLAIN_MAX_PER_RULE; j++)
+        seen += strcmp (r->items[j].f.rule, f->v[i].rule) == 0;
+      if (seen >= EXPLAIN_MAX_PER_RULE)
+        {
+          free (f->v[i].rule);
+          free (f->v[i].cls);
+          free (f->v[i].match);
+          r->omitted++;
+          continue;
+        }
       struct explain_item *it = &r->items[r->nitems++];
       it->f = f->v[i];
       if (!it->f.match && !(it->f.match = strdup ("")))
@@ -1368,6 +1384,14 @@ write_text (struct out *o, const struct explain_report *r, const char *reply)
     }
 
   putc ('\n', o->f);
+  if (r->omitted)
+    {
+      char line[160];
+      snprintf (line, sizeof line, phrases[P_OMITTED][lang], r->omitted);
+      buf_str (&b, line);
+      flush_para (o, &b, 0, 0);
+      putc ('\n', o->f);
+    }
   if (explain_objects (r))
     {
       buf_chr (&b, MK_STRONG);
@@ -1568,6 +1592,14 @@ write_markdown (struct out *o, const struct explain_report *r, const char *reply
         }
     }
 
+  if (r->omitted)
+    {
+      char line[160];
+      snprintf (line, sizeof line, phrases[P_OMITTED][lang], r->omitted);
+      buf_str (&b, "\n_");
+      buf_str (&b, line);
+      buf_str (&b, "_\n");
+    }
   if (explain_objects (r))
     {
       buf_str (&b, "\n### ");
@@ -1709,7 +1741,12 @@ write_json (struct out *o, const struct explain_report *r, const char *reply)
       snprintf (tmp, sizeof tmp, ",\"count\":%zu}", h->count);
       buf_str (&b, tmp);
     }
-  buf_str (&b, "],\"sides\":[");
+  {
+    char tmp[48];
+    snprintf (tmp, sizeof tmp, "],\"omitted\":%zu", r->omitted);
+    buf_str (&b, tmp);
+  }
+  buf_str (&b, ",\"sides\":[");
   struct side_summary sum;
   summarise (r, &sum);
   bool first_side = true;

@@ -69,7 +69,11 @@ struct explain_report
   const char *allowed_why;      /* why informal address is wanted, or NULL */
   const char *message_lang;     /* "de", "en", or NULL when undecided */
   bool from_stream;
+  size_t omitted;               /* findings past EXPLAIN_MAX_PER_RULE of one rule: scored, not listed */
 };
+
+/* The most findings of one rule a report lists; a message full of "du" is explained by ten. */
+#define EXPLAIN_MAX_PER_RULE 10
 
 /* Run every detector over message M (named LABEL) with analyzer A and scoring configuration CFG
    (NULL: defaults), and fill *R; return 0, or -1 with errno set (ENOMEM). */

@@ -333,17 +333,31 @@ msg_parse (struct msg *m, const char *raw, size_t raw_len)
   c.body = &body;
 
   size_t header_len;
-  if (scan_header_block (raw, raw_len, &header_len))
+  bool mail = scan_header_block (raw, raw_len, &header_len);
+  if (!mail)
+    header_len = 0;
+  /* Decode only the beginning of a huge body, cut at a line end. */
+  size_t analysed_len = raw_len;
+  if (raw_len - header_len > MSG_ANALYSIS_MAX)
+    {
+      analysed_len = header_len + MSG_ANALYSIS_MAX;
+      const char *nl = memrchr (raw + header_len, '\n', MSG_ANALYSIS_MAX);
+      if (nl)
+        analysed_len = nl + 1 - raw;
+      c.raw_len = analysed_len;
+      mwarn_add (&c.warn, "only the first 2 MiB of the body were analysed");
+    }
+  if (mail)
     {
       m->kind = MSG_MAIL;
       m->header_len = header_len;
-      if (decode_fields (m, &c) < 0 || mime_decode_entity (&c, 0, raw_len, 0) < 0)
+      if (decode_fields (m, &c) < 0 || mime_decode_entity (&c, 0, analysed_len, 0) < 0)
         goto fail;
     }
   else
     {
       m->kind = MSG_TEXT;
-      if (mime_decode_text (&c, 0, raw_len) < 0)
+      if (mime_decode_text (&c, 0, analysed_len) < 0)
         goto fail;
     }
   if (normalize_nfc (&body) < 0 || mbuf_reserve (&body, 1) < 0)

@@ -54,6 +54,11 @@ struct msg
   struct msg_private *priv;     /* msg.c's own: field storage and the line index for positions */
 };
 
+/* The most body bytes of one message that are decoded and analysed.  A cold pitch is short;
+   a message larger than this is judged by its beginning, so that memory stays bounded
+   whatever arrives (pass-through still copies every byte). */
+#define MSG_ANALYSIS_MAX (2 * 1024 * 1024)
+
 struct msg_input;
 
 /* Open PATH ("-" or NULL for stdin) and read it whole (a large regular file is mapped instead,
