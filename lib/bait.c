@@ -4,6 +4,7 @@
 
 #include <config.h>
 #include "bait.h"
+#include "score.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -155,30 +156,7 @@ bait_analyze (struct ruleset *rs, const struct text *t, const struct bait_contex
   if ((reply || ctx->known_correspondent) && apply_context (t, out, first) < 0)
     return -1;
 
-  /* Each rule adds its weight once, or up to its cap when it has one. */
-  for (size_t i = first; i < out->n; i++)
-    {
-      const struct finding *f = &out->v[i];
-      if (f->flags & FIND_ALLOWED)
-        res->allowed++;
-      if (f->flags & (FIND_QUOTED | FIND_ALLOWED))
-        continue;
-      res->count++;
-      bool earlier = false;
-      for (size_t j = first; j < i && !earlier; j++)
-        earlier = !(out->v[j].flags & (FIND_QUOTED | FIND_ALLOWED))
-          && strcmp (out->v[j].rule, f->rule) == 0;
-      if (earlier)
-        continue;
-      const struct rule *r = rules_find (rs, f->rule);
-      double weight = r ? r->weight : f->weight;
-      double cap = r ? r->cap : 0;
-      double sum = 0;
-      for (size_t j = i; j < out->n; j++)
-        if (!(out->v[j].flags & (FIND_QUOTED | FIND_ALLOWED)) && strcmp (out->v[j].rule, f->rule) == 0)
-          sum += weight;
-      res->score += cap > 0 ? (sum < cap ? sum : cap) : weight;
-    }
+  res->score = score_detector_sum (rs, out, first, &res->count, &res->allowed);
   res->verdict = res->count > 0 && res->score >= BAIT_THRESHOLD ? BAIT_VERDICT_BAIT : BAIT_VERDICT_NONE;
   snprintf (res->details, sizeof res->details, "count=%zu allowed=%zu score=%.2f context=%s",
             res->count, res->allowed, res->score,

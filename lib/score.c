@@ -332,6 +332,39 @@ fail:
   return -1;
 }
 
+double
+score_detector_sum (const struct ruleset *rs, const struct findings *out, size_t first,
+                    size_t *count, size_t *allowed)
+{
+  const unsigned ignored = FIND_QUOTED | FIND_ALLOWED;
+  double score = 0;
+  *count = *allowed = 0;
+  for (size_t i = first; i < out->n; i++)
+    {
+      const struct finding *f = &out->v[i];
+      if (f->flags & FIND_ALLOWED)
+        ++*allowed;
+      if (f->flags & ignored)
+        continue;
+      ++*count;
+      /* A rule is weighed at its first counted finding. */
+      bool earlier = false;
+      for (size_t j = first; j < i && !earlier; j++)
+        earlier = !(out->v[j].flags & ignored) && strcmp (out->v[j].rule, f->rule) == 0;
+      if (earlier)
+        continue;
+      const struct rule *r = rs ? rules_find (rs, f->rule) : NULL;
+      double weight = r ? r->weight : f->weight;
+      double cap = r ? r->cap : 0;
+      double sum = 0;
+      for (size_t j = i; j < out->n; j++)
+        if (!(out->v[j].flags & ignored) && strcmp (out->v[j].rule, f->rule) == 0)
+          sum += weight;
+      score += cap > 0 ? (sum < cap ? sum : cap) : weight;
+    }
+  return score;
+}
+
 void
 score_result_free (struct score_result *res)
 {

@@ -126,6 +126,13 @@ int score_compute (const struct ruleset *rs, const struct findings *all,
                    const struct score_context *ctx, const struct score_config *cfg,
                    struct score_result *res);
 
+/* Weigh the findings OUT->v[FIRST..] as a detector's own verdict does: each rule of RS (may be
+   NULL: the findings' weights) adds its weight once, or up to its cap when it has one; quoted
+   and allowed findings are skipped.  *COUNT and *ALLOWED receive how many findings counted and
+   how many were allowed.  Return the sum. */
+double score_detector_sum (const struct ruleset *rs, const struct findings *out, size_t first,
+                           size_t *count, size_t *allowed);
+
 /* Release the hits of *RES. */
 void score_result_free (struct score_result *res);
 

@@ -4,6 +4,7 @@
 
 #include <config.h>
 #include "template.h"
+#include "score.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -822,31 +823,7 @@ static void
 score_findings (struct ruleset *rs, const struct findings *out, size_t first,
                 struct template_result *res)
 {
-  res->count = res->allowed = 0;
-  res->score = 0;
-  for (size_t i = first; i < out->n; i++)
-    {
-      const struct finding *f = &out->v[i];
-      if (f->flags & FIND_ALLOWED)
-        res->allowed++;
-      if (f->flags & (FIND_QUOTED | FIND_ALLOWED))
-        continue;
-      res->count++;
-      bool earlier = false;
-      for (size_t j = first; j < i && !earlier; j++)
-        earlier = !(out->v[j].flags & (FIND_QUOTED | FIND_ALLOWED))
-          && strcmp (out->v[j].rule, f->rule) == 0;
-      if (earlier)
-        continue;
-      const struct rule *r = rs ? rules_find (rs, f->rule) : NULL;
-      double weight = r ? r->weight : f->weight;
-      double cap = r ? r->cap : 0;
-      double sum = 0;
-      for (size_t j = i; j < out->n; j++)
-        if (!(out->v[j].flags & (FIND_QUOTED | FIND_ALLOWED)) && strcmp (out->v[j].rule, f->rule) == 0)
-          sum += weight;
-      res->score += cap > 0 ? (sum < cap ? sum : cap) : weight;
-    }
+  res->score = score_detector_sum (rs, out, first, &res->count, &res->allowed);
   res->verdict = res->count > 0 && res->score >= TEMPLATE_THRESHOLD
     ? TEMPLATE_VERDICT_TEMPLATE : TEMPLATE_VERDICT_NONE;
 }
