@@ -55,3 +55,9 @@ noinst_PROGRAMS += tests/msg-dump tests/duzen-eval tests/text-dump
 tests_text_dump_LDADD = $(RITTBERGER_LIBS)
 tests_msg_dump_LDADD = $(RITTBERGER_LIBS)
 tests_duzen_eval_LDADD = $(RITTBERGER_LIBS)
+
+# The tests' own XDG directories: the template store and pattern cache some tests write.
+clean-local: clean-test-homes
+clean-test-homes:
+	rm -rf tests/no-config tests/no-data tests/no-cache
+.PHONY: clean-test-homes
