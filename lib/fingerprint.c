@@ -140,6 +140,39 @@ buf_str (struct buf *b, const char *s)
   buf_put (b, s, strlen (s));
 }
 
+/* Make room for N more bytes and the NUL in B; return where they go, or NULL (B->err set).
+   The caller writes at most N bytes there and then calls buf_commit: the per-byte loops below
+   used to call buf_put once a character. */
+static char *
+buf_reserve (struct buf *b, size_t n)
+{
+  if (b->err)
+    return NULL;
+  if (b->n + n + 1 > b->cap)
+    {
+      size_t cap = b->cap ? b->cap : 256;
+      while (cap < b->n + n + 1)
+        cap *= 2;
+      char *ns = realloc (b->s, cap);
+      if (!ns)
+        {
+          b->err = true;
+          return NULL;
+        }
+      b->s = ns;
+      b->cap = cap;
+    }
+  return b->s + b->n;
+}
+
+/* Account for the bytes written up to END after buf_reserve, and end them with a NUL. */
+static void
+buf_commit (struct buf *b, char *end)
+{
+  b->n = end - b->s;
+  b->s[b->n] = '\0';
+}
+
 /* ------------------------------------------------------------------ step 1: cuts */
 
 /* Does the line (trimmed) consist of at least 10 of '_', '-', '=' and nothing else but blanks? */
@@ -176,9 +209,19 @@ static bool
 contains_ci (const char *p, size_t n, const char *word)
 {
   size_t m = strlen (word);
+  if (m == 0)
+    return true;
+  /* Compare the first byte here and the rest only where it matches: most lines with a dash
+     hold none of the markers, and this ran for each of them four times. */
+  char first = word[0];
   for (size_t i = 0; i + m <= n; i++)
-    if (starts_with_ci (p + i, n - i, word))
-      return true;
+    {
+      char c = p[i];
+      if (c >= 'A' && c <= 'Z')
+        c += 'a' - 'A';
+      if (c == first && starts_with_ci (p + i, n - i, word))
+        return true;
+    }
   return false;
 }
 
@@ -235,6 +278,10 @@ copy_own_lines (const char *s, size_t len, const uint8_t *mask, struct buf *b)
       while (lead < n && ascii_space ((uint8_t) p[lead]))
         lead++;
       bool quoted = lead < n && p[lead] == '>';
+      /* Every character becomes itself or one space: the line takes at most N bytes. */
+      char *w = buf_reserve (b, n + 1);
+      if (!w)
+        return;
       if (!quoted)
         {
           size_t k = 0;
@@ -243,7 +290,15 @@ copy_own_lines (const char *s, size_t len, const uint8_t *mask, struct buf *b)
               size_t at = i + k;
               if (mask && (mask[at] & FP_DROP_MASK))
                 {
-                  buf_put (b, " ", 1);
+                  *w++ = ' ';
+                  k++;
+                  continue;
+                }
+              unsigned char byte = p[k];
+              if (byte < 0x80)
+                {
+                  /* ASCII: what u8_mbtoucr would decode, without the call. */
+                  *w++ = byte < 0x20 || byte == 0x7f ? ' ' : (char) byte;
                   k++;
                   continue;
                 }
@@ -251,18 +306,22 @@ copy_own_lines (const char *s, size_t len, const uint8_t *mask, struct buf *b)
               int m = u8_mbtoucr (&c, (const uint8_t *) p + k, n - k);
               if (m <= 0)
                 {
-                  buf_put (b, " ", 1);
+                  *w++ = ' ';
                   k++;
                   continue;
                 }
               if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
-                buf_put (b, " ", 1);
+                *w++ = ' ';
               else
-                buf_put (b, p + k, m);
+                {
+                  memcpy (w, p + k, m);
+                  w += m;
+                }
               k += m;
             }
         }
-      buf_put (b, "\n", 1);
+      *w++ = '\n';
+      buf_commit (b, w);
       i = end + 1;
     }
 }
@@ -614,8 +673,12 @@ class_tokens (const struct buf *in, struct buf *out)
       uint8_t b = s[i];
       if (ascii_space (b) || b == '\n')
         {
-          buf_put (out, s + i, 1);
-          i++;
+          /* The whole run of blanks in one copy. */
+          size_t j = i + 1;
+          while (j < n && (ascii_space ((uint8_t) s[j]) || s[j] == '\n'))
+            j++;
+          buf_put (out, s + i, j - i);
+          i = j;
           continue;
         }
       /* A chunk: up to the next blank; merge tags inside it are replaced first. */
@@ -699,7 +762,7 @@ is_latin1_line (const char *p, size_t n)
 }
 
 /* The class and byte length of the character at P (a fast-path line). */
-static enum wb_class
+static inline enum wb_class
 wb_class_at (const char *p, int *len)
 {
   unsigned char c = p[0];
@@ -888,24 +951,31 @@ fold (const struct buf *b, struct buf *out)
       size_t end = nl ? (size_t) (nl - s) : len;
       if (is_latin1_line (s + i, end - i))
         {
+          /* Folding keeps the length here (ß is two bytes, so is "ss"). */
+          char *w = buf_reserve (out, end - i);
+          if (!w)
+            return -1;
           for (size_t k = i; k < end; k++)
             {
               unsigned char c = s[k];
               if (c < 0x80)
                 {
-                  char lc = c >= 'A' && c <= 'Z' ? (char) (c + 32) : (char) c;
-                  buf_put (out, &lc, 1);
+                  *w++ = c >= 'A' && c <= 'Z' ? (char) (c + 32) : (char) c;
                   continue;
                 }
               unsigned char d = s[++k];
               if (d == 0x9f)
-                buf_put (out, "ss", 2);
+                {
+                  *w++ = 's';
+                  *w++ = 's';
+                }
               else
                 {
-                  char pair[2] = { (char) 0xc3, (char) (d >= 0x80 && d <= 0x9e && d != 0x97 ? d + 0x20 : d) };
-                  buf_put (out, pair, 2);
+                  *w++ = (char) 0xc3;
+                  *w++ = (char) (d >= 0x80 && d <= 0x9e && d != 0x97 ? d + 0x20 : d);
                 }
             }
+          buf_commit (out, w);
         }
       else
         {
@@ -1100,6 +1170,20 @@ fp_band_keys (const uint16_t sig[FP_SLOTS], const struct fp_key *key, uint64_t b
     }
 }
 
+/* The 64 slots of a feature are independent 32-bit multiplications: with AVX2 the compiler
+   does eight at a time, with SSE2 it has no 32-bit lane multiply and emulates it.  Where the
+   loader can pick a clone at run time (x86-64, GNU ifunc), build both; the integer arithmetic
+   and so the fingerprint are the same in either. */
+#if defined __x86_64__ && defined __GLIBC__ && defined __has_attribute
+# if __has_attribute (target_clones)
+#  define FP_VECTOR_CLONES __attribute__ ((target_clones ("avx2", "default")))
+# endif
+#endif
+#ifndef FP_VECTOR_CLONES
+# define FP_VECTOR_CLONES
+#endif
+
+FP_VECTOR_CLONES
 void
 fp_compute (const struct fp_tokens *tok, const struct fp_key *key, struct fingerprint *fp)
 {

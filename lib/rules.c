@@ -121,6 +121,12 @@ enum
      5 to 50 KB of text: a mail hook's message stays below this, while a batch run or a large
      message gets its busy patterns compiled early (a 1 MB message: 0.8 s before, 0.3 s now). */
   JIT_AFTER_BYTES = 32 << 10,
+  /* In batch mode (this many rules_match calls in one process: a few messages) the JIT pays
+     sooner: the long caseless patterns cost some 350 cycles a byte in the interpreter and 100
+     JIT-compiled, so a pattern that has scanned a few KB will scan much more.  A single
+     delivery never gets here and never pays a JIT compile for a small message. */
+  BATCH_CALLS = 16,
+  JIT_BATCH_BYTES = 1 << 10,
 };
 
 /* A block the rules' strings point into: one rule file's text, split and unescaped in place,
@@ -143,6 +149,13 @@ struct rules_private
   struct rules_index *index;    /* triggers and prefilters, built by the first rules_match */
   pcre2_match_context *mctx;    /* made once, not per message */
   pcre2_match_data *md;
+  unsigned long calls;          /* rules_match calls so far: many mean batch mode */
+  /* Rule ids by hash for rules_find (index + 1, 0 empty), built for the rules array it names:
+     callers look a rule up once per finding, and a 1 MB message has tens of thousands. */
+  size_t *id_slots;
+  size_t id_nslots;
+  const struct rule *id_v;
+  size_t id_n;
 };
 
 static void index_free (struct rules_index *ix);
@@ -241,18 +254,14 @@ free_strings (char **v, size_t n)
   free (v);
 }
 
-/* Every string of a rule points into a buffer of its rule file (struct rules_private), so a
-   rule owns only its arrays and its compiled pattern. */
+/* Every string of a rule points into a buffer of its rule file, and its arrays (triggers,
+   examples, their lines) into the file's arena (both kept in struct rules_private), so a rule
+   owns only its compiled pattern. */
 static void
 rule_release (struct rule *r)
 {
   if (r->code)
     pcre2_code_free (r->code);
-  free (r->match);
-  free (r->nomatch);
-  free (r->trigger);
-  free (r->match_line);
-  free (r->nomatch_line);
   memset (r, 0, sizeof *r);
 }
 
@@ -273,9 +282,47 @@ ruleset_append (struct ruleset *rs)
   return r;
 }
 
+static uint64_t hash_string (const char *s);
+
+/* Build PRIV's id hash for the N rules at V; false if out of memory. */
+static bool
+id_index_build (struct rules_private *priv, const struct rule *v, size_t n)
+{
+  size_t nslots = 64;
+  while (nslots < 2 * n)
+    nslots *= 2;
+  size_t *slots = calloc (nslots, sizeof *slots);
+  if (!slots)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    {
+      size_t k = hash_string (v[i].id) & (nslots - 1);
+      while (slots[k])
+        k = (k + 1) & (nslots - 1);
+      slots[k] = i + 1;
+    }
+  free (priv->id_slots);
+  priv->id_slots = slots;
+  priv->id_nslots = nslots;
+  priv->id_v = v;
+  priv->id_n = n;
+  return true;
+}
+
 const struct rule *
 rules_find (const struct ruleset *rs, const char *id)
 {
+  struct rules_private *priv = rs->priv;
+  if (priv && rs->n >= 16
+      && ((priv->id_v == rs->v && priv->id_n == rs->n)
+          || id_index_build (priv, rs->v, rs->n)))
+    {
+      size_t mask = priv->id_nslots - 1;
+      for (size_t k = hash_string (id) & mask; priv->id_slots[k]; k = (k + 1) & mask)
+        if (strcmp (rs->v[priv->id_slots[k] - 1].id, id) == 0)
+          return &rs->v[priv->id_slots[k] - 1];
+      return NULL;
+    }
   for (size_t i = 0; i < rs->n; i++)
     if (strcmp (rs->v[i].id, id) == 0)
       return &rs->v[i];
@@ -358,6 +405,53 @@ unescape_example (char *s)
   *w = '\0';
 }
 
+/* A growing list of strings with their lines, reused from rule to rule. */
+struct string_list
+{
+  char **v;
+  unsigned long *line;
+  size_t n, cap;
+};
+
+static int
+string_list_push (struct string_list *l, char *s, unsigned long line)
+{
+  if (l->n == l->cap)
+    {
+      size_t cap = l->cap ? 2 * l->cap : 16;
+      char **nv = realloc (l->v, cap * sizeof *nv);
+      if (!nv)
+        return -1;
+      l->v = nv;
+      unsigned long *nl = realloc (l->line, cap * sizeof *nl);
+      if (!nl)
+        return -1;
+      l->line = nl;
+      l->cap = cap;
+    }
+  l->line[l->n] = line;
+  l->v[l->n++] = s;
+  return 0;
+}
+
+static void
+string_list_free (struct string_list *l)
+{
+  free (l->v);
+  free (l->line);
+  memset (l, 0, sizeof *l);
+}
+
+/* FNV-1a of the NUL-terminated S. */
+static uint64_t
+hash_string (const char *s)
+{
+  uint64_t h = 0xcbf29ce484222325u;
+  for (; *s; s++)
+    h = (h ^ (unsigned char) *s) * 0x100000001b3u;
+  return h;
+}
+
 /* Bits for the keys that may appear only once per rule. */
 enum seen_key
 {
@@ -378,6 +472,18 @@ struct parser
   char *any_lang;               /* "any", the default lang of every rule of the file */
   struct rule *cur;
   unsigned seen;
+  bool has_nul;                 /* the file holds a NUL byte: look for it line by line */
+  /* The current rule's triggers and examples, collected here and copied into the arena at its
+     end: one exact allocation instead of a realloc per line. */
+  struct string_list trig, match, nomatch;
+  /* Arena for every rule's arrays: blocks chained like the file text, handed to the ruleset
+     with it (or freed if the file fails). */
+  struct rules_chunk *arena;
+  size_t arena_used, arena_cap;
+  /* Ids of this file's rules by hash (indices into file_rules + 1; 0 is empty), to find a
+     duplicate id without comparing with every earlier rule. */
+  size_t *id_slots;
+  size_t id_nslots;
 };
 
 #define PARSE_ERROR(p, ...)                                             \
@@ -388,6 +494,99 @@ struct parser
     errno = EINVAL;                                                     \
     return -1;                                                          \
   } while (0)
+
+/* N bytes from P's arena, aligned for pointers; NULL with errno ENOMEM. */
+static void *
+arena_alloc (struct parser *p, size_t n)
+{
+  n = (n + 7) & ~(size_t) 7;
+  if (p->arena_cap - p->arena_used < n)
+    {
+      size_t cap = n > 8192 ? n : 8192;
+      struct rules_chunk *c = chunk_new (cap);
+      if (!c)
+        {
+          errno = ENOMEM;
+          return NULL;
+        }
+      c->next = p->arena;
+      p->arena = c;
+      p->arena_used = 0;
+      p->arena_cap = cap;
+    }
+  void *m = p->arena->data + p->arena_used;
+  p->arena_used += n;
+  return m;
+}
+
+/* Copy list L into the arena as a NULL-terminated array *V of *N strings (and their lines
+   into *LINES unless LINES is NULL); empty lists stay NULL.  Empty L afterwards. */
+static int
+copy_list (struct parser *p, struct string_list *l, char ***v, size_t *n, unsigned long **lines)
+{
+  *n = l->n;
+  if (l->n == 0)
+    return 0;
+  char **nv = arena_alloc (p, (l->n + 1) * sizeof *nv);
+  unsigned long *nl = lines ? arena_alloc (p, l->n * sizeof *nl) : NULL;
+  if (!nv || (lines && !nl))
+    return -1;
+  memcpy (nv, l->v, l->n * sizeof *nv);
+  nv[l->n] = NULL;
+  *v = nv;
+  if (lines)
+    {
+      memcpy (nl, l->line, l->n * sizeof *nl);
+      *lines = nl;
+    }
+  l->n = 0;
+  return 0;
+}
+
+/* Give the current rule R the triggers and examples collected for it. */
+static int
+copy_lists (struct parser *p, struct rule *r)
+{
+  if (copy_list (p, &p->trig, &r->trigger, &r->ntrigger, NULL) < 0
+      || copy_list (p, &p->match, &r->match, &r->nmatch, &r->match_line) < 0
+      || copy_list (p, &p->nomatch, &r->nomatch, &r->nnomatch, &r->nomatch_line) < 0)
+    return -1;
+  return 0;
+}
+
+/* The index of the rule of this file with id ID, or -1; with INSERT_AS >= 0 and ID absent,
+   remember ID as rule INSERT_AS.  Return -2 on ENOMEM. */
+static long
+file_id_lookup (struct parser *p, const char *id, long insert_as)
+{
+  if (insert_as >= 0 && 2 * (p->file_rules.n + 1) > p->id_nslots)
+    {
+      size_t nslots = p->id_nslots ? 2 * p->id_nslots : 256;
+      size_t *slots = calloc (nslots, sizeof *slots);
+      if (!slots)
+        return -2;
+      for (size_t k = 0; k < p->id_nslots; k++)
+        if (p->id_slots[k])
+          {
+            size_t j = hash_string (p->file_rules.v[p->id_slots[k] - 1].id) & (nslots - 1);
+            while (slots[j])
+              j = (j + 1) & (nslots - 1);
+            slots[j] = p->id_slots[k];
+          }
+      free (p->id_slots);
+      p->id_slots = slots;
+      p->id_nslots = nslots;
+    }
+  if (p->id_nslots == 0)
+    return -1;
+  size_t j = hash_string (id) & (p->id_nslots - 1);
+  for (; p->id_slots[j]; j = (j + 1) & (p->id_nslots - 1))
+    if (strcmp (p->file_rules.v[p->id_slots[j] - 1].id, id) == 0)
+      return (long) p->id_slots[j] - 1;
+  if (insert_as >= 0)
+    p->id_slots[j] = (size_t) insert_as + 1;
+  return -1;
+}
 
 /* Check what every finished rule must have; report at its "rule" line. */
 static int
@@ -408,6 +607,8 @@ finish_rule (struct parser *p)
     }
   if (!r->lang)
     r->lang = p->any_lang;
+  if (copy_lists (p, r) < 0)
+    return -1;
   p->cur = NULL;
   return 0;
 }
@@ -469,22 +670,30 @@ parse_pattern (struct parser *p, char *value)
   return 0;
 }
 
+/* Split VALUE at blanks and tabs (in place) into the current rule's triggers. */
 static int
 parse_triggers (struct parser *p, char *value)
 {
-  struct rule *r = p->cur;
-  char *save;
-  for (char *w = strtok_r (value, " \t", &save); w; w = strtok_r (NULL, " \t", &save))
+  char *c = value;
+  for (;;)
     {
-      for (const char *c = w; *c; c++)
-        if (*c >= 'A' && *c <= 'Z')
-          PARSE_ERROR (p, "trigger: '%s' is not lower case", w);
-      if (strcmp (w, "*") == 0)
+      while (*c == ' ' || *c == '\t')
+        c++;
+      if (!*c)
+        return 0;
+      char *w = c;
+      bool upper = false;
+      for (; *c && *c != ' ' && *c != '\t'; c++)
+        upper |= *c >= 'A' && *c <= 'Z';
+      if (*c)
+        *c++ = '\0';
+      if (upper)
+        PARSE_ERROR (p, "trigger: '%s' is not lower case", w);
+      if (w[0] == '*' && w[1] == '\0')
         PARSE_ERROR (p, "trigger: '*' alone would match every word");
-      if (push_string (&r->trigger, &r->ntrigger, NULL, w, 0) < 0)
+      if (string_list_push (&p->trig, w, 0) < 0)
         return -1;
     }
-  return 0;
 }
 
 enum key_kind
@@ -529,7 +738,7 @@ lookup_key (const char *key, size_t len)
 static int
 parse_line (struct parser *p, char *line, size_t len)
 {
-  if (memchr (line, '\0', len))
+  if (p->has_nul && memchr (line, '\0', len))
     PARSE_ERROR (p, "NUL byte in line");
   while (len > 0 && (line[len - 1] == '\n' || is_blank (line[len - 1])))
     line[--len] = '\0';
@@ -558,10 +767,15 @@ parse_line (struct parser *p, char *line, size_t len)
       if (!valid_id (value))
         PARSE_ERROR (p, "rule: bad id '%s' (A-Z, 0-9, _, starting with a letter, at most %d)",
                      value, RULE_ID_MAX);
-      for (size_t i = 0; i < p->file_rules.n; i++)
-        if (strcmp (p->file_rules.v[i].id, value) == 0)
-          PARSE_ERROR (p, "rule %s: defined twice (first at line %lu)", value,
-                       p->file_rules.v[i].line);
+      long dup = file_id_lookup (p, value, -1);
+      if (dup >= 0)
+        PARSE_ERROR (p, "rule %s: defined twice (first at line %lu)", value,
+                     p->file_rules.v[dup].line);
+      if (file_id_lookup (p, value, (long) p->file_rules.n) == -2)
+        {
+          errno = ENOMEM;
+          return -1;
+        }
       struct rule *r = ruleset_append (&p->file_rules);
       if (!r)
         return -1;
@@ -655,10 +869,7 @@ parse_line (struct parser *p, char *line, size_t len)
     case KEY_NOMATCH:
       {
         unescape_example (value);
-        bool is_match = kind == KEY_MATCH;
-        return push_string (is_match ? &r->match : &r->nomatch,
-                            is_match ? &r->nmatch : &r->nnomatch,
-                            is_match ? &r->match_line : &r->nomatch_line, value, p->line);
+        return string_list_push (kind == KEY_MATCH ? &p->match : &p->nomatch, value, p->line);
       }
     default:
       PARSE_ERROR (p, "unknown key '%s'", key);
@@ -671,21 +882,47 @@ merge_rules (struct ruleset *rs, struct ruleset *from)
 {
   index_free (rs->priv->index);
   rs->priv->index = NULL;
+  if (from->n == 0)
+    return 0;
+  /* The ids of RS by hash (index + 1, 0 empty): comparing every new rule with every rule
+     loaded so far was a tenth of loading. */
+  size_t nslots = 64;
+  while (nslots < 2 * (rs->n + from->n))
+    nslots *= 2;
+  size_t *slots = calloc (nslots, sizeof *slots);
+  if (!slots)
+    return -1;
+  for (size_t j = 0; j < rs->n; j++)
+    {
+      size_t k = hash_string (rs->v[j].id) & (nslots - 1);
+      while (slots[k])
+        k = (k + 1) & (nslots - 1);
+      slots[k] = j + 1;
+    }
   for (size_t i = 0; i < from->n; i++)
     {
       struct rule *dest = NULL;
-      for (size_t j = 0; j < rs->n; j++)
-        if (strcmp (rs->v[j].id, from->v[i].id) == 0)
+      size_t k = hash_string (from->v[i].id) & (nslots - 1);
+      for (; slots[k]; k = (k + 1) & (nslots - 1))
+        if (strcmp (rs->v[slots[k] - 1].id, from->v[i].id) == 0)
           {
-            dest = &rs->v[j];
+            dest = &rs->v[slots[k] - 1];
             rule_release (dest);
             break;
           }
-      if (!dest && !(dest = ruleset_append (rs)))
-        return -1;
+      if (!dest)
+        {
+          if (!(dest = ruleset_append (rs)))
+            {
+              free (slots);
+              return -1;
+            }
+          slots[k] = rs->n;
+        }
       *dest = from->v[i];
       memset (&from->v[i], 0, sizeof from->v[i]);
     }
+  free (slots);
   from->n = 0;
   return 0;
 }
@@ -763,7 +1000,8 @@ rules_load_file (struct ruleset *rs, const char *path, char *err, size_t errlen)
   memcpy (names->data, path, path_len + 1);
   memcpy (names->data + path_len + 1, "any", sizeof "any");
   struct parser p = { .path = path, .err = err, .errlen = errlen, .file_name = names->data,
-                      .any_lang = names->data + path_len + 1 };
+                      .any_lang = names->data + path_len + 1,
+                      .has_nul = memchr (text->data, '\0', size) != NULL };
   int status = 0;
   char *end = text->data + size;
   for (char *line = text->data; line < end;)
@@ -787,17 +1025,26 @@ rules_load_file (struct ruleset *rs, const char *path, char *err, size_t errlen)
     set_error (err, errlen, "%s:%lu: %s", path, p.line, strerror (ENOMEM));
   int saved = errno;
   rules_free (&p.file_rules);
+  string_list_free (&p.trig);
+  string_list_free (&p.match);
+  string_list_free (&p.nomatch);
+  free (p.id_slots);
   if (status == 0)
     {
-      /* The merged rules point into both chunks: the ruleset keeps them. */
+      /* The merged rules point into the chunks: the ruleset keeps them. */
+      struct rules_chunk *last = names;
+      names->next = p.arena;
+      while (last->next)
+        last = last->next;
       text->next = names;
-      names->next = rs->priv->chunks;
+      last->next = rs->priv->chunks;
       rs->priv->chunks = text;
     }
   else
     {
       free (text);
       free (names);
+      chunks_free (p.arena);
     }
   errno = saved;
   return status;
@@ -880,6 +1127,7 @@ rules_free (struct ruleset *rs)
     {
       chunks_free (priv->chunks);
       index_free (priv->index);
+      free (priv->id_slots);
       pcre2_match_data_free (priv->md);
       pcre2_match_context_free (priv->mctx);
       free (priv);
@@ -1269,6 +1517,7 @@ struct rules_index
   size_t max_prefix;
   uint64_t *every_word;         /* rules an empty prefix trigger lets run on any word */
   struct rule_need *need;       /* per rule */
+  unsigned char *jit_tried;     /* per rule: pcre2_jit_compile was called for its pattern */
 };
 
 static void
@@ -1281,6 +1530,7 @@ index_free (struct rules_index *ix)
   free (ix->prefix_len);
   free (ix->every_word);
   free (ix->need);
+  free (ix->jit_tried);
   free (ix);
 }
 
@@ -1613,7 +1863,8 @@ index_build (const struct ruleset *rs)
   ix->bits = calloc ((ntriggers + 1) * ix->words, sizeof *ix->bits);
   ix->every_word = calloc (ix->words, sizeof *ix->every_word);
   ix->need = calloc (rs->n + 1, sizeof *ix->need);
-  if (!ix->slot || !ix->bits || !ix->every_word || !ix->need)
+  ix->jit_tried = calloc (rs->n + 1, 1);
+  if (!ix->slot || !ix->bits || !ix->every_word || !ix->need || !ix->jit_tried)
     {
       index_free (ix);
       return NULL;
@@ -1649,6 +1900,7 @@ struct match_run
   struct pattern_cache *cache;
   pcre2_match_context *mctx;
   pcre2_match_data *md;
+  size_t jit_after;             /* bytes a pattern scans before it is JIT-compiled */
 };
 
 static bool
@@ -1877,16 +2129,18 @@ utf_check_option (struct match_run *run, const char *subj, size_t start, size_t 
 /* Run R over SUBJ[START, END) (a range of the body, or the subject when IN_BODY is false) and
    append a finding per match.  Return 0, or -1 on ENOMEM. */
 static int
-match_range (struct rule *r, struct match_run *run, const char *subj, size_t start, size_t end,
-             bool in_body, struct findings *out)
+match_range (struct rule *r, size_t i, struct match_run *run, const char *subj, size_t start,
+             size_t end, bool in_body, struct findings *out)
 {
   pcre2_code *code = rule_code (r, run->cache, NULL, 0);
   if (!code)
     return 0;
-  size_t before = r->scanned;
   r->scanned += end - start;
-  if (before < JIT_AFTER_BYTES && r->scanned >= JIT_AFTER_BYTES)
-    pcre2_jit_compile (code, PCRE2_JIT_COMPLETE);   /* failure only means no JIT */
+  if (r->scanned >= run->jit_after && !run->ix->jit_tried[i])
+    {
+      run->ix->jit_tried[i] = 1;
+      pcre2_jit_compile (code, PCRE2_JIT_COMPLETE);   /* failure only means no JIT */
+    }
 
   const struct text *t = run->t;
   uint32_t options = utf_check_option (run, subj, start, end, in_body);
@@ -1957,7 +2211,7 @@ run_rule (struct rule *r, size_t i, struct match_run *run, const char *subject,
     {
       if (!subject || !triggers_in_subject (r, run->subject_lower ? run->subject_lower : subject))
         return 0;
-      return match_range (r, run, subject, 0, strlen (subject), false, out);
+      return match_range (r, i, run, subject, 0, strlen (subject), false, out);
     }
   if (r->ntrigger && !bit_test (run->text_rules, i))
     return 0;
@@ -1967,7 +2221,7 @@ run_rule (struct rule *r, size_t i, struct match_run *run, const char *subject,
     {
       if (!lang_allows (run, r->lang, LANG_WHOLE_TEXT))
         return 0;
-      return match_range (r, run, t->s, 0, t->len, true, out);
+      return match_range (r, i, run, t->s, 0, t->len, true, out);
     }
   for (size_t s = 0; s < t->nsent; s++)
     {
@@ -1985,7 +2239,7 @@ run_rule (struct rule *r, size_t i, struct match_run *run, const char *subject,
         continue;
       if (!lang_allows (run, r->lang, s))
         continue;
-      if (match_range (r, run, t->s, sent->off, sent->end, true, out) < 0)
+      if (match_range (r, i, run, t->s, sent->off, sent->end, true, out) < 0)
         return -1;
     }
   return 0;
@@ -2028,6 +2282,7 @@ rules_match (struct ruleset *rs, const char *tool, const struct text *t, const c
     goto out;
   run.mctx = priv->mctx;
   run.md = priv->md;
+  run.jit_after = ++priv->calls > BATCH_CALLS ? JIT_BATCH_BYTES : JIT_AFTER_BYTES;
   run.cache = rules_cache (rs);
   memset (run.has_byte, -1, sizeof run.has_byte);
 
