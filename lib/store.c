@@ -547,14 +547,10 @@ sqlite_open (const char *path, struct store **out, char *err, size_t errlen)
     }
   if (status == STORE_OK)
     {
-      /* Leave the write-ahead log to the automatic checkpoints (every 1,000 pages, in whichever
-         process fills them) instead of checkpointing and deleting it whenever the last
-         connection closes: a mail hook is always the last connection, and that checkpoint,
-         with re-creating the log and its index next time, was most of its store cost.  The log
-         is as durable as before (synchronous=NORMAL). */
-      int persist = 1;
-      sqlite3_db_config (s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *) NULL);
-      sqlite3_file_control (s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+      /* The last connection to close checkpoints the write-ahead log and removes it, as SQLite
+         does by default.  Leaving it to the automatic checkpoints instead (no checkpoint on
+         close, a persistent log) let the log grow without bound across short-lived mail-hook
+         processes: 12 MB after 300 deliveries, with the database itself still 39 pages. */
       rc = exec (s, "PRAGMA synchronous=NORMAL");
       if (rc != SQLITE_OK)
         status = fail (s, rc, "synchronous=NORMAL");
