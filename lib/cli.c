@@ -115,10 +115,9 @@ cli_print_version (const struct cli *cli)
 void
 cli_begin_output (struct cli *cli)
 {
-  static bool begun;
-  if (cli->format == CLI_FORMAT_TSV && !begun && !cli->quiet)
+  if (cli->format == CLI_FORMAT_TSV && !cli->stream_begun && !cli->quiet)
     puts (FINDINGS_MAGIC);
-  begun = true;
+  cli->stream_begun = true;
 }
 
 /* Read every message of one input; LABEL is its name as shown. */

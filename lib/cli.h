@@ -74,6 +74,7 @@ struct cli
   const char *config;           /* --config FILE */
   bool check_rules;             /* --check-rules */
   bool trouble;                 /* an input or output failed */
+  bool stream_begun;            /* the findings stream header is written */
   /* If set, cli_for_each_message calls it with its ARG before it may wait for input (reading
      standard input, the next --files-from name) and at the end, so a tool can commit work it
      batches (the template store) without holding a lock while nothing happens. */
@@ -136,7 +137,7 @@ void cli_report (struct cli *cli, const char *label, const char *tool, const str
                  bool found, const char *verdict, double score, const char *details,
                  bool verdict_line);
 
-/* Write the findings stream header once per process when the format is TSV. */
+/* Write the findings stream header once per run of CLI when the format is TSV. */
 void cli_begin_output (struct cli *cli);
 
 #endif

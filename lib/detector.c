@@ -70,8 +70,7 @@ detector_main (const struct detector *d, void *state, int argc, char **argv)
   exit_failure = CLI_EXIT_TROUBLE;
   atexit (close_stdout);
 
-  static struct detector_run run;
-  run.d = d;
+  struct detector_run run = { .d = d };
   run.state = state;
   cli_init (&run.cli, d->tool);
   int c;
