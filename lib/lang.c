@@ -5,41 +5,71 @@
 #include <config.h>
 #include "lang.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* Frequent words that are common in one language and rare in the other.  Words that are
    frequent in both ("was", "will", "in", "an", "am", "so", "also", "man") are left out: they
-   cannot tell the languages apart.  Both lists are sorted by strcmp for bsearch. */
-static const char *const german_words[] = {
-  "aber", "als", "auch", "auf", "aus", "bei", "bin", "bist", "bitte", "danke", "das", "dass",
-  "dein", "deine", "deinen", "dem", "den", "denn", "der", "des", "dich", "die", "dir", "doch",
-  "du", "durch", "ein", "eine", "einem", "einen", "einer", "er", "es", "euch", "euer", "eure",
-  "gerne", "gibt", "habe", "haben", "hallo", "hast", "hat", "ich", "ihnen", "ihr", "ihre",
-  "ist", "ja", "jetzt", "kann", "kannst", "keine", "kurz", "kurze", "mal", "mehr", "mich",
-  "mir", "mit", "nach", "nicht", "noch", "nur", "oder", "schon", "sehr", "sein", "sich", "sie",
-  "sind", "und", "uns", "unser", "unsere", "vom", "von", "vor", "war", "weil", "wenn", "wer",
-  "werden", "wie", "wir", "wird", "wo", "zu", "zum", "zur",
+   cannot tell the languages apart.  One list, sorted by strcmp, each word tagged with its
+   language: a word is looked up once, not once per language. */
+enum { FUNCTION_WORD_MAX = 6 };  /* bytes in the longest word below */
+
+static const struct function_word
+{
+  char word[FUNCTION_WORD_MAX + 1];
+  char lang;                    /* 'd' German, 'e' English */
+} function_words[] = {
+  {"a", 'e'}, {"aber", 'd'}, {"about", 'e'}, {"als", 'd'}, {"and", 'e'}, {"any", 'e'},
+  {"are", 'e'}, {"at", 'e'}, {"auch", 'd'}, {"auf", 'd'}, {"aus", 'd'}, {"be", 'e'},
+  {"been", 'e'}, {"bei", 'd'}, {"bin", 'd'}, {"bist", 'd'}, {"bitte", 'd'}, {"but", 'e'},
+  {"can", 'e'}, {"could", 'e'}, {"danke", 'd'}, {"das", 'd'}, {"dass", 'd'}, {"dein", 'd'},
+  {"deine", 'd'}, {"deinen", 'd'}, {"dem", 'd'}, {"den", 'd'}, {"denn", 'd'}, {"der", 'd'},
+  {"des", 'd'}, {"dich", 'd'}, {"did", 'e'}, {"die", 'd'}, {"dir", 'd'}, {"do", 'e'},
+  {"doch", 'd'}, {"does", 'e'}, {"du", 'd'}, {"durch", 'd'}, {"ein", 'd'}, {"eine", 'd'},
+  {"einem", 'd'}, {"einen", 'd'}, {"einer", 'd'}, {"er", 'd'}, {"es", 'd'}, {"euch", 'd'},
+  {"euer", 'd'}, {"eure", 'd'}, {"for", 'e'}, {"from", 'e'}, {"gerne", 'd'}, {"get", 'e'},
+  {"gibt", 'd'}, {"habe", 'd'}, {"haben", 'd'}, {"had", 'e'}, {"hallo", 'd'}, {"has", 'e'},
+  {"hast", 'd'}, {"hat", 'd'}, {"have", 'e'}, {"he", 'e'}, {"hello", 'e'}, {"hi", 'e'},
+  {"how", 'e'}, {"i", 'e'}, {"ich", 'd'}, {"if", 'e'}, {"ihnen", 'd'}, {"ihr", 'd'},
+  {"ihre", 'd'}, {"is", 'e'}, {"ist", 'd'}, {"it", 'e'}, {"its", 'e'}, {"ja", 'd'},
+  {"jetzt", 'd'}, {"just", 'e'}, {"kann", 'd'}, {"kannst", 'd'}, {"keine", 'd'}, {"kurz", 'd'},
+  {"kurze", 'd'}, {"let", 'e'}, {"mal", 'd'}, {"me", 'e'}, {"mehr", 'd'}, {"mich", 'd'},
+  {"mir", 'd'}, {"mit", 'd'}, {"my", 'e'}, {"nach", 'd'}, {"nicht", 'd'}, {"noch", 'd'},
+  {"not", 'e'}, {"nur", 'd'}, {"oder", 'd'}, {"of", 'e'}, {"on", 'e'}, {"or", 'e'},
+  {"our", 'e'}, {"please", 'e'}, {"quick", 'e'}, {"schon", 'd'}, {"sehr", 'd'}, {"sein", 'd'},
+  {"she", 'e'}, {"should", 'e'}, {"sich", 'd'}, {"sie", 'd'}, {"sind", 'd'}, {"thanks", 'e'},
+  {"that", 'e'}, {"the", 'e'}, {"their", 'e'}, {"there", 'e'}, {"they", 'e'}, {"this", 'e'},
+  {"to", 'e'}, {"und", 'd'}, {"uns", 'd'}, {"unser", 'd'}, {"unsere", 'd'}, {"us", 'e'},
+  {"vom", 'd'}, {"von", 'd'}, {"vor", 'd'}, {"war", 'd'}, {"we", 'e'}, {"weil", 'd'},
+  {"wenn", 'd'}, {"wer", 'd'}, {"werden", 'd'}, {"were", 'e'}, {"what", 'e'}, {"when", 'e'},
+  {"which", 'e'}, {"who", 'e'}, {"why", 'e'}, {"wie", 'd'}, {"wir", 'd'}, {"wird", 'd'},
+  {"with", 'e'}, {"wo", 'd'}, {"would", 'e'}, {"you", 'e'}, {"your", 'e'}, {"zu", 'd'},
+  {"zum", 'd'}, {"zur", 'd'},
 };
 
-static const char *const english_words[] = {
-  "a", "about", "and", "any", "are", "at", "be", "been", "but", "can", "could", "did", "do",
-  "does", "for", "from", "get", "had", "has", "have", "he", "hello", "hi", "how", "i", "if",
-  "is", "it", "its", "just", "let", "me", "my", "not", "of", "on", "or", "our", "please",
-  "quick", "she", "should", "thanks", "that", "the", "their", "there", "they", "this", "to",
-  "us", "we", "were", "what", "when", "which", "who", "why", "with", "would", "you", "your",
-};
-
-static int
-compare_word (const void *key, const void *elem)
+/* The language W is a function word of ('d' or 'e'), or 0.  Called for every word of every
+   sentence a language-bound rule looks at, so it avoids bsearch's indirect calls: most words
+   are longer than any function word, and the first byte settles most probes. */
+static char
+function_word_lang (const char *w)
 {
-  return strcmp ((const char *) key, *(const char *const *) elem);
-}
-
-static bool
-in_list (const char *word, const char *const *list, size_t n)
-{
-  return bsearch (word, list, n, sizeof *list, compare_word) != NULL;
+  if (strnlen (w, FUNCTION_WORD_MAX + 1) > FUNCTION_WORD_MAX)
+    return 0;
+  size_t lo = 0, hi = sizeof function_words / sizeof *function_words;
+  while (lo < hi)
+    {
+      size_t mid = lo + (hi - lo) / 2;
+      const char *e = function_words[mid].word;
+      int c = (unsigned char) w[0] - (unsigned char) e[0];
+      if (c == 0)
+        c = strcmp (w, e);
+      if (c == 0)
+        return function_words[mid].lang;
+      if (c < 0)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  return 0;
 }
 
 /* ä, ö, ü and ß (UTF-8, lower case) are German evidence of their own: English has none. */
@@ -79,10 +109,10 @@ lang_guess (const struct text *t, size_t sentence)
       if (t->tok[i].mask & TEXT_NOT_OWN)
         continue;
       const char *w = text_lower (t, i);
-      if (in_list (w, german_words, sizeof german_words / sizeof *german_words)
-          || has_german_letter (w))
+      char lang = function_word_lang (w);
+      if (lang == 'd' || (lang == 0 && has_german_letter (w)))
         german++;
-      else if (in_list (w, english_words, sizeof english_words / sizeof *english_words))
+      else if (lang == 'e')
         english++;
     }
   if (german > english)
