@@ -176,10 +176,52 @@ append_sniffed (struct mbuf *out, const char *s, size_t len, struct charset_cach
   return charset_to_utf8 (out, &sp, NULL, 0, cache, w);
 }
 
+/* Append the header value S[0..LEN) to OUT as the general path of mime_decode_header would, if
+   it is printable ASCII without an encoded word, as most values are; return 1 if done, 0 if
+   the value needs the general path (OUT unchanged), -1 if out of memory.  One pass: the
+   general path's search for encoded words, charset sniffing and unfolding cost three. */
+static int
+append_plain_header (struct mbuf *out, const char *s, size_t len)
+{
+  size_t mark = out->len;
+  if (mbuf_reserve (out, len) < 0)
+    return -1;
+  for (size_t k = 0; k < len; k++)
+    {
+      char c = s[k];
+      if (c == '\r' || c == '\n')
+        {
+          /* A fold is CRLF + WSP: the line break itself disappears. */
+          if (k + 1 < len && (s[k + 1] == '\n' || is_wsp (s[k + 1])))
+            continue;
+          c = ' ';
+        }
+      else if (c == '\t')
+        c = ' ';
+      else if ((unsigned char) c < 0x20 || (unsigned char) c > 0x7E
+               || (c == '=' && k + 1 < len && s[k + 1] == '?'))
+        {
+          out->len = mark;
+          return 0;
+        }
+      if (c == ' ' && out->len == mark)
+        continue;
+      mbuf_put (out, c, k);
+    }
+  while (out->len > mark && out->s[out->len - 1] == ' ')
+    out->len--;
+  out->s[out->len] = '\0';
+  return 1;
+}
+
 int
 mime_decode_header (struct mbuf *out, const char *s, size_t len, struct charset_cache *cache,
                     struct mwarn *w)
 {
+  int plain = append_plain_header (out, s, len);
+  if (plain != 0)
+    return plain < 0 ? -1 : 0;
+
   size_t mark = out->len;
   struct mbuf word = { 0 };
   int rc = 0;

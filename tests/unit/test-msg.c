@@ -284,6 +284,21 @@ test_rfc2047 (void)
   CHECK_STR (msg_header (&m, "Cc"), "Re: Café morgen =?bogus?x?y?= =?");
   CHECK_STR (msg_header (&m, "X-Raw"), "Grüße");
   done (&m);
+
+  /* Plain ASCII values take a shorter path; it must trim, unfold and turn tabs into spaces as
+     the general one does, and leave "=?", control bytes and 8-bit bytes to the general one. */
+  parse (&m, "Subject: \t Hallo\tWelt  \t\r\n"
+         "X-Fold: a\r\n\tb\r\n  c\r\n"
+         "X-Empty: \t \r\n"
+         "X-Eq: a=b ?=? x=\r\n"
+         "X-Ctl: a\x01b\r\n"
+         "From: x@example.org\r\n\r\nbody\r\n");
+  CHECK_STR (msg_header (&m, "Subject"), "Hallo Welt");
+  CHECK_STR (msg_header (&m, "X-Fold"), "a b  c");
+  CHECK_STR (msg_header (&m, "X-Empty"), "");
+  CHECK_STR (msg_header (&m, "X-Eq"), "a=b ?=? x=");
+  CHECK_STR (msg_header (&m, "X-Ctl"), "a\x01b");
+  done (&m);
 }
 
 static void
