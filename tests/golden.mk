@@ -418,4 +418,5 @@ cli_tests += tests/cli/robust-inputs.sh
 cli_tests += tests/cli/robust-large.sh
 cli_tests += tests/cli/robust-passthrough.sh
 cli_tests += tests/cli/rules-texts.sh
+cli_tests += tests/cli/store-batch.sh
 cli_tests += tests/cli/store-wal.sh

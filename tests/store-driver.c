@@ -3,6 +3,7 @@
    SPDX-License-Identifier: GPL-3.0-or-later */
 
 /* Usage: store-driver STORE learn WRITER COUNT    learn COUNT distinct messages of WRITER
+          store-driver STORE batch WRITER COUNT    the same in batches, as score-outreach does
           store-driver STORE query WRITER COUNT    check that each of them is found again
           store-driver STORE count                 print the number of learned messages
    Each message is a deterministic pseudo-random text of 40 words, so writers never collide.
@@ -54,7 +55,7 @@ main (int argc, char **argv)
 {
   if (argc < 3)
     {
-      fprintf (stderr, "usage: store-driver STORE learn|query WRITER COUNT | STORE count\n");
+      fprintf (stderr, "usage: store-driver STORE learn|batch|query WRITER COUNT | STORE count\n");
       return 2;
     }
   char err[512];
@@ -77,9 +78,12 @@ main (int argc, char **argv)
       else
         printf ("%zu\n", n);
     }
-  else if (argc == 5 && (strcmp (argv[2], "learn") == 0 || strcmp (argv[2], "query") == 0))
+  else if (argc == 5 && (strcmp (argv[2], "learn") == 0 || strcmp (argv[2], "batch") == 0
+                          || strcmp (argv[2], "query") == 0))
     {
-      bool learn = argv[2][0] == 'l';
+      bool learn = argv[2][0] != 'q';
+      if (argv[2][0] == 'b')
+        store_set_batch (st, STORE_BATCH_DELIVERIES, STORE_BATCH_MS);
       int writer = atoi (argv[3]), count = atoi (argv[4]);
       char from[64];
       snprintf (from, sizeof from, "writer%d@example.org", writer);
@@ -113,6 +117,12 @@ main (int argc, char **argv)
                        i, a.best_equal);
               status = 1;
             }
+        }
+      /* A batch's last commit happens here; store_close would only drop its error. */
+      if (status == 0 && store_flush (st) != STORE_OK)
+        {
+          fprintf (stderr, "store-driver: writer %d: %s\n", writer, store_error (st));
+          status = 2;
         }
     }
   else

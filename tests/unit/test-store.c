@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "fingerprint.h"
 #include "store.h"
 #include "unit.h"
@@ -34,6 +36,52 @@ variant (struct store *st, const char *name, const char *company, const char *ex
   if (fp_fingerprint (body, strlen (body), NULL, NULL, store_key (st), &fp) < 0)
     memset (&fp, 0, sizeof fp);
   return fp;
+}
+
+/* The number of band rows of message ID in the store at PATH that carry one of FP's band
+   keys, and into *TOTAL the number of all its band rows; -1 on an error. */
+static int
+band_rows (const char *path, sqlite3_int64 id, const struct fingerprint *fp, int *total)
+{
+  sqlite3 *db;
+  sqlite3_stmt *q = NULL;
+  int found = -1;
+  *total = -1;
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK
+      && sqlite3_prepare_v2 (db, "SELECT key FROM band WHERE msg = ?", -1, &q, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (q, 1, id);
+      found = *total = 0;
+      while (sqlite3_step (q) == SQLITE_ROW)
+        {
+          uint64_t key = (uint64_t) sqlite3_column_int64 (q, 0);
+          (*total)++;
+          for (int b = 0; b < FP_BANDS; b++)
+            if ((fp->band[b] & INT64_MAX) == key)
+              {
+                found++;
+                break;
+              }
+        }
+    }
+  sqlite3_finalize (q);
+  sqlite3_close (db);
+  return found;
+}
+
+/* The number of distinct band keys of FP. */
+static int
+distinct_bands (const struct fingerprint *fp)
+{
+  int n = 0;
+  for (int b = 0; b < FP_BANDS; b++)
+    {
+      bool seen = false;
+      for (int c = 0; c < b; c++)
+        seen |= (fp->band[c] & INT64_MAX) == (fp->band[b] & INT64_MAX);
+      n += !seen;
+    }
+  return n;
 }
 
 static size_t
@@ -184,6 +232,38 @@ main (void)
   CHECK (store_expire (st, now + 31 * 86400 + 45, 31, &removed) == STORE_OK && removed == 3);
   CHECK (store_count (st, &n) == STORE_OK && n == 1);
   store_close (st);
+
+  /* A batch: the deliveries share one write transaction, each sees the earlier ones, another
+     connection sees none of them until the batch is committed. */
+  char path4[256];
+  snprintf (path4, sizeof path4, "%s/batch.sqlite", dir);
+  struct store *sb, *reader;
+  CHECK (store_open (path4, NULL, &sb, err, sizeof err) == STORE_OK);
+  store_set_batch (sb, STORE_BATCH_DELIVERIES, 600 * 1000);
+  struct fingerprint b1 = variant (sb, "Tom", "Acme", "Loved your recent post about pricing pages and churn.", "Dave");
+  struct fingerprint b2 = variant (sb, "Sarah", "Globex", "Congrats on opening the new office in Berlin last spring, what a milestone for everyone.", "Mike");
+  struct fingerprint b3 = variant (sb, "Lena", "Initech", "Your podcast episode on hiring was great.", "Rob");
+  CHECK (lookup (sb, &b1, "dave@a.example", now, true) == 0);
+  CHECK (lookup (sb, &b2, "mike@b.example", now + 10, true) == 1);
+  CHECK (lookup (sb, &b3, "rob@c.example", now + 20, true) == 2);
+  CHECK (store_open (path4, NULL, &reader, err, sizeof err) == STORE_OK);
+  CHECK (store_count (reader, &n) == STORE_OK && n == 0);
+  CHECK (store_flush (sb) == STORE_OK);
+  CHECK (store_count (reader, &n) == STORE_OK && n == 3);
+  /* A lookup that does not learn, after the batch, in a transaction of its own. */
+  CHECK (lookup (sb, &b3, "kim@d.example", now + 30, false) == 3);
+  store_close (reader);
+  store_close (sb);
+  /* Each message has one band row per distinct band key, all of them its own (one statement
+     inserts the 21). */
+  const struct fingerprint *learned[] = { &b1, &b2, &b3 };
+  for (int i = 0; i < 3; i++)
+    {
+      int total;
+      int found = band_rows (path4, i + 1, learned[i], &total);
+      CHECK (found == distinct_bands (learned[i]) && total == found);
+    }
+  CHECK (distinct_bands (&b1) > FP_BANDS / 2);
 
   /* Not a store: a corrupt file is an error with a message, not a crash. */
   char junk[256];
