@@ -3,10 +3,11 @@
 ## SPDX-License-Identifier: GPL-3.0-or-later
 
 # Drivers that feed many sentences through one process, for the evaluation scripts.
-noinst_PROGRAMS += tests/bait-eval tests/template-eval bench/bench-store
+noinst_PROGRAMS += tests/bait-eval tests/template-eval bench/bench-store bench/rule-cost
 tests_bait_eval_LDADD = $(RITTBERGER_LIBS)
 tests_template_eval_LDADD = $(RITTBERGER_LIBS)
 bench_bench_store_LDADD = $(RITTBERGER_LIBS)
+bench_rule_cost_LDADD = $(RITTBERGER_LIBS)
 
 eval: all tests/duzen-eval tests/bait-eval tests/template-eval
 	DUZEN_EVAL=$(abs_builddir)/tests/duzen-eval BAIT_EVAL=$(abs_builddir)/tests/bait-eval \
@@ -16,4 +17,5 @@ eval: all tests/duzen-eval tests/bait-eval tests/template-eval
 
 EXTRA_DIST += bench/bench-run bench/compare-email.py bench/decode-corpus.sh bench/eval \
   bench/eval-bait bench/eval-duzen bench/eval-template bench/fit-weights bench/rbeval.py bench/passthrough-check \
+  bench/rule-cost-instr \
   doc/EVALUATION.md tests/dev
