@@ -62,14 +62,17 @@ struct ruleset
   struct rule *v;
   size_t n, cap;
   struct rules_private *priv;   /* rules.c's own: the file texts the rules' strings point into,
-                                   the trigger index; start with { 0 }, release with rules_free */
+                                   the trigger index, what rules_match learnt about the last
+                                   text; start with { 0 }, release with rules_free */
 };
 
 /* Parse the rule file PATH into RS (later definitions of an id replace earlier ones).
    On error return -1 and write "PATH:LINE: message" into ERR (ERRLEN bytes). */
 int rules_load_file (struct ruleset *rs, const char *path, char *err, size_t errlen);
 
-/* Load every *.rules file of DIR in name order; same error contract as rules_load_file. */
+/* Load every *.rules file of DIR in name order (from the parsed-rules image in the cache
+   directory if the files are byte for byte those it was made of, see rules.c); same error
+   contract as rules_load_file. */
 int rules_load_dir (struct ruleset *rs, const char *dir, char *err, size_t errlen);
 
 /* The rules directory: $RITTBERGER_RULES, else OVERRIDE if non-NULL, else the installed one. */
@@ -78,7 +81,8 @@ const char *rules_default_dir (const char *override);
 /* Look a rule up by id; NULL if absent. */
 const struct rule *rules_find (const struct ruleset *rs, const char *id);
 
-/* Run the pattern rules of TOOL over T, appending findings; return 0, or -1 on error. */
+/* Run the pattern rules of TOOL over T (as text_analyze made it), appending findings; return 0,
+   or -1 on error.  What does not depend on TOOL is kept in RS for a next call on the same text. */
 int rules_match (struct ruleset *rs, const char *tool, const struct text *t, const char *subject,
                  struct findings *out);
 

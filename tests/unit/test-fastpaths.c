@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -174,6 +175,206 @@ test_pattern_cache (void)
   setenv ("RITTBERGER_PATTERN_CACHE", "off", 1);
 }
 
+/* A sentence that repeats an earlier one takes its matches from it: the findings must be the
+   same as running the pattern on each copy, at each copy's own offsets, for each rule. */
+static void
+test_repeated_sentences (void)
+{
+  struct ruleset rs = load_string (
+    R ("TWICE", "trigger zeit\npattern /\\b(?:hast|zeit)\\b/i\n")
+    R ("ONCE", "trigger zeit\npattern /morgen/i\n")
+    R ("EMPTY", "trigger zeit\npattern /(?=Zeit)/\n"));
+  const char *body =
+    "Hast du morgen Zeit? Wir sind da. Hast du morgen Zeit?\n"
+    "\n"
+    "> Hast du morgen Zeit?\n"
+    "\n"
+    "Hast du morgen Zeit?\n";
+  struct text t;
+  struct findings f = { 0 };
+  CHECK (text_analyze (&t, body, strlen (body)) == 0);
+  CHECK (rules_match (&rs, "t", &t, NULL, &f) == 0);
+  /* Three own copies (the quoted one is not the sender's): per copy "Hast" and "Zeit", "morgen"
+     and the empty match before "Zeit". */
+  char got[2048] = "", want[2048] = "";
+  for (size_t i = 0; i < f.n; i++)
+    {
+      size_t n = strlen (got);
+      snprintf (got + n, sizeof got - n, "%s@%zu+%zu ", f.v[i].rule, (size_t) f.v[i].off, (size_t) f.v[i].len);
+    }
+  size_t copies[] = { 0, 34, 80 };
+  const char *rules[] = { "TWICE", "ONCE", "EMPTY" };
+  for (size_t r = 0; r < 3; r++)
+    for (size_t c = 0; c < 3; c++)
+      {
+        size_t n = strlen (want), o = copies[c];
+        if (r == 0)
+          snprintf (want + n, sizeof want - n, "TWICE@%zu+4 TWICE@%zu+4 ", o, o + 15);
+        else if (r == 1)
+          snprintf (want + n, sizeof want - n, "ONCE@%zu+6 ", o + 8);
+        else
+          snprintf (want + n, sizeof want - n, "%s@%zu+0 ", rules[r], o + 15);
+      }
+  CHECK_STR (got, want);
+  findings_clear (&f);
+  free (f.v);
+  text_free (&t);
+  rules_free (&rs);
+}
+
+/* Every field of every rule of RS, one line each, into a new string. */
+static char *
+describe_rules (const struct ruleset *rs)
+{
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&buf, &len);
+  if (!f)
+    return NULL;
+  for (size_t i = 0; i < rs->n; i++)
+    {
+      const struct rule *r = &rs->v[i];
+      fprintf (f, "%s|%s|%s|%s|%s|%d|%d|%a|%a|%u|%lu|%lu|%s|", r->id, r->tool ? r->tool : "-",
+               r->cls ? r->cls : "-", r->lang, r->pattern ? r->pattern : "-", r->side, r->scope,
+               r->weight, r->cap, r->pattern_flags, r->line, r->pattern_line, r->file);
+      for (int k = 0; k < 2; k++)
+        fprintf (f, "%s|%s|", r->describe[k], r->advice[k] ? r->advice[k] : "-");
+      for (size_t k = 0; k < r->ntrigger; k++)
+        fprintf (f, "t:%s|", r->trigger[k]);
+      for (size_t k = 0; k < r->nmatch; k++)
+        fprintf (f, "m%lu:%s|", r->match_line[k], r->match[k]);
+      for (size_t k = 0; k < r->nnomatch; k++)
+        fprintf (f, "n%lu:%s|", r->nomatch_line[k], r->nomatch[k]);
+      fprintf (f, "%s\n", r->match && r->match[r->nmatch] ? "unterminated" : "");
+    }
+  fclose (f);
+  return buf;
+}
+
+/* Load the rules directory SUB ("" on a load error, with the message in ERR). */
+static char *
+load_dir_described (const char *sub, char *err, size_t errlen)
+{
+  struct ruleset rs = { 0 };
+  err[0] = '\0';
+  char *d = rules_load_dir (&rs, sub, err, errlen) == 0 ? describe_rules (&rs) : strdup ("");
+  rules_free (&rs);
+  return d;
+}
+
+/* The image file in CACHE/rittberger, or "" if there is none. */
+static const char *
+image_file (const char *cache)
+{
+  static char path[4600];
+  char sub[4300];
+  snprintf (sub, sizeof sub, "%s/rittberger", cache);
+  path[0] = '\0';
+  DIR *d = opendir (sub);
+  struct dirent *e;
+  while (d && (e = readdir (d)))
+    if (strncmp (e->d_name, "rules-", 6) == 0 && !strstr (e->d_name, ".bin."))
+      snprintf (path, sizeof path, "%s/%s", sub, e->d_name);
+  if (d)
+    closedir (d);
+  return path;
+}
+
+/* Replace the first FROM in file PATH by TO (as long); false if FROM is not there. */
+static bool
+patch_file (const char *path, const char *from, const char *to)
+{
+  FILE *f = fopen (path, "r+b");
+  if (!f)
+    return false;
+  static char buf[1 << 20];
+  size_t n = fread (buf, 1, sizeof buf, f);
+  char *at = memmem (buf, n, from, strlen (from));
+  bool ok = at && fseek (f, at - buf, SEEK_SET) == 0 && fwrite (to, 1, strlen (to), f) == strlen (to);
+  fclose (f);
+  return ok;
+}
+
+/* A directory's rules come back from the parsed-rules image as parsing them gives them; a
+   changed file (even one of the same size), an added or removed one and a damaged image are
+   all noticed. */
+static void
+test_rules_image (void)
+{
+  char cache[4200], sub[4200], err[512];
+  snprintf (cache, sizeof cache, "%s/icache", dir);
+  snprintf (sub, sizeof sub, "%s/irules", dir);
+  CHECK (mkdir (sub, 0700) == 0);
+  setenv ("XDG_CACHE_HOME", cache, 1);
+  unsetenv ("RITTBERGER_PATTERN_CACHE");
+  const char *a_text = "rule ALPHA\ntool t\nside selbst\nscope question\nlang de\n"
+    "describe-de Beschreibung A\ndescribe-en Description A\nadvice-de Rat A\n"
+    "trigger angebot frag*\npattern |\\bangebot/|ix\nweight -1.25\ncap 3\n"
+    "match Ein Angebot\\nzwei\nnomatch nichts\nnomatch gar nichts\n"
+    R ("GAMMA", "class OLD\n");
+  const char *b_text = R ("BETA", "scope message\npattern /x+/\n") R ("GAMMA", "class NEW\n");
+  write_file ("irules/a.rules", a_text, strlen (a_text));
+  write_file ("irules/b.rules", b_text, strlen (b_text));
+
+  char *parsed = load_dir_described (sub, err, sizeof err);
+  CHECK (parsed && strstr (parsed, "GAMMA|t|NEW|") && strstr (parsed, "m13:Ein Angebot\nzwei|"));
+  CHECK (*image_file (cache));  /* the first load wrote the image */
+  char *again = load_dir_described (sub, err, sizeof err);
+  CHECK_STR (again, parsed);
+  free (again);
+
+  /* The second load really came from the image: a string changed in it shows. */
+  CHECK (patch_file (image_file (cache), "Beschreibung A", "BESCHREIBUNG A"));
+  again = load_dir_described (sub, err, sizeof err);
+  CHECK (again && strstr (again, "BESCHREIBUNG A"));
+  free (again);
+
+  /* A rule file changed without changing its size is parsed again. */
+  char path[4300];
+  snprintf (path, sizeof path, "%s/a.rules", sub);
+  CHECK (patch_file (path, "Beschreibung A", "Beschreibung Z"));
+  again = load_dir_described (sub, err, sizeof err);
+  CHECK (again && strstr (again, "Beschreibung Z") && !strstr (again, "BESCHREIBUNG"));
+  free (again);
+  CHECK (patch_file (path, "Beschreibung Z", "Beschreibung A"));
+  again = load_dir_described (sub, err, sizeof err);
+  CHECK_STR (again, parsed);
+  free (again);
+
+  /* An added file, then a removed one. */
+  write_file ("irules/c.rules", R ("DELTA", ""), strlen (R ("DELTA", "")));
+  again = load_dir_described (sub, err, sizeof err);
+  CHECK (again && strstr (again, "DELTA|"));
+  free (again);
+  snprintf (path, sizeof path, "%s/c.rules", sub);
+  CHECK (unlink (path) == 0);
+  again = load_dir_described (sub, err, sizeof err);
+  CHECK_STR (again, parsed);
+  free (again);
+
+  /* A damaged or cut image is ignored (and rewritten). */
+  CHECK (patch_file (image_file (cache), "rittberger-rules-image", "rittberger-rules-imagX"));
+  again = load_dir_described (sub, err, sizeof err);
+  CHECK_STR (again, parsed);
+  free (again);
+  CHECK (truncate (image_file (cache), 200) == 0);
+  again = load_dir_described (sub, err, sizeof err);
+  CHECK_STR (again, parsed);
+  free (again);
+  CHECK (truncate (image_file (cache), 12345) == 0);      /* zeros at the end */
+  again = load_dir_described (sub, err, sizeof err);
+  CHECK_STR (again, parsed);
+  free (again);
+
+  /* A file with an error is reported as without an image. */
+  write_file ("irules/b.rules", "rule X\nbogus 1\n", strlen ("rule X\nbogus 1\n"));
+  again = load_dir_described (sub, err, sizeof err);
+  CHECK (strstr (err, "b.rules:2: unknown key 'bogus'") != NULL);
+  free (again);
+  free (parsed);
+  setenv ("RITTBERGER_PATTERN_CACHE", "off", 1);
+}
+
 static void
 make_fp (struct fingerprint *fp, const struct fp_key *key, int variant)
 {
@@ -289,6 +490,8 @@ main (void)
   test_triggers ();
   test_prefilter ();
   test_pattern_cache ();
+  test_rules_image ();
+  test_repeated_sentences ();
   test_store_batch ();
   test_mapped_mbox ();
   char cmd[4200];

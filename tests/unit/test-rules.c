@@ -221,6 +221,79 @@ test_parse_ok (void)
     }
 }
 
+/* Example lines take a fast path; what it gives must be what the general parser gives, and
+   everything unusual must still reach the general parser's errors. */
+static void
+test_example_lines (void)
+{
+  const char *content =
+    HEAD
+    "match  two blanks and a tab\t \r\n"
+    "match\ttab after the key\n"
+    "  match indented\n"
+    "nomatch escaped \\n and \\t and \\\\ end\n"
+    "nomatch x\n";
+  char *path = write_file ("ex.rules", content, strlen (content));
+  struct ruleset rs = { 0 };
+  char err[512] = "";
+  CHECK (rules_load_file (&rs, path, err, sizeof err) == 0);
+  if (rs.n == 1)
+    {
+      const struct rule *r = &rs.v[0];
+      CHECK (r->nmatch == 3 && r->nnomatch == 2);
+      CHECK_STR (r->match[0], "two blanks and a tab");
+      CHECK_STR (r->match[1], "tab after the key");
+      CHECK_STR (r->match[2], "indented");
+      CHECK_STR (r->nomatch[0], "escaped \n and \t and \\ end");
+      CHECK_STR (r->nomatch[1], "x");
+      CHECK (r->match_line[0] == 6 && r->match_line[2] == 8 && r->nomatch_line[1] == 10);
+    }
+  rules_free (&rs);
+  expect_error (HEAD "match \t \r\n", 6, "match: missing value");
+  expect_error (HEAD "nomatch\n", 6, "nomatch: missing value");
+  expect_error ("match before any rule\n", 1,
+                "match: outside a rule (a record starts with \"rule ID\")");
+  expect_error (HEAD "matches x\n", 6, "unknown key 'matches'");
+  expect_error (HEAD "nomatchx y\n", 6, "unknown key 'nomatchx'");
+}
+
+/* Weights and caps: the plain decimals read without strtod must equal what strtod reads, and
+   everything else still goes to strtod. */
+static void
+test_numbers (void)
+{
+  static const char *const numbers[] = {
+    "0", "3", "-3.38", "1.5", "0.1", "0.29", ".5", "5.", "+2", "-0", "2.59", "0.3", "0.7",
+    "1.1", "2.675", "9.95", "0.123456789012345",
+    "123456789012345", "0.000000000000000000001", "1e2", "1234567890123456789",
+    "0x10",
+  };
+  for (size_t i = 0; i < sizeof numbers / sizeof *numbers; i++)
+    {
+      char content[512];
+      snprintf (content, sizeof content, HEAD "weight %s\ncap %s\n", numbers[i], numbers[i]);
+      char *path = write_string ("num.rules", content);
+      struct ruleset rs = { 0 };
+      char err[512] = "";
+      CHECK (rules_load_file (&rs, path, err, sizeof err) == 0);
+      double want = strtod (numbers[i], NULL);
+      if (rs.n == 1)
+        {
+          if (memcmp (&rs.v[0].weight, &want, sizeof want) != 0
+              || memcmp (&rs.v[0].cap, &want, sizeof want) != 0)
+            {
+              fprintf (stderr, "weight %s read as %.17g, strtod: %.17g\n", numbers[i],
+                       rs.v[0].weight, want);
+              failures++;
+            }
+        }
+      rules_free (&rs);
+    }
+  expect_error (HEAD "weight 1.2.3\n", 6, "weight: bad number '1.2.3'");
+  expect_error (HEAD "weight -\n", 6, "weight: bad number '-'");
+  expect_error (HEAD "weight .\n", 6, "weight: bad number '.'");
+}
+
 static void
 test_override_and_dir (void)
 {
@@ -455,6 +528,69 @@ test_triggers_and_scopes (void)
   rules_free (&rs);
 }
 
+/* The ids of RS's rules of TOOL that TEXT (with SUBJECT) triggers, space-separated. */
+static void
+ids_of (struct ruleset *rs, const char *tool, const char *body, const char *subject, char *out,
+        size_t size)
+{
+  struct text t;
+  struct findings f = { 0 };
+  out[0] = '\0';
+  CHECK (text_analyze (&t, body, strlen (body)) == 0);
+  CHECK (rules_match (rs, tool, &t, subject, &f) == 0);
+  for (size_t i = 0; i < f.n; i++)
+    {
+      size_t n = strlen (out);
+      snprintf (out + n, size - n, "%s%s", n ? " " : "", f.v[i].rule);
+    }
+  release (&f);
+  text_free (&t);
+}
+
+/* rules_match remembers what it learnt about the last text for the next call (the tools call
+   it once per tool on the same text): a text that differs in one word only, or a ruleset that
+   gained rules, must not be taken for the one before. */
+static void
+test_memo (void)
+{
+  struct ruleset rs = load_string (
+    "rule DU_DE\ntool t\nside beziehung\ndescribe-de d\ndescribe-en e\nlang de\n"
+    "trigger du\npattern /morgen/i\n"
+    "rule YOU_EN\ntool u\nside beziehung\ndescribe-de d\ndescribe-en e\nlang en\n"
+    "trigger you\npattern /\\byou\\b/i\n"
+    "rule SUBJ\ntool u\nside appell\ndescribe-de d\ndescribe-en e\nscope subject\n"
+    "trigger quick\npattern /question/i\n");
+  char got[256];
+  const char *de = "Hast du morgen Zeit für einen kurzen Anruf bei uns im Büro?";
+  const char *de2 = "Hast er morgen Zeit für einen kurzen Anruf bei uns im Büro?";
+  CHECK (strlen (de) == strlen (de2));
+  ids_of (&rs, "t", de, NULL, got, sizeof got);
+  CHECK_STR (got, "DU_DE");
+  ids_of (&rs, "u", de, "Quick question", got, sizeof got);
+  CHECK_STR (got, "SUBJ");
+  ids_of (&rs, "u", de, "Invoice question", got, sizeof got); /* same text, other subject */
+  CHECK_STR (got, "");
+  ids_of (&rs, "t", de2, NULL, got, sizeof got);   /* same length and words, no "du" */
+  CHECK_STR (got, "");
+  ids_of (&rs, "t", de, NULL, got, sizeof got);
+  CHECK_STR (got, "DU_DE");
+  /* Another text, in English: its language is guessed for it, not remembered. */
+  ids_of (&rs, "u", "Do you have time tomorrow for a short call with us?", NULL, got, sizeof got);
+  CHECK_STR (got, "YOU_EN");
+
+  /* Rules added to the ruleset: the same text is looked at with the new triggers. */
+  const char *more = "rule ZEIT\ntool t\nside sach\ndescribe-de d\ndescribe-en e\n"
+    "trigger zeit\npattern /zeit/i\n";
+  char *path = write_string ("more.rules", more);
+  char err[512] = "";
+  ids_of (&rs, "t", de, NULL, got, sizeof got);
+  CHECK_STR (got, "DU_DE");
+  CHECK (rules_load_file (&rs, path, err, sizeof err) == 0);
+  ids_of (&rs, "t", de, NULL, got, sizeof got);
+  CHECK_STR (got, "DU_DE ZEIT");
+  rules_free (&rs);
+}
+
 /* A detector for rules_check_examples: run all rules of tool "t". */
 static int
 detect_t (const char *text, size_t len, struct findings *out, void *arg)
@@ -520,9 +656,17 @@ main (void)
       perror ("mkdtemp");
       return 99;
     }
+  /* rules_load_dir keeps a parsed-rules image per directory: keep ours in the temporary
+     directory, not in the shared test cache. */
+  char cache[600];
+  snprintf (cache, sizeof cache, "%s/cache", tmpdir);
+  setenv ("XDG_CACHE_HOME", cache, 1);
   test_parse_errors ();
   test_parse_ok ();
+  test_example_lines ();
+  test_numbers ();
   test_override_and_dir ();
+  test_memo ();
   test_compile_errors ();
   test_runaway ();
   test_triggers_and_scopes ();
