@@ -9,7 +9,8 @@ lib_librittberger_a_SOURCES = \
   lib/profile.c lib/profile.h \
   lib/msg.c lib/msg.h lib/mime.c lib/mime.h lib/html.c lib/html.h lib/charset.c lib/charset.h \
   lib/text.c lib/text.h \
-  lib/rules.c lib/rules.h \
+  lib/rules.c lib/rules.h lib/rules-priv.h \
+  lib/rules-image.c lib/rules-cache.c lib/rules-match.c \
   lib/lang.c lib/lang.h \
   lib/duzen.c lib/duzen.h lib/duzen-lexicon.h \
   lib/bait.c lib/bait.h \

@@ -46,7 +46,7 @@ struct rule
   size_t nmatch, nnomatch;
   char *file;                   /* where it was defined */
   unsigned long line;
-  /* Added by rules.c's engine: */
+  /* Added by the engine (rules-match.c): */
   char **trigger;               /* lower-case words, NULL-terminated; "w*" is a prefix; none = always run */
   size_t ntrigger;
   unsigned long pattern_line;   /* line of the pattern key, for compile errors */
@@ -61,9 +61,10 @@ struct ruleset
 {
   struct rule *v;
   size_t n, cap;
-  struct rules_private *priv;   /* rules.c's own: the file texts the rules' strings point into,
-                                   the trigger index, what rules_match learnt about the last
-                                   text; start with { 0 }, release with rules_free */
+  struct rules_private *priv;   /* private (rules-priv.h): the file texts the rules'
+                                   strings point into, the trigger index, what rules_match
+                                   learnt about the last text; start with { 0 }, release
+                                   with rules_free */
 };
 
 /* Parse the rule file PATH into RS (later definitions of an id replace earlier ones).
@@ -71,7 +72,7 @@ struct ruleset
 int rules_load_file (struct ruleset *rs, const char *path, char *err, size_t errlen);
 
 /* Load every *.rules file of DIR in name order (from the parsed-rules image in the cache
-   directory if the files are byte for byte those it was made of, see rules.c); same error
+   directory if the files are byte for byte those it was made of, see rules-image.c); same error
    contract as rules_load_file. */
 int rules_load_dir (struct ruleset *rs, const char *dir, char *err, size_t errlen);
 
@@ -110,7 +111,7 @@ rules_in_subject (const struct ruleset *rs, const struct finding *f)
 }
 
 /* Release every rule; first, if this process compiled patterns the compiled-pattern cache
-   ($XDG_CACHE_HOME/rittberger/, see rules.c) lacks, rewrite the cache with them. */
+   ($XDG_CACHE_HOME/rittberger/, see rules-cache.c) lacks, rewrite the cache with them. */
 void rules_free (struct ruleset *rs);
 
 const char *rules_side_name (enum rule_side side);

@@ -4,12 +4,16 @@
 
 #include <config.h>
 
+#include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "findings.h"
@@ -375,6 +379,83 @@ test_rules_image (void)
   setenv ("RITTBERGER_PATTERN_CACHE", "off", 1);
 }
 
+/* How many temporary image files (rules-*.bin.PID) CACHE/rittberger holds. */
+static int
+image_temporaries (const char *cache)
+{
+  char sub[4300];
+  snprintf (sub, sizeof sub, "%s/rittberger", cache);
+  int n = 0;
+  DIR *d = opendir (sub);
+  struct dirent *e;
+  while (d && (e = readdir (d)))
+    n += strncmp (e->d_name, "rules-", 6) == 0 && strstr (e->d_name, ".bin.") != NULL;
+  if (d)
+    closedir (d);
+  return n;
+}
+
+/* The image's temporary file exists only while the parsed image is written: a process that
+   dies while it parses the rule files leaves none behind (here it is killed while it waits
+   for a FIFO posing as a rule file to be written), nor does a directory with a bad file. */
+static void
+test_image_temporary (void)
+{
+  char cache[4200], sub[4200], fifo[4300], err[512];
+  snprintf (cache, sizeof cache, "%s/tcache", dir);
+  snprintf (sub, sizeof sub, "%s/trules", dir);
+  snprintf (fifo, sizeof fifo, "%s/b.rules", sub);
+  CHECK (mkdir (sub, 0700) == 0);
+  setenv ("XDG_CACHE_HOME", cache, 1);
+  unsetenv ("RITTBERGER_PATTERN_CACHE");
+  write_file ("trules/a.rules", R ("ALPHA", ""), strlen (R ("ALPHA", "")));
+  CHECK (mkfifo (fifo, 0600) == 0);
+
+  fflush (NULL);
+  pid_t child = fork ();
+  if (child == 0)
+    {
+      alarm (20);               /* never outlive a parent that failed */
+      struct ruleset rs = { 0 };
+      rules_load_dir (&rs, sub, err, sizeof err);
+      _exit (0);
+    }
+  CHECK (child > 0);
+  /* Opening the FIFO for writing succeeds once the child has opened it to parse it. */
+  int fd = -1;
+  for (int tries = 0; child > 0 && fd < 0 && tries < 2000; tries++)
+    if ((fd = open (fifo, O_WRONLY | O_NONBLOCK)) < 0)
+      nanosleep (&(struct timespec) { 0, 10 * 1000 * 1000 }, NULL);
+  CHECK (fd >= 0);
+  CHECK (image_temporaries (cache) == 0);
+  if (child > 0)
+    {
+      kill (child, SIGKILL);
+      waitpid (child, NULL, 0);
+    }
+  if (fd >= 0)
+    close (fd);
+  CHECK (image_temporaries (cache) == 0);
+
+  /* A bad file: an error, no image, and no temporary file either. */
+  CHECK (unlink (fifo) == 0);
+  write_file ("trules/b.rules", "rule X\nbogus 1\n", strlen ("rule X\nbogus 1\n"));
+  char *got = load_dir_described (sub, err, sizeof err);
+  CHECK (strstr (err, "b.rules:2: unknown key 'bogus'") != NULL);
+  free (got);
+  CHECK (image_temporaries (cache) == 0);
+  CHECK (*image_file (cache) == '\0');
+
+  /* Good files: the image is written, and its temporary file is gone. */
+  write_file ("trules/b.rules", R ("BETA", ""), strlen (R ("BETA", "")));
+  got = load_dir_described (sub, err, sizeof err);
+  CHECK (got && strstr (got, "BETA|"));
+  free (got);
+  CHECK (*image_file (cache));
+  CHECK (image_temporaries (cache) == 0);
+  setenv ("RITTBERGER_PATTERN_CACHE", "off", 1);
+}
+
 static void
 make_fp (struct fingerprint *fp, const struct fp_key *key, int variant)
 {
@@ -491,6 +572,7 @@ main (void)
   test_prefilter ();
   test_pattern_cache ();
   test_rules_image ();
+  test_image_temporary ();
   test_repeated_sentences ();
   test_store_batch ();
   test_mapped_mbox ();

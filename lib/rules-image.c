@@ -1,0 +1,749 @@
+/* rules-image.c: rules_load_dir, and the parsed-rules image that spares it the parsing. */
+/* Copyright (C) 2026 The rittberger authors.
+   SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include <config.h>
+#include "rules.h"
+#include "rules-priv.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- the parsed-rules image ----
+
+   Parsing the rule files is a sixth of what a mail hook's delivery costs, the same work in
+   every process.  So rules_load_dir keeps what it parsed from a directory in an image,
+   $XDG_CACHE_HOME/rittberger/rules-<hash of the directory name>.bin (the directory of the
+   compiled-pattern cache, and turned off with it by RITTBERGER_PATTERN_CACHE=off): the rules
+   of each file, their strings in one block.  A later rules_load_dir of the same directory
+   still reads every rule file, but instead of parsing them it compares their names, sizes and
+   hash_text values with the image's and, if all are equal, builds the rules from the image
+   (about a fifth of the cost).  Anything else (a changed, added or removed file, an image that
+   does not read back whole) means parsing, as without an image, and rewriting the image (to a
+   temporary file, then renamed).  Files with an error are never put in an image, so errors
+   are reported as before.  The image is trusted as the user's own rule files are.
+
+   File: IMAGE_MAGIC, u64 blob length, the blob (NUL-terminated strings, padded to 8 bytes),
+   then u64 words: the directory name, the number of files, and per file its path, size, hash
+   and number of rules, and per rule the strings id, tool, class, lang, pattern, describe-de,
+   describe-en, advice-de, advice-en, then side, scope, pattern flags, weight and cap (their
+   bits), line, pattern line, the triggers (count, strings), the match examples (count,
+   string and line each) and the nomatch examples.  A string is its offset in the blob << 32
+   | its length, or UINT64_MAX for none.  Native byte order. */
+
+#define IMAGE_MAGIC "rittberger-rules-image 1\n\n\n\n\n\n\n\n"   /* 32 bytes */
+
+/* The capacity push_string keeps for N entries: powers of two, so that loading a rule file
+   does not realloc (and free) once per example line. */
+static size_t
+string_capacity (size_t n)
+{
+  size_t cap = 4;
+  while (cap < n)
+    cap *= 2;
+  return cap;
+}
+
+/* Append S to the NULL-terminated array *V of *N strings, with its line in *LINES. */
+static int
+push_string (char ***v, size_t *n, unsigned long **lines, char *s, unsigned long line)
+{
+  size_t need = *n + 2;         /* the new entry and the terminating NULL */
+  if (!*v || string_capacity (need) != string_capacity (*n + 1))
+    {
+      char **nv = realloc (*v, string_capacity (need) * sizeof *nv);
+      if (!nv)
+        return -1;
+      *v = nv;
+      if (lines)
+        {
+          unsigned long *nl = realloc (*lines, string_capacity (need) * sizeof *nl);
+          if (!nl)
+            return -1;
+          *lines = nl;
+        }
+    }
+  if (lines)
+    (*lines)[*n] = line;
+  (*v)[(*n)++] = s;
+  (*v)[*n] = NULL;
+  return 0;
+}
+
+static void
+free_strings (char **v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free (v[i]);
+  free (v);
+}
+
+
+/* A hash of a long text (a rule file: the parsed-rules image is used only if every file
+   hashes as it did), fed in pieces: four words at a time, each into its own lane, which the
+   processor multiplies in parallel; rules_hash_bytes mixes the lanes and the last bytes at the end.
+   Each step is a bijection of its lane, so changing one word always changes the result. */
+struct text_hash
+{
+  uint64_t lane[4];
+  uint64_t len;
+};
+
+static void
+text_hash_start (struct text_hash *h)
+{
+  *h = (struct text_hash) { { UINT64_C (0xcbf29ce484222325), UINT64_C (0x84222325cbf29ce4),
+                              UINT64_C (0x100000001b3), UINT64_C (0x5851f42d4c957f2d) }, 0 };
+}
+
+/* Feed the N bytes at P to H, whole 32-byte blocks only (N a multiple of 32). */
+static void
+text_hash_blocks (struct text_hash *h, const void *p, size_t n)
+{
+  const unsigned char *b = p;
+  const uint64_t mul = UINT64_C (0x9e3779b97f4a7c15);
+  h->len += n;
+  for (; n >= 32; b += 32, n -= 32)
+    {
+      uint64_t w[4];
+      memcpy (w, b, sizeof w);
+      h->lane[0] = (h->lane[0] ^ w[0]) * mul;
+      h->lane[1] = (h->lane[1] ^ w[1]) * mul;
+      h->lane[2] = (h->lane[2] ^ w[2]) * mul;
+      h->lane[3] = (h->lane[3] ^ w[3]) * mul;
+    }
+}
+
+/* The hash of what H was fed and then the last N bytes at P (fewer than 32). */
+static uint64_t
+text_hash_end (const struct text_hash *h, const void *p, size_t n)
+{
+  return rules_hash_bytes (p, n, rules_hash_bytes (h->lane, sizeof h->lane, h->len + n));
+}
+
+/* The same in one piece, for the N bytes at P. */
+static uint64_t
+hash_text (const void *p, size_t n)
+{
+  struct text_hash h;
+  text_hash_start (&h);
+  text_hash_blocks (&h, p, n & ~(size_t) 31);
+  return text_hash_end (&h, (const char *) p + (n & ~(size_t) 31), n & 31);
+}
+
+/* Hash the file PATH as hash_text would its contents, through BUF (BUFSIZE bytes, a multiple
+   of 32), into *HASH and its size into *SIZE; false if it cannot be read whole. */
+static bool
+hash_file (const char *path, char *buf, size_t bufsize, uint64_t *hash, size_t *size)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  struct text_hash h;
+  text_hash_start (&h);
+  size_t fill = 0;
+  bool ok = true;
+  for (;;)
+    {
+      ssize_t r = read (fd, buf + fill, bufsize - fill);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        ok = false;
+      if (r <= 0)
+        break;
+      fill += r;
+      if (fill == bufsize)
+        {
+          text_hash_blocks (&h, buf, fill);
+          fill = 0;
+        }
+    }
+  close (fd);
+  size_t whole = fill & ~(size_t) 31;
+  text_hash_blocks (&h, buf, whole);
+  *hash = text_hash_end (&h, buf + whole, fill - whole);
+  *size = h.len + (fill - whole);
+  return ok;
+}
+
+struct image_writer
+{
+  bool failed;                  /* out of memory: write nothing */
+  char *blob;
+  size_t blob_len, blob_cap;
+  uint64_t *w;
+  size_t nw, wcap;
+  size_t nfiles;
+};
+
+static void
+image_word (struct image_writer *w, uint64_t v)
+{
+  if (w->failed)
+    return;
+  if (w->nw == w->wcap)
+    {
+      size_t cap = w->wcap ? 2 * w->wcap : 4096;
+      uint64_t *nv = realloc (w->w, cap * sizeof *nv);
+      if (!nv)
+        {
+          w->failed = true;
+          return;
+        }
+      w->w = nv;
+      w->wcap = cap;
+    }
+  w->w[w->nw++] = v;
+}
+
+static void
+image_string (struct image_writer *w, const char *str)
+{
+  if (!str)
+    {
+      image_word (w, UINT64_MAX);
+      return;
+    }
+  size_t len = strlen (str);
+  if (w->failed || len >= UINT32_MAX || w->blob_len + len + 1 >= UINT32_MAX)
+    {
+      w->failed = true;
+      return;
+    }
+  if (w->blob_cap - w->blob_len < len + 1)
+    {
+      size_t cap = w->blob_cap ? w->blob_cap : 64 << 10;
+      while (cap - w->blob_len < len + 1)
+        cap *= 2;
+      char *nb = realloc (w->blob, cap);
+      if (!nb)
+        {
+          w->failed = true;
+          return;
+        }
+      w->blob = nb;
+      w->blob_cap = cap;
+    }
+  memcpy (w->blob + w->blob_len, str, len + 1);
+  image_word (w, (uint64_t) w->blob_len << 32 | len);
+  w->blob_len += len + 1;
+}
+
+static uint64_t
+double_bits (double d)
+{
+  uint64_t b;
+  memcpy (&b, &d, sizeof b);
+  return b;
+}
+
+void
+rules_image_add_file (struct image_writer *w, const char *path, size_t size, uint64_t text_hash,
+                const struct ruleset *file_rules)
+{
+  w->nfiles++;
+  image_string (w, path);
+  image_word (w, size);
+  image_word (w, text_hash);
+  image_word (w, file_rules->n);
+  for (size_t i = 0; i < file_rules->n; i++)
+    {
+      const struct rule *r = &file_rules->v[i];
+      const char *strings[] = { r->id, r->tool, r->cls, r->lang, r->pattern, r->describe[0],
+        r->describe[1], r->advice[0], r->advice[1] };
+      for (size_t k = 0; k < sizeof strings / sizeof *strings; k++)
+        image_string (w, strings[k]);
+      image_word (w, r->side);
+      image_word (w, r->scope);
+      image_word (w, r->pattern_flags);
+      image_word (w, double_bits (r->weight));
+      image_word (w, double_bits (r->cap));
+      image_word (w, r->line);
+      image_word (w, r->pattern_line);
+      image_word (w, r->ntrigger);
+      for (size_t k = 0; k < r->ntrigger; k++)
+        image_string (w, r->trigger[k]);
+      image_word (w, r->nmatch);
+      for (size_t k = 0; k < r->nmatch; k++)
+        {
+          image_string (w, r->match[k]);
+          image_word (w, r->match_line[k]);
+        }
+      image_word (w, r->nnomatch);
+      for (size_t k = 0; k < r->nnomatch; k++)
+        {
+          image_string (w, r->nomatch[k]);
+          image_word (w, r->nomatch_line[k]);
+        }
+    }
+}
+
+/* The image file of the rules directory DIR, or NULL (no cache, or no memory). */
+static char *
+image_path (const char *dir)
+{
+  const char *off = getenv ("RITTBERGER_PATTERN_CACHE");
+  if (off && strcmp (off, "off") == 0)
+    return NULL;
+  const char *xdg = getenv ("XDG_CACHE_HOME");
+  const char *home = getenv ("HOME");
+  unsigned long long h = rules_hash_string (dir);
+  char buf[4096];
+  int n;
+  if (xdg && *xdg == '/')
+    n = snprintf (buf, sizeof buf, "%s/rittberger/rules-%016llx.bin", xdg, h);
+  else if (home && *home == '/')
+    n = snprintf (buf, sizeof buf, "%s/.cache/rittberger/rules-%016llx.bin", home, h);
+  else
+    return NULL;
+  return n > 0 && (size_t) n < sizeof buf ? strdup (buf) : NULL;
+}
+
+/* Start W, the image of directory DIR. */
+static void
+image_start (struct image_writer *w, const char *dir)
+{
+  image_string (w, dir);
+  image_word (w, 0);            /* the number of files, set by image_write */
+}
+
+/* Create the directories of the image PATH (private: ~/.cache/rittberger); false if they
+   cannot be made: then an image is not even built. */
+static bool
+image_make_dirs (const char *path)
+{
+  char *slash = strrchr (path, '/');
+  char *dirs = strdup (path);
+  bool ok = slash && dirs;
+  for (char *p = ok ? strchr (dirs + 1, '/') : NULL; ok && p && p - dirs <= slash - path;
+       p = strchr (p + 1, '/'))
+    {
+      *p = '\0';
+      if (mkdir (dirs, 0700) < 0 && errno != EEXIST)
+        ok = false;
+      *p = '/';
+    }
+  free (dirs);
+  return ok;
+}
+
+/* Write the image W to PATH: into a temporary file, then renamed.  The temporary file is made
+   only now, once every rule file has parsed, so that a process dying while it parses leaves
+   none behind; on any failure it is removed. */
+static void
+image_write (struct image_writer *w, const char *path)
+{
+  if (w->failed || w->nw < 2)
+    return;
+  char *tmp = malloc (strlen (path) + 32);
+  if (!tmp)
+    return;
+  sprintf (tmp, "%s.%ld", path, (long) getpid ());
+  int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      free (tmp);
+      return;
+    }
+  w->w[1] = w->nfiles;
+  uint64_t blob_len = (w->blob_len + 7) & ~(uint64_t) 7;
+  static const char zeros[8];
+  bool ok = rules_write_all (fd, IMAGE_MAGIC, sizeof IMAGE_MAGIC - 1)
+    && rules_write_all (fd, &blob_len, sizeof blob_len)
+    && rules_write_all (fd, w->blob, w->blob_len)
+    && rules_write_all (fd, zeros, blob_len - w->blob_len)
+    && rules_write_all (fd, w->w, w->nw * sizeof *w->w);
+  if (close (fd) < 0)
+    ok = false;
+  if (!ok || rename (tmp, path) < 0)
+    unlink (tmp);
+  free (tmp);
+}
+
+static void
+image_writer_free (struct image_writer *w)
+{
+  free (w->blob);
+  free (w->w);
+}
+
+/* Reading an image: its words W[0, N) and its strings' block BLOB of BLOB_LEN bytes.  Every
+   read is bounds-checked; a word out of range sets BAD. */
+struct image_reader
+{
+  const char *w;                /* unaligned: read with memcpy */
+  size_t n, at;
+  const char *blob;
+  size_t blob_len;
+  bool bad;
+  const char *arena_end;        /* where the memory for the rules' arrays ends */
+};
+
+/* Room for N more bytes of arrays at *ARENA?  If not, the image is bad. */
+static bool
+image_room (struct image_reader *r, void *const *arena, size_t n)
+{
+  if ((size_t) (r->arena_end - (const char *) *arena) < n)
+    r->bad = true;
+  return !r->bad;
+}
+
+static uint64_t
+image_next (struct image_reader *r)
+{
+  if (r->at >= r->n)
+    {
+      r->bad = true;
+      return 0;
+    }
+  uint64_t v;
+  memcpy (&v, r->w + 8 * r->at++, sizeof v);
+  return v;
+}
+
+/* The next count of items of ITEM_WORDS words each (0 if it cannot be). */
+static size_t
+image_next_count (struct image_reader *r, size_t item_words)
+{
+  uint64_t v = image_next (r);
+  if (v > (r->n - r->at) / item_words)
+    {
+      r->bad = true;
+      return 0;
+    }
+  return (size_t) v;
+}
+
+/* The next string, NULL for none (or a bad one: then BAD is set). */
+static char *
+image_next_string (struct image_reader *r)
+{
+  uint64_t v = image_next (r);
+  if (r->bad || v == UINT64_MAX)
+    return NULL;
+  uint64_t off = v >> 32, len = v & UINT32_MAX;
+  if (off >= r->blob_len || len >= r->blob_len - off || r->blob[off + len] != '\0')
+    {
+      r->bad = true;
+      return NULL;
+    }
+  return (char *) r->blob + off;
+}
+
+static double
+image_next_double (struct image_reader *r)
+{
+  uint64_t b = image_next (r);
+  double d;
+  memcpy (&d, &b, sizeof d);
+  return d;
+}
+
+/* Read rule R's triggers and examples from RD; with ARENA (else only count the pointers and
+   lines they need into *NPTR and *NLINES), store them there. */
+static void
+image_rule_lists (struct image_reader *rd, struct rule *r, void **arena, size_t *nptr,
+                  size_t *nlines)
+{
+  size_t n = image_next_count (rd, 1);
+  char **trig = n && arena && image_room (rd, arena, (n + 1) * sizeof *trig)
+    ? (char **) *arena : NULL;
+  for (size_t k = 0; k < n; k++)
+    {
+      char *w = image_next_string (rd);
+      if (!w)
+        rd->bad = true;
+      if (trig)
+        trig[k] = w;
+    }
+  if (n)
+    {
+      *nptr += n + 1;
+      if (trig)
+        {
+          trig[n] = NULL;
+          *arena = trig + n + 1;
+          r->trigger = trig;
+        }
+    }
+  if (r)
+    r->ntrigger = n;
+  for (int kind = 0; kind < 2; kind++)
+    {
+      n = image_next_count (rd, 2);
+      char **ex = n && arena && image_room (rd, arena, (n + 1) * sizeof *ex + n * sizeof (unsigned long))
+        ? (char **) *arena : NULL;
+      unsigned long *lines = ex ? (unsigned long *) (ex + n + 1) : NULL;
+      for (size_t k = 0; k < n; k++)
+        {
+          char *e = image_next_string (rd);
+          uint64_t line = image_next (rd);
+          if (!e)
+            rd->bad = true;
+          if (ex)
+            {
+              ex[k] = e;
+              lines[k] = line;
+            }
+        }
+      if (!n)
+        continue;
+      *nptr += n + 1;
+      *nlines += n;
+      if (ex)
+        {
+          ex[n] = NULL;
+          *arena = lines + n;
+          *(kind == 0 ? &r->match : &r->nomatch) = ex;
+          *(kind == 0 ? &r->match_line : &r->nomatch_line) = lines;
+          *(kind == 0 ? &r->nmatch : &r->nnomatch) = n;
+        }
+    }
+}
+
+/* Read one rule from RD into R (R NULL: only check it and count, as image_rule_lists). */
+static void
+image_rule (struct image_reader *rd, struct rule *r, void **arena, size_t *nptr, size_t *nlines)
+{
+  char *str[9];
+  for (size_t k = 0; k < 9; k++)
+    str[k] = image_next_string (rd);
+  uint64_t side = image_next (rd), scope = image_next (rd), flags = image_next (rd);
+  double weight = image_next_double (rd), cap = image_next_double (rd);
+  uint64_t line = image_next (rd), pattern_line = image_next (rd);
+  /* What every parsed rule has: an id, a lang, both descriptions, a side. */
+  if (!str[0] || !str[3] || !str[5] || !str[6] || side == SIDE_NONE || side > SIDE_APPELL
+      || scope > SCOPE_SUBJECT || flags > UINT_MAX)
+    rd->bad = true;
+  if (r && !rd->bad)
+    {
+      r->id = str[0];
+      r->tool = str[1];
+      r->cls = str[2];
+      r->lang = str[3];
+      r->pattern = str[4];
+      r->describe[0] = str[5];
+      r->describe[1] = str[6];
+      r->advice[0] = str[7];
+      r->advice[1] = str[8];
+      r->side = (enum rule_side) side;
+      r->scope = (enum rule_scope) scope;
+      r->pattern_flags = (unsigned) flags;
+      r->weight = weight;
+      r->cap = cap;
+      r->line = line;
+      r->pattern_line = pattern_line;
+    }
+  image_rule_lists (rd, r, r ? arena : NULL, nptr, nlines);
+}
+
+/* If the image IMG (LEN bytes, from rules_read_whole) describes directory DIR with the N rule files
+   PATHS of SIZES bytes hashing to HASHES, merge its rules into RS file by file, as parsing
+   them would, and give IMG to RS: return 1.  Return 0 if it does not (RS unchanged, IMG
+   freed), -1 with errno ENOMEM. */
+static int
+image_load (struct ruleset *rs, struct rules_chunk *img, size_t len, const char *dir,
+            char *const *paths, const size_t *sizes, const uint64_t *hashes, size_t n)
+{
+  enum { HEAD = sizeof IMAGE_MAGIC - 1 + sizeof (uint64_t) };
+  uint64_t blob_len = 0;
+  if (len >= HEAD)
+    memcpy (&blob_len, img->data + HEAD - sizeof blob_len, sizeof blob_len);
+  if (len < HEAD || memcmp (img->data, IMAGE_MAGIC, sizeof IMAGE_MAGIC - 1) != 0
+      || blob_len % 8 || blob_len > len - HEAD || (len - HEAD - blob_len) % 8)
+    {
+      free (img);
+      return 0;
+    }
+  struct image_reader rd = {
+    .w = img->data + HEAD + blob_len, .n = (len - HEAD - blob_len) / 8,
+    .blob = img->data + HEAD, .blob_len = blob_len,
+  };
+  /* Every pointer and line of the rules' arrays is a word of the image, and each list has one
+     terminating NULL more: at most three per rule, and a rule takes 19 words or more. */
+  size_t arena_size = (rd.n + 3 * (rd.n / 19 + 1)) * 8;
+  struct rules_chunk *arena = rules_chunk_new (arena_size);
+  struct ruleset *files = calloc (n + 1, sizeof *files);
+  if (!arena || !files)
+    {
+      free (arena);
+      free (files);
+      free (img);
+      errno = ENOMEM;
+      return -1;
+    }
+  /* Build every file's rules, checking as we go; merge only if the whole image is good. */
+  void *at = arena->data;
+  rd.arena_end = arena->data + arena_size;
+  size_t nptr = 0, nlines = 0;
+  const char *name = image_next_string (&rd);
+  bool good = name && strcmp (name, dir) == 0 && image_next (&rd) == n;
+  bool nomem = false;
+  for (size_t f = 0; good && !rd.bad && f < n; f++)
+    {
+      char *path = image_next_string (&rd);
+      good = path && strcmp (path, paths[f]) == 0 && image_next (&rd) == sizes[f]
+        && image_next (&rd) == hashes[f];
+      size_t nrules = image_next_count (&rd, 19);
+      for (size_t i = 0; good && !rd.bad && i < nrules; i++)
+        {
+          struct rule *r = rules_append_rule (&files[f]);
+          if (!r)
+            {
+              nomem = true;
+              good = false;
+              break;
+            }
+          image_rule (&rd, r, &at, &nptr, &nlines);
+          r->file = path;
+        }
+    }
+  good = good && !rd.bad && rd.at == rd.n;
+  if (good && !rules_private_get (rs))
+    {
+      nomem = true;
+      good = false;
+    }
+  if (good)
+    {
+      /* The rules point into both from now on: the ruleset keeps them. */
+      img->next = arena;
+      arena->next = rs->priv->chunks;
+      rs->priv->chunks = img;
+    }
+  int status = good ? 1 : 0;
+  for (size_t f = 0; f < n; f++)
+    {
+      if (good && status > 0 && rules_merge (rs, &files[f]) < 0)
+        status = -1;
+      files[f].n = 0;           /* their strings are the image's, freed below if not kept */
+      rules_free (&files[f]);
+    }
+  free (files);
+  if (!good)
+    {
+      free (arena);
+      free (img);
+    }
+  if (nomem || status < 0)
+    {
+      errno = ENOMEM;
+      return -1;
+    }
+  return status;
+}
+
+static int
+compare_names (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+int
+rules_load_dir (struct ruleset *rs, const char *dir, char *err, size_t errlen)
+{
+  DIR *d = opendir (dir);
+  if (!d)
+    {
+      int saved = errno;
+      rules_set_error (err, errlen, "%s: %s", dir, strerror (saved));
+      errno = saved;
+      return -1;
+    }
+  char **names = NULL;
+  size_t n = 0;
+  int status = 0;
+  struct dirent *e;
+  while ((e = readdir (d)))
+    {
+      size_t len = strlen (e->d_name);
+      if (e->d_name[0] == '.' || len <= 6 || strcmp (e->d_name + len - 6, ".rules") != 0)
+        continue;
+      char *name = strdup (e->d_name);
+      if (!name || push_string (&names, &n, NULL, name, 0) < 0)
+        {
+          free (name);
+          rules_set_error (err, errlen, "%s: %s", dir, strerror (ENOMEM));
+          status = -1;
+          break;
+        }
+    }
+  closedir (d);
+  if (n > 1)
+    qsort (names, n, sizeof *names, compare_names);
+  /* Hash every file first: if the image was made of files with these names and contents, the
+     rules come from it and nothing is parsed. */
+  char **paths = status == 0 ? calloc (n + 1, sizeof *paths) : NULL;
+  size_t *sizes = paths ? calloc (n + 1, sizeof *sizes) : NULL;
+  uint64_t *hashes = sizes ? calloc (n + 1, sizeof *hashes) : NULL;
+  enum { HASH_BUFFER = 16 << 10 };
+  char *buf = NULL;
+  if (status == 0 && !hashes)
+    {
+      rules_set_error (err, errlen, "%s: %s", dir, strerror (ENOMEM));
+      status = -1;
+    }
+  for (size_t i = 0; status == 0 && i < n; i++)
+    {
+      size_t need = strlen (dir) + strlen (names[i]) + 2;
+      if (!(paths[i] = malloc (need)))
+        {
+          rules_set_error (err, errlen, "%s: %s", dir, strerror (ENOMEM));
+          status = -1;
+          break;
+        }
+      snprintf (paths[i], need, "%s/%s", dir, names[i]);
+    }
+  char *image = status == 0 && n > 0 ? image_path (dir) : NULL;
+  size_t image_len = 0;
+  struct rules_chunk *img = image ? rules_read_whole (image, &image_len) : NULL;
+  bool hashed = img && (buf = malloc (HASH_BUFFER));
+  for (size_t i = 0; hashed && i < n; i++)
+    hashed = hash_file (paths[i], buf, HASH_BUFFER, &hashes[i], &sizes[i]);
+  free (buf);
+  int from_image = 0;
+  if (hashed)
+    {
+      from_image = image_load (rs, img, image_len, dir, paths, sizes, hashes, n);
+      if (from_image < 0)
+        {
+          rules_set_error (err, errlen, "%s: %s", dir, strerror (ENOMEM));
+          status = -1;
+        }
+    }
+  else
+    free (img);
+  /* Else parse them one by one, and make a new image of them if it can be written. */
+  struct image_writer w = { 0 };
+  bool build = image && from_image == 0 && status == 0 && image_make_dirs (image);
+  if (build)
+    image_start (&w, dir);
+  for (size_t i = 0; status == 0 && from_image == 0 && i < n; i++)
+    {
+      size_t size = 0;
+      struct rules_chunk *text = rules_read_whole (paths[i], &size);
+      uint64_t hash = text && build ? hash_text (text->data, size) : 0;
+      status = rules_load_text (rs, paths[i], text, size, build ? &w : NULL, hash, err, errlen);
+    }
+  int saved = errno;
+  if (build && status == 0)
+    image_write (&w, image);
+  image_writer_free (&w);
+  free (image);
+  for (size_t i = 0; paths && i < n; i++)
+    free (paths[i]);
+  free (paths);
+  free (sizes);
+  free (hashes);
+  free_strings (names, n);
+  errno = saved;
+  return status;
+}
