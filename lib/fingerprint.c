@@ -43,37 +43,97 @@ load_le64 (const uint8_t *p)
     v2 += v1; v1 = rotl64 (v1, 17); v1 ^= v2; v2 = rotl64 (v2, 32);     \
   } while (0)
 
-uint64_t
-fp_siphash24 (const uint8_t key[16], const void *data, size_t len)
+/* The SipHash state after the key is loaded. */
+struct sip_state
 {
-  const uint8_t *in = data;
+  uint64_t v0, v1, v2, v3;
+};
+
+static inline struct sip_state
+sip_init (const uint8_t key[16])
+{
   uint64_t k0 = load_le64 (key), k1 = load_le64 (key + 8);
   /* The initial state: the key xored with "somepseudorandomlygeneratedbytes". */
-  uint64_t v0 = k0 ^ UINT64_C (0x736f6d6570736575);
-  uint64_t v1 = k1 ^ UINT64_C (0x646f72616e646f6d);
-  uint64_t v2 = k0 ^ UINT64_C (0x6c7967656e657261);
-  uint64_t v3 = k1 ^ UINT64_C (0x7465646279746573);
-  size_t whole = len - len % 8;
-  for (size_t i = 0; i < whole; i += 8)
-    {
-      uint64_t m = load_le64 (in + i);
-      v3 ^= m;
-      SIP_ROUND (v0, v1, v2, v3);
-      SIP_ROUND (v0, v1, v2, v3);
-      v0 ^= m;
-    }
-  /* The last word: the remaining bytes, and the length modulo 256 in the top byte. */
-  uint64_t last = (uint64_t) (len & 0xff) << 56;
-  for (size_t i = 0; i < len % 8; i++)
-    last |= (uint64_t) in[whole + i] << (8 * i);
-  v3 ^= last;
+  struct sip_state st = {
+    k0 ^ UINT64_C (0x736f6d6570736575), k1 ^ UINT64_C (0x646f72616e646f6d),
+    k0 ^ UINT64_C (0x6c7967656e657261), k1 ^ UINT64_C (0x7465646279746573),
+  };
+  return st;
+}
+
+/* Compress the message word M into ST. */
+static inline void
+sip_compress (struct sip_state *st, uint64_t m)
+{
+  uint64_t v0 = st->v0, v1 = st->v1, v2 = st->v2, v3 = st->v3;
+  v3 ^= m;
   SIP_ROUND (v0, v1, v2, v3);
   SIP_ROUND (v0, v1, v2, v3);
-  v0 ^= last;
-  v2 ^= 0xff;
+  v0 ^= m;
+  st->v0 = v0;
+  st->v1 = v1;
+  st->v2 = v2;
+  st->v3 = v3;
+}
+
+/* Compress the last word LAST (the trailing bytes and the length in the top byte) and finish. */
+static inline uint64_t
+sip_finish (struct sip_state st, uint64_t last)
+{
+  sip_compress (&st, last);
+  uint64_t v0 = st.v0, v1 = st.v1, v2 = st.v2 ^ 0xff, v3 = st.v3;
   for (int r = 0; r < 4; r++)
     SIP_ROUND (v0, v1, v2, v3);
   return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* SipHash-2-4 of the LEN bytes at DATA from ST, the state after loading the key. */
+#if defined __GNUC__
+__attribute__ ((always_inline))
+#endif
+static inline uint64_t
+sip_hash_from (struct sip_state st, const void *data, size_t len)
+{
+  const uint8_t *in = data;
+  size_t whole = len - len % 8;
+  for (size_t i = 0; i < whole; i += 8)
+    sip_compress (&st, load_le64 (in + i));
+  /* The last word: the remaining bytes, and the length modulo 256 in the top byte. */
+  uint64_t last = (uint64_t) (len & 0xff) << 56;
+  const uint8_t *tail = in + whole;
+  switch (len % 8)
+    {
+    case 7:
+      last |= (uint64_t) tail[6] << 48;
+      /* Fall through.  */
+    case 6:
+      last |= (uint64_t) tail[5] << 40;
+      /* Fall through.  */
+    case 5:
+      last |= (uint64_t) tail[4] << 32;
+      /* Fall through.  */
+    case 4:
+      last |= (uint64_t) tail[3] << 24;
+      /* Fall through.  */
+    case 3:
+      last |= (uint64_t) tail[2] << 16;
+      /* Fall through.  */
+    case 2:
+      last |= (uint64_t) tail[1] << 8;
+      /* Fall through.  */
+    case 1:
+      last |= (uint64_t) tail[0];
+      break;
+    default:
+      break;
+    }
+  return sip_finish (st, last);
+}
+
+uint64_t
+fp_siphash24 (const uint8_t key[16], const void *data, size_t len)
+{
+  return sip_hash_from (sip_init (key), data, len);
 }
 
 /* ------------------------------------------------------------------ small helpers */
@@ -110,67 +170,59 @@ struct buf
   bool err;
 };
 
-static void
-buf_put (struct buf *b, const char *s, size_t n)
+/* Grow B so that N more bytes and a NUL fit; false (B->err set) if memory ran out.  Kept out
+   of line: the callers below inline only the check whether there is room. */
+static bool
+buf_grow (struct buf *b, size_t n)
 {
   if (b->err)
-    return;
-  if (b->n + n + 1 > b->cap)
+    return false;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < b->n + n + 1)
+    cap *= 2;
+  char *ns = realloc (b->s, cap);
+  if (!ns)
     {
-      size_t cap = b->cap ? b->cap : 256;
-      while (cap < b->n + n + 1)
-        cap *= 2;
-      char *ns = realloc (b->s, cap);
-      if (!ns)
-        {
-          b->err = true;
-          return;
-        }
-      b->s = ns;
-      b->cap = cap;
+      b->err = true;
+      return false;
     }
-  memcpy (b->s + b->n, s, n);
-  b->n += n;
-  b->s[b->n] = '\0';
+  b->s = ns;
+  b->cap = cap;
+  return true;
+}
+
+/* Make room for N more bytes and the NUL in B; return where they go, or NULL (B->err set).
+   The caller writes at most N bytes there and then calls buf_commit. */
+static inline char *
+buf_reserve (struct buf *b, size_t n)
+{
+  if (b->n + n + 1 > b->cap && !buf_grow (b, n))
+    return NULL;
+  return b->s + b->n;
+}
+
+/* Account for the bytes written up to END after buf_reserve, and end them with a NUL. */
+static inline void
+buf_commit (struct buf *b, char *end)
+{
+  b->n = end - b->s;
+  *end = '\0';
+}
+
+static inline void
+buf_put (struct buf *b, const char *s, size_t n)
+{
+  char *w = buf_reserve (b, n);
+  if (!w)
+    return;
+  memcpy (w, s, n);
+  buf_commit (b, w + n);
 }
 
 static void
 buf_str (struct buf *b, const char *s)
 {
   buf_put (b, s, strlen (s));
-}
-
-/* Make room for N more bytes and the NUL in B; return where they go, or NULL (B->err set).
-   The caller writes at most N bytes there and then calls buf_commit: the per-byte loops below
-   used to call buf_put once a character. */
-static char *
-buf_reserve (struct buf *b, size_t n)
-{
-  if (b->err)
-    return NULL;
-  if (b->n + n + 1 > b->cap)
-    {
-      size_t cap = b->cap ? b->cap : 256;
-      while (cap < b->n + n + 1)
-        cap *= 2;
-      char *ns = realloc (b->s, cap);
-      if (!ns)
-        {
-          b->err = true;
-          return NULL;
-        }
-      b->s = ns;
-      b->cap = cap;
-    }
-  return b->s + b->n;
-}
-
-/* Account for the bytes written up to END after buf_reserve, and end them with a NUL. */
-static void
-buf_commit (struct buf *b, char *end)
-{
-  b->n = end - b->s;
-  b->s[b->n] = '\0';
 }
 
 /* ------------------------------------------------------------------ step 1: cuts */
@@ -214,6 +266,15 @@ contains_ci (const char *p, size_t n, const char *word)
   /* Compare the first byte here and the rest only where it matches: most lines with a dash
      hold none of the markers, and this ran for each of them four times. */
   char first = word[0];
+  if (first >= 'a' && first <= 'z')
+    {
+      /* A byte or-ed with 0x20 is a lower-case letter only if it is that letter in either
+         case: no case mapping needed for the scan. */
+      for (size_t i = 0; i + m <= n; i++)
+        if ((p[i] | 0x20) == first && starts_with_ci (p + i, n - i, word))
+          return true;
+      return false;
+    }
   for (size_t i = 0; i + m <= n; i++)
     {
       char c = p[i];
@@ -248,7 +309,9 @@ is_cut_line (const char *p, size_t n)
       && ((starts_with_ci (p, n, "on ") && contains_ci (p, n, "wrote"))
           || (starts_with_ci (p, n, "am ") && contains_ci (p, n, "schrieb"))))
     return true;
+  /* Each of the four markers holds "message" or "nachricht": look for those first. */
   if (n < 120 && (memchr (p, '-', n) || memchr (p, '=', n) || memchr (p, '_', n))
+      && (contains_ci (p, n, "message") || contains_ci (p, n, "nachricht"))
       && (contains_ci (p, n, "original message")
                   || contains_ci (p, n, "ursprüngliche nachricht")
                   || contains_ci (p, n, "forwarded message")
@@ -259,6 +322,61 @@ is_cut_line (const char *p, size_t n)
 
 /* Bytes text_analyze marks as not the sender's own words to this reader. */
 #define FP_DROP_MASK (TEXT_QUOTED | TEXT_SIGNATURE | TEXT_FORWARD | TEXT_DISCLAIMER)
+
+/* Every byte of the word X, repeated. */
+#define BYTES8(x) (UINT64_C (0x0101010101010101) * (x))
+
+/* Can the eight bytes X be copied as they are: printable ASCII, no control byte, no DEL?
+   A top bit set in X, in (X - 0x20..) & ~X (some byte below 0x20) or in the same test for a
+   zero byte of X ^ 0x7f.. (some DEL) says no; the borrows between bytes only happen where
+   one of the tests is true already. */
+static inline bool
+printable_ascii8 (uint64_t x)
+{
+  uint64_t below_space = (x - BYTES8 (0x20)) & ~x;
+  uint64_t del = x ^ BYTES8 (0x7f);
+  uint64_t del_zero = (del - BYTES8 (0x01)) & ~del;
+  return ((x | below_space | del_zero) & BYTES8 (0x80)) == 0;
+}
+
+static inline uint64_t
+load8 (const void *p)
+{
+  uint64_t x;
+  memcpy (&x, p, 8);
+  return x;
+}
+
+/* The top bit of each of the eight bytes X that is an ASCII letter. */
+static inline uint64_t
+ascii_letters8 (uint64_t x)
+{
+  /* Or-ing 0x20 maps the upper-case letters onto the lower-case ones (and nothing else onto
+     a-z); a byte is in a-z if adding 0x80 - 'a' sets its top bit and adding 0x80 - 'z' - 1
+     does not.  Bytes from 0x80 on are kept out by the mask of X's own top bits. */
+  uint64_t lower = (x | BYTES8 (0x20)) & BYTES8 (0x7f);
+  uint64_t from_a = lower + BYTES8 (0x80 - 'a');
+  uint64_t past_z = lower + BYTES8 (0x80 - 'z' - 1);
+  return from_a & ~past_z & ~x & BYTES8 (0x80);
+}
+
+/* The number of bytes from the lowest one up to the first whose top bit is clear in MARKS
+   (only top bits set). */
+static inline size_t
+leading_marked_bytes (uint64_t marks)
+{
+  uint64_t clear = ~marks & BYTES8 (0x80);
+  if (clear == 0)
+    return 8;
+#if defined __GNUC__
+  return (size_t) __builtin_ctzll (clear) / 8;
+#else
+  size_t k = 0;
+  while (!(clear >> (8 * k) & 0x80))
+    k++;
+  return k;
+#endif
+}
 
 /* Copy the sender's own lines of S into B: stop at a cut line, drop quoted lines and masked
    bytes, turn invalid UTF-8 and control characters into spaces. */
@@ -284,40 +402,54 @@ copy_own_lines (const char *s, size_t len, const uint8_t *mask, struct buf *b)
         return;
       if (!quoted)
         {
+          const uint8_t *m = mask ? mask + i : NULL;
           size_t k = 0;
           while (k < n)
             {
-              size_t at = i + k;
-              if (mask && (mask[at] & FP_DROP_MASK))
+              /* Eight plain ASCII bytes at a time, the usual case; a byte at a time where
+                 the eight hold anything else. */
+              if (k + 8 <= n && printable_ascii8 (load8 (p + k))
+                  && (!m || (load8 (m + k) & BYTES8 (FP_DROP_MASK)) == 0))
                 {
-                  *w++ = ' ';
-                  k++;
+                  memcpy (w, p + k, 8);
+                  w += 8;
+                  k += 8;
                   continue;
                 }
-              unsigned char byte = p[k];
-              if (byte < 0x80)
+              size_t stop = k + 8 < n ? k + 8 : n;
+              while (k < stop)
                 {
-                  /* ASCII: what u8_mbtoucr would decode, without the call. */
-                  *w++ = byte < 0x20 || byte == 0x7f ? ' ' : (char) byte;
-                  k++;
-                  continue;
+                  if (m && (m[k] & FP_DROP_MASK))
+                    {
+                      *w++ = ' ';
+                      k++;
+                      continue;
+                    }
+                  unsigned char byte = p[k];
+                  if (byte < 0x80)
+                    {
+                      /* ASCII: what u8_mbtoucr would decode, without the call. */
+                      *w++ = byte < 0x20 || byte == 0x7f ? ' ' : (char) byte;
+                      k++;
+                      continue;
+                    }
+                  ucs4_t c;
+                  int cl = u8_mbtoucr (&c, (const uint8_t *) p + k, n - k);
+                  if (cl <= 0)
+                    {
+                      *w++ = ' ';
+                      k++;
+                      continue;
+                    }
+                  if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
+                    *w++ = ' ';
+                  else
+                    {
+                      memcpy (w, p + k, cl);
+                      w += cl;
+                    }
+                  k += cl;
                 }
-              ucs4_t c;
-              int m = u8_mbtoucr (&c, (const uint8_t *) p + k, n - k);
-              if (m <= 0)
-                {
-                  *w++ = ' ';
-                  k++;
-                  continue;
-                }
-              if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
-                *w++ = ' ';
-              else
-                {
-                  memcpy (w, p + k, m);
-                  w += m;
-                }
-              k += m;
             }
         }
       *w++ = '\n';
@@ -353,6 +485,8 @@ starts_with_word (const char *p, size_t n, const char *const *list)
 {
   for (const char *const *w = list; *w; w++)
     {
+      if ((*w)[0] != p[0])
+        continue;
       size_t m = strlen (*w);
       if (m > n || memcmp (p, *w, m) != 0)
         continue;
@@ -420,7 +554,8 @@ strip_greeting_closing (const struct buf *b, struct buf *out)
   if (have_first && starts_with_word (s + first.a, first.b - first.a, greeting_words))
     {
       size_t n = first.b - first.a;
-      if (u8_mbsnlen ((const uint8_t *) s + first.a, n) <= 60)
+      /* A line has at most as many characters as bytes: count them only when it matters. */
+      if (n <= 60 || u8_mbsnlen ((const uint8_t *) s + first.a, n) <= 60)
         {
           greet_a = first.a;
           greet_b = first.b;
@@ -443,7 +578,7 @@ strip_greeting_closing (const struct buf *b, struct buf *out)
       const char *p = s + tail[k].a;
       size_t n = tail[k].b - tail[k].a;
       if (n == 0 || p[n - 1] == '.' || p[n - 1] == '?'
-          || u8_mbsnlen ((const uint8_t *) p, n) > 40)
+          || (n > 40 && u8_mbsnlen ((const uint8_t *) p, n) > 40))
         continue;
       if (starts_with_word (p, n, closing_words))
         {
@@ -574,11 +709,55 @@ is_tld (const char *p, size_t n)
   return false;
 }
 
-/* Punctuation stripped from both ends of a chunk before it is classified. */
-static bool
+/* What the class-token scanner needs to know of a byte, in one table lookup. */
+enum chunk_byte
+{
+  CB_BLANK = 1,                 /* ends a chunk: an ASCII blank or a line break */
+  CB_MERGE = 2,                 /* may start a merge tag: { [ * % $ */
+  CB_EDGE = 4,                  /* punctuation stripped from both ends of a chunk */
+  CB_LETTER = 8,                /* ASCII letter */
+  CB_DIGIT = 16,
+  CB_COLON = 32,                /* a URL's "://" needs one */
+  CB_NONASCII = 64,             /* a byte of a UTF-8 sequence */
+  CB_WORDISH = 128,             /* a letter or a byte of a UTF-8 sequence */
+};
+
+#define CB_L (CB_LETTER | CB_WORDISH)
+#define CB_N (CB_NONASCII | CB_WORDISH)
+#define CB_NONASCII_ROW CB_N, CB_N, CB_N, CB_N, CB_N, CB_N, CB_N, CB_N, \
+    CB_N, CB_N, CB_N, CB_N, CB_N, CB_N, CB_N, CB_N
+
+static const unsigned char chunk_bytes[256] = {
+  [' '] = CB_BLANK, ['\t'] = CB_BLANK, ['\r'] = CB_BLANK, ['\v'] = CB_BLANK, ['\f'] = CB_BLANK,
+  ['\n'] = CB_BLANK,
+  ['{'] = CB_MERGE | CB_EDGE, ['['] = CB_MERGE | CB_EDGE, ['*'] = CB_MERGE | CB_EDGE,
+  ['%'] = CB_MERGE, ['$'] = CB_MERGE,
+  ['('] = CB_EDGE, [')'] = CB_EDGE, [']'] = CB_EDGE, ['}'] = CB_EDGE, ['<'] = CB_EDGE,
+  ['>'] = CB_EDGE, [','] = CB_EDGE, ['.'] = CB_EDGE, [';'] = CB_EDGE, [':'] = CB_EDGE | CB_COLON,
+  ['!'] = CB_EDGE, ['?'] = CB_EDGE, ['"'] = CB_EDGE, ['\''] = CB_EDGE,
+  ['0'] = CB_DIGIT, ['1'] = CB_DIGIT, ['2'] = CB_DIGIT, ['3'] = CB_DIGIT, ['4'] = CB_DIGIT,
+  ['5'] = CB_DIGIT, ['6'] = CB_DIGIT, ['7'] = CB_DIGIT, ['8'] = CB_DIGIT, ['9'] = CB_DIGIT,
+  ['A'] = CB_L, ['B'] = CB_L, ['C'] = CB_L, ['D'] = CB_L, ['E'] = CB_L,
+  ['F'] = CB_L, ['G'] = CB_L, ['H'] = CB_L, ['I'] = CB_L, ['J'] = CB_L,
+  ['K'] = CB_L, ['L'] = CB_L, ['M'] = CB_L, ['N'] = CB_L, ['O'] = CB_L,
+  ['P'] = CB_L, ['Q'] = CB_L, ['R'] = CB_L, ['S'] = CB_L, ['T'] = CB_L,
+  ['U'] = CB_L, ['V'] = CB_L, ['W'] = CB_L, ['X'] = CB_L, ['Y'] = CB_L,
+  ['Z'] = CB_L,
+  ['a'] = CB_L, ['b'] = CB_L, ['c'] = CB_L, ['d'] = CB_L, ['e'] = CB_L,
+  ['f'] = CB_L, ['g'] = CB_L, ['h'] = CB_L, ['i'] = CB_L, ['j'] = CB_L,
+  ['k'] = CB_L, ['l'] = CB_L, ['m'] = CB_L, ['n'] = CB_L, ['o'] = CB_L,
+  ['p'] = CB_L, ['q'] = CB_L, ['r'] = CB_L, ['s'] = CB_L, ['t'] = CB_L,
+  ['u'] = CB_L, ['v'] = CB_L, ['w'] = CB_L, ['x'] = CB_L, ['y'] = CB_L,
+  ['z'] = CB_L,
+  [0x80] = CB_NONASCII_ROW, CB_NONASCII_ROW, CB_NONASCII_ROW, CB_NONASCII_ROW, CB_NONASCII_ROW,
+  CB_NONASCII_ROW, CB_NONASCII_ROW, CB_NONASCII_ROW,
+};
+
+/* Punctuation stripped from both ends of a chunk before it is classified: ()[]{}<>,.;:!?"'* */
+static inline bool
 edge_punct (uint8_t b)
 {
-  return strchr ("()[]{}<>,.;:!?\"'*", b) != NULL && b != '\0';
+  return chunk_bytes[b] & CB_EDGE;
 }
 
 /* The class token for the chunk P of N bytes (folded, no blanks), or NULL to keep it. */
@@ -588,12 +767,14 @@ classify_chunk (const char *p, size_t n)
   if (n == 0)
     return NULL;
   size_t letters = 0, digits = 0, dots = 0, at = n, underscores = 0, others = 0, nonascii = 0;
+  bool colon = false;
   for (size_t i = 0; i < n; i++)
     {
       uint8_t b = p[i];
-      if (ascii_alpha (b))
+      unsigned char cb = chunk_bytes[b];
+      if (cb & CB_LETTER)
         letters++;
-      else if (ascii_digit (b))
+      else if (cb & CB_DIGIT)
         digits++;
       else if (b == '.')
         dots++;
@@ -607,9 +788,12 @@ classify_chunk (const char *p, size_t n)
       else if (b >= 0x80)
         nonascii++;
       else
-        others++;
+        {
+          colon |= cb & CB_COLON;
+          others++;
+        }
     }
-  if (n >= 4 && (memmem (p, n, "://", 3) || starts_with_ci (p, n, "www.")))
+  if (n >= 4 && ((colon && memmem (p, n, "://", 3)) || starts_with_ci (p, n, "www.")))
     return "xurlx";
   if (at > 0 && at < n && memchr (p + at, '.', n - at))
     return "xemailx";
@@ -661,41 +845,58 @@ classify_chunk (const char *p, size_t n)
   return NULL;
 }
 
-/* Replace merge tags, addresses, URLs, handles, phone numbers and numbers in IN by class tokens. */
+/* Replace merge tags, addresses, URLs, handles, phone numbers and numbers in IN by class tokens.
+   Most of the text stays as it is: it is copied in runs, up to each replacement. */
 static void
 class_tokens (const struct buf *in, struct buf *out)
 {
   const char *s = in->s;
   size_t n = in->n;
-  size_t i = 0;
+  size_t i = 0, copied = 0;
   while (i < n)
     {
-      uint8_t b = s[i];
-      if (ascii_space (b) || b == '\n')
+      if (chunk_bytes[(uint8_t) s[i]] & CB_BLANK)
         {
-          /* The whole run of blanks in one copy. */
-          size_t j = i + 1;
-          while (j < n && (ascii_space ((uint8_t) s[j]) || s[j] == '\n'))
-            j++;
-          buf_put (out, s + i, j - i);
-          i = j;
+          i++;
           continue;
         }
       /* A chunk: up to the next blank; merge tags inside it are replaced first. */
       size_t end = i;
-      while (end < n && !ascii_space ((uint8_t) s[end]) && s[end] != '\n')
+      unsigned char common = CB_WORDISH;
+      while (end < n)
         {
-          size_t m = (s[end] == '{' || s[end] == '[' || s[end] == '*' || s[end] == '%'
-                      || s[end] == '$') ? merge_tag_len (s, end, n) : 0;
-          if (m)
+          /* Letters and UTF-8 bytes, most of a chunk, eight at a time. */
+          if (end + 8 <= n)
+            {
+              uint64_t x = load_le64 ((const uint8_t *) s + end);
+              uint64_t wordish = ascii_letters8 (x) | (x & BYTES8 (0x80));
+              if (wordish & 0x80)
+                {
+                  end += leading_marked_bytes (wordish);
+                  continue;
+                }
+            }
+          unsigned char cb = chunk_bytes[(uint8_t) s[end]];
+          if (cb & CB_BLANK)
             break;
+          if ((cb & CB_MERGE) && merge_tag_len (s, end, n))
+            break;
+          common &= cb;
           end++;
         }
       if (end == i)
         {
           size_t m = merge_tag_len (s, i, n);
+          buf_put (out, s + copied, i - copied);
           buf_str (out, " xmergex ");
           i += m;
+          copied = i;
+          continue;
+        }
+      /* Letters alone (ASCII or not) are never a class token: no digits, dots, '@' or '_'. */
+      if (common & CB_WORDISH)
+        {
+          i = end;
           continue;
         }
       size_t a = i, e = end;
@@ -706,16 +907,22 @@ class_tokens (const struct buf *in, struct buf *out)
       const char *cls = classify_chunk (s + a, e - a);
       if (cls)
         {
-          buf_put (out, s + i, a - i);
-          buf_put (out, " ", 1);
-          buf_str (out, cls);
-          buf_put (out, " ", 1);
-          buf_put (out, s + e, end - e);
+          size_t cl = strlen (cls);
+          char *w = buf_reserve (out, (a - copied) + cl + 2);
+          if (!w)
+            return;
+          memcpy (w, s + copied, a - copied);
+          w += a - copied;
+          *w++ = ' ';
+          memcpy (w, cls, cl);
+          w += cl;
+          *w++ = ' ';
+          buf_commit (out, w);
+          copied = e;
         }
-      else
-        buf_put (out, s + i, end - i);
       i = end;
     }
+  buf_put (out, s + copied, n - copied);
 }
 
 /* ------------------------------------------------------------------ steps 5-6: words */
@@ -727,105 +934,126 @@ is_recipient_word (const struct fp_recipient *r, const char *p, size_t n)
 {
   if (!r)
     return false;
+  /* The first byte decides for most words before strlen is needed. */
   for (size_t i = 0; i < r->n; i++)
-    if (strlen (r->words[i]) == n && memcmp (r->words[i], p, n) == 0)
+    if (r->words[i][0] == p[0] && strlen (r->words[i]) == n && memcmp (r->words[i], p, n) == 0)
       return true;
   return false;
 }
 
-/* Word-break classes of the characters the fast path handles (UAX #29, table 3). */
+/* Word-break classes of the characters the fast path handles (UAX #29, table 3); the word
+   characters have WB_WORD set. */
 enum wb_class
 {
-  WB_OTHER, WB_ALETTER, WB_NUMERIC, WB_EXTENDNUMLET, WB_MIDLETTER, WB_MIDNUMLET, WB_MIDNUM,
-  WB_SINGLE_QUOTE,
+  WB_OTHER = 0, WB_MIDLETTER = 1, WB_MIDNUMLET = 2, WB_MIDNUM = 3, WB_SINGLE_QUOTE = 4,
+  WB_WORD = 8,
+  WB_ALETTER = WB_WORD | 0, WB_NUMERIC = WB_WORD | 1, WB_EXTENDNUMLET = WB_WORD | 2,
 };
 
-/* True if every character of P[0..N) is ASCII or in U+00C0..U+00FF: there the word-break
-   rules reduce to a few classes, and the fast path below gives what u8_wordbreaks gives (the
-   unit test compares them). */
-static bool
-is_latin1_line (const char *p, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    {
-      unsigned char c = p[i];
-      if (c < 0x80)
-        continue;
-      if (c == 0xc3 && i + 1 < n && ((unsigned char) p[i + 1] & 0xc0) == 0x80)
-        {
-          i++;
-          continue;
-        }
-      return false;
-    }
-  return true;
-}
+/* The word-break classes of the ASCII characters: letters, digits and _ : . ' , ; */
+static const unsigned char wb_ascii[128] = {
+  ['_'] = WB_EXTENDNUMLET, [':'] = WB_MIDLETTER, ['.'] = WB_MIDNUMLET, ['\''] = WB_SINGLE_QUOTE,
+  [','] = WB_MIDNUM, [';'] = WB_MIDNUM,
+  ['0'] = WB_NUMERIC, ['1'] = WB_NUMERIC, ['2'] = WB_NUMERIC, ['3'] = WB_NUMERIC,
+  ['4'] = WB_NUMERIC, ['5'] = WB_NUMERIC, ['6'] = WB_NUMERIC, ['7'] = WB_NUMERIC,
+  ['8'] = WB_NUMERIC, ['9'] = WB_NUMERIC,
+  ['A'] = WB_ALETTER, ['B'] = WB_ALETTER, ['C'] = WB_ALETTER, ['D'] = WB_ALETTER,
+  ['E'] = WB_ALETTER, ['F'] = WB_ALETTER, ['G'] = WB_ALETTER, ['H'] = WB_ALETTER,
+  ['I'] = WB_ALETTER, ['J'] = WB_ALETTER, ['K'] = WB_ALETTER, ['L'] = WB_ALETTER,
+  ['M'] = WB_ALETTER, ['N'] = WB_ALETTER, ['O'] = WB_ALETTER, ['P'] = WB_ALETTER,
+  ['Q'] = WB_ALETTER, ['R'] = WB_ALETTER, ['S'] = WB_ALETTER, ['T'] = WB_ALETTER,
+  ['U'] = WB_ALETTER, ['V'] = WB_ALETTER, ['W'] = WB_ALETTER, ['X'] = WB_ALETTER,
+  ['Y'] = WB_ALETTER, ['Z'] = WB_ALETTER,
+  ['a'] = WB_ALETTER, ['b'] = WB_ALETTER, ['c'] = WB_ALETTER, ['d'] = WB_ALETTER,
+  ['e'] = WB_ALETTER, ['f'] = WB_ALETTER, ['g'] = WB_ALETTER, ['h'] = WB_ALETTER,
+  ['i'] = WB_ALETTER, ['j'] = WB_ALETTER, ['k'] = WB_ALETTER, ['l'] = WB_ALETTER,
+  ['m'] = WB_ALETTER, ['n'] = WB_ALETTER, ['o'] = WB_ALETTER, ['p'] = WB_ALETTER,
+  ['q'] = WB_ALETTER, ['r'] = WB_ALETTER, ['s'] = WB_ALETTER, ['t'] = WB_ALETTER,
+  ['u'] = WB_ALETTER, ['v'] = WB_ALETTER, ['w'] = WB_ALETTER, ['x'] = WB_ALETTER,
+  ['y'] = WB_ALETTER, ['z'] = WB_ALETTER,
+};
 
 /* The class and byte length of the character at P (a fast-path line). */
 static inline enum wb_class
 wb_class_at (const char *p, int *len)
 {
   unsigned char c = p[0];
-  *len = 1;
-  if (c >= 0x80)
+  if (c < 0x80)
     {
-      *len = 2;
-      unsigned char d = p[1];
-      /* U+00D7 and U+00F7 (multiplication and division signs) are not letters. */
-      return d == 0x97 || d == 0xb7 ? WB_OTHER : WB_ALETTER;
+      *len = 1;
+      return (enum wb_class) wb_ascii[c];
     }
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-    return WB_ALETTER;
-  if (c >= '0' && c <= '9')
-    return WB_NUMERIC;
-  switch (c)
-    {
-    case '_':
-      return WB_EXTENDNUMLET;
-    case ':':
-      return WB_MIDLETTER;
-    case '.':
-      return WB_MIDNUMLET;
-    case '\'':
-      return WB_SINGLE_QUOTE;
-    case ',':
-    case ';':
-      return WB_MIDNUM;
-    default:
-      return WB_OTHER;
-    }
+  *len = 2;
+  unsigned char d = p[1];
+  /* U+00D7 and U+00F7 (multiplication and division signs) are not letters. */
+  return d == 0x97 || d == 0xb7 ? WB_OTHER : WB_ALETTER;
 }
 
-static bool
+static inline bool
 wb_is_word (enum wb_class c)
 {
-  return c == WB_ALETTER || c == WB_NUMERIC || c == WB_EXTENDNUMLET;
+  return c & WB_WORD;
 }
 
-/* Append the token S[I..J) to T (the recipient token if it is one of R's words). */
-static int
-emit_token (char *s, size_t n, size_t i, size_t j, const struct fp_recipient *r,
-            struct fp_tokens *t, size_t *cap)
+/* What the splitter appends tokens to. */
+struct splitter
 {
-  ucs4_t c;
-  if (u8_mbtouc (&c, (const uint8_t *) s + i, j - i) <= 0 || !(uc_is_alpha (c) || uc_is_digit (c)))
-    return 0;
-  if (t->n == *cap)
+  char *s;                      /* the text; the recipient token follows its NUL */
+  size_t n;
+  const struct fp_recipient *r;
+  size_t *rlen;                 /* the lengths of R's words, or NULL to use strlen */
+  uint32_t first_bytes[8];      /* bit set: some recipient word starts with this byte */
+  struct fp_tokens *t;
+  size_t cap;                   /* of t->off and t->len */
+};
+
+/* Is P (N bytes) one of the recipient's words?  As is_recipient_word, with the lengths known. */
+static bool
+splitter_recipient_word (const struct splitter *sp, const char *p, size_t n)
+{
+  if (!sp->rlen)
+    return is_recipient_word (sp->r, p, n);
+  for (size_t i = 0; i < sp->r->n; i++)
+    if (sp->rlen[i] == n && memcmp (sp->r->words[i], p, n) == 0)
+      return true;
+  return false;
+}
+
+/* Append the token S[I..J) to SP->t (the recipient token if it is one of the recipient's
+   words); a token that does not start with a letter or digit is left out. */
+static inline int
+emit_token (struct splitter *sp, size_t i, size_t j)
+{
+  const char *s = sp->s;
+  unsigned char first = s[i];
+  if (first < 0x80)
     {
-      *cap *= 2;
-      uint32_t *no = realloc (t->off, *cap * sizeof *no);
+      if (!ascii_alpha (first) && !ascii_digit (first))
+        return 0;
+    }
+  else
+    {
+      ucs4_t c;
+      if (u8_mbtouc (&c, (const uint8_t *) s + i, j - i) <= 0 || !(uc_is_alpha (c) || uc_is_digit (c)))
+        return 0;
+    }
+  struct fp_tokens *t = sp->t;
+  if (t->n == sp->cap)
+    {
+      sp->cap *= 2;
+      uint32_t *no = realloc (t->off, sp->cap * sizeof *no);
       if (!no)
         return -1;
       t->off = no;
-      uint32_t *nl = realloc (t->len, *cap * sizeof *nl);
+      uint32_t *nl = realloc (t->len, sp->cap * sizeof *nl);
       if (!nl)
         return -1;
       t->len = nl;
     }
-  if (is_recipient_word (r, s + i, j - i))
+  if ((sp->first_bytes[first >> 5] >> (first & 31) & 1) && splitter_recipient_word (sp, s + i, j - i))
     {
       /* The recipient token lives after the text's terminating NUL. */
-      t->off[t->n] = n + 1;
+      t->off[t->n] = sp->n + 1;
       t->len[t->n] = sizeof rcpt_token - 1;
     }
   else
@@ -839,12 +1067,17 @@ emit_token (char *s, size_t n, size_t i, size_t j, const struct fp_recipient *r,
 
 /* Segment the fast-path line S[A..B) by the UAX #29 rules WB5-WB13b into tokens. */
 static int
-split_latin1_line (char *s, size_t n, size_t a, size_t b, const struct fp_recipient *r,
-                   struct fp_tokens *t, size_t *cap)
+split_latin1_line (struct splitter *sp, size_t a, size_t b)
 {
+  const char *s = sp->s;
   size_t i = a;
-  while (i < b && t->n < FP_MAX_TOKENS)
+  while (i < b && sp->t->n < FP_MAX_TOKENS)
     {
+      /* ASCII between words (blanks, punctuation) in a tight loop. */
+      while (i < b && (unsigned char) s[i] < 0x80 && !(wb_ascii[(unsigned char) s[i]] & WB_WORD))
+        i++;
+      if (i >= b)
+        break;
       int len;
       enum wb_class c = wb_class_at (s + i, &len);
       if (!wb_is_word (c))
@@ -857,6 +1090,27 @@ split_latin1_line (char *s, size_t n, size_t a, size_t b, const struct fp_recipi
       i += len;
       while (i < b)
         {
+          /* ASCII letters, the bulk of a word, eight at a time: the letters before the
+             first other byte (a line break at B is one). */
+          if (i + 8 <= sp->n)
+            {
+              uint64_t letters = ascii_letters8 (load_le64 ((const uint8_t *) s + i));
+              if (letters & 0x80)
+                {
+                  size_t run = leading_marked_bytes (letters);
+                  prev = WB_ALETTER;
+                  i += run;
+                  continue;
+                }
+            }
+          /* Other ASCII word characters (digits, '_') one at a time. */
+          unsigned char ch = s[i];
+          if (ch < 0x80 && (wb_ascii[ch] & WB_WORD))
+            {
+              prev = (enum wb_class) wb_ascii[ch];
+              i++;
+              continue;
+            }
           int l1, l2;
           enum wb_class next = wb_class_at (s + i, &l1);
           if (wb_is_word (next))
@@ -877,10 +1131,48 @@ split_latin1_line (char *s, size_t n, size_t a, size_t b, const struct fp_recipi
           prev = after;
           i += l1 + l2;
         }
-      if (emit_token (s, n, start, i, r, t, cap) < 0)
+      if (emit_token (sp, start, i) < 0)
         return -1;
     }
   return 0;
+}
+
+/* The end of the line of S (N bytes) that starts at FROM, and whether all its characters are
+   ASCII or in U+00C0..U+00FF: there the word-break rules reduce to a few classes, and the fast
+   path gives what u8_wordbreaks gives (the unit test compares them). */
+static size_t
+scan_line (const char *s, size_t from, size_t n, bool *latin1)
+{
+  size_t i = from;
+  while (i < n)
+    {
+      /* Eight ASCII bytes without a line break at a time. */
+      if (i + 8 <= n)
+        {
+          uint64_t x = load8 (s + i);
+          uint64_t nl = x ^ BYTES8 ('\n');
+          if (((((nl - BYTES8 (0x01)) & ~nl) | x) & BYTES8 (0x80)) == 0)
+            {
+              i += 8;
+              continue;
+            }
+        }
+      unsigned char c = s[i];
+      if (c == '\n')
+        break;
+      if (c < 0x80)
+        i++;
+      else if (c == 0xc3 && i + 1 < n && ((unsigned char) s[i + 1] & 0xc0) == 0x80)
+        i += 2;
+      else
+        {
+          *latin1 = false;
+          const char *nl = memchr (s + i, '\n', n - i);
+          return nl ? (size_t) (nl - s) : n;
+        }
+    }
+  *latin1 = true;
+  return i;
 }
 
 /* Split S (N bytes) into UAX #29 words that start with a letter or digit, into T.  Lines of
@@ -888,21 +1180,33 @@ split_latin1_line (char *s, size_t n, size_t a, size_t b, const struct fp_recipi
 static int
 split_words (char *s, size_t n, const struct fp_recipient *r, struct fp_tokens *t)
 {
-  size_t cap = 64;
-  t->off = malloc (cap * sizeof *t->off);
-  t->len = malloc (cap * sizeof *t->len);
+  struct splitter sp = { .s = s, .n = n, .r = r, .t = t, .cap = 256 };
+  /* Without memory for the lengths, is_recipient_word takes strlen each time. */
+  sp.rlen = r && r->n ? malloc (r->n * sizeof *sp.rlen) : NULL;
+  for (size_t i = 0; r && i < r->n; i++)
+    {
+      unsigned char first = r->words[i][0];
+      sp.first_bytes[first >> 5] |= UINT32_C (1) << (first & 31);
+      if (sp.rlen)
+        sp.rlen[i] = strlen (r->words[i]);
+    }
+  t->off = malloc (sp.cap * sizeof *t->off);
+  t->len = malloc (sp.cap * sizeof *t->len);
   char *breaks = NULL;
   size_t breaks_cap = 0;
   int status = 0;
   if (!t->off || !t->len)
-    return -1;
+    {
+      free (sp.rlen);
+      return -1;
+    }
   size_t line = 0;
   while (line < n && t->n < FP_MAX_TOKENS && status == 0)
     {
-      const char *nl = memchr (s + line, '\n', n - line);
-      size_t end = nl ? (size_t) (nl - s) : n;
-      if (is_latin1_line (s + line, end - line))
-        status = split_latin1_line (s, n, line, end, r, t, &cap);
+      bool latin1;
+      size_t end = scan_line (s, line, n, &latin1);
+      if (latin1)
+        status = split_latin1_line (&sp, line, end);
       else
         {
           size_t len = end - line;
@@ -924,74 +1228,175 @@ split_words (char *s, size_t n, const struct fp_recipient *r, struct fp_tokens *
               size_t j = i + 1;
               while (j < len && !breaks[j])
                 j++;
-              status = emit_token (s, n, line + i, line + j, r, t, &cap);
+              status = emit_token (&sp, line + i, line + j);
               i = j;
             }
         }
       line = end + 1;
     }
   free (breaks);
+  free (sp.rlen);
   return status;
 }
 
 /* ------------------------------------------------------------------ normalisation */
 
-/* NFKC and full case folding of B into OUT, line by line; B must be valid UTF-8.  Lines of
-   ASCII and U+00C0..U+00FF take a fast path: there NFKC changes nothing and case folding maps
-   A-Z and U+00C0..U+00DE (but U+00D7) down by 0x20 and U+00DF to "ss" (the unit test compares
-   it with u8_casefold). */
+/* Lower-case the ASCII letters among eight ASCII bytes X: a byte gets its top bit from adding
+   0x3f if it is 'A' or above and from adding 0x25 if it is above 'Z' (no carries between the
+   bytes, all are below 0x80); the letters get 0x20. */
+static inline uint64_t
+ascii_lower8 (uint64_t x)
+{
+  uint64_t from_a = x + BYTES8 (0x80 - 'A');
+  uint64_t past_z = x + BYTES8 (0x80 - 'Z' - 1);
+  return x | ((from_a & ~past_z & BYTES8 (0x80)) >> 2);
+}
+
+/* The length of the character at P (ROOM bytes on) if it is one that NFKC and case folding
+   leave alone, that has combining class 0 and that never combines with a character before
+   it, else 0: from U+00A0..U+00BF ¡ ¢ £ ¤ ¥ ¦ § © « ¬ SOFT HYPHEN ® ° ± ¶ · » ¿, from
+   U+2010..U+203A the hyphen, the dashes, ‖, the quotation marks, † ‡ • ‣ ‧ ‰ ‱ ′ ‵ ‹ ›, €, the
+   arrows U+2190..U+21FF, the box drawing, block, geometric shape, symbol and dingbat characters
+   U+2500..U+27BF, the ideographic comma, full stop and corner brackets, Hiragana and Katakana
+   letters (a voiced one is composed, and stays so), CJK unified ideographs and Hangul
+   syllables.  (The unit test
+   checks each against u8_casefold.)  German and English mail is full of the punctuation, and
+   each mark sent its word through u8_casefold, as each CJK character its line. */
+static inline int
+plain_symbol_len (const unsigned char *p, size_t room)
+{
+  /* Bit K: U+00A0 + K is one of them; bit K of the second: U+2000 + K. */
+  const uint32_t latin1_symbols = UINT32_C (0x88c37afe);
+  const uint64_t punctuation = UINT64_C (0x0627008fff7d0000);
+  if (p[0] == 0xc2 && room >= 2 && p[1] >= 0xa0 && p[1] <= 0xbf)
+    return latin1_symbols >> (p[1] - 0xa0) & 1 ? 2 : 0;
+  if (p[0] >= 0xe2 && p[0] <= 0xed && room >= 3 && (p[1] & 0xc0) == 0x80
+      && (p[2] & 0xc0) == 0x80)
+    {
+      unsigned c = (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
+      if (c >= 0x2000 && c < 0x2040)
+        return punctuation >> (c - 0x2000) & 1 ? 3 : 0;
+      if (c == 0x20ac || (c >= 0x2190 && c <= 0x21ff) || (c >= 0x2500 && c <= 0x27bf)
+          || (c >= 0x3001 && c <= 0x3002) || (c >= 0x300c && c <= 0x300f)
+          || (c >= 0x3041 && c <= 0x3096) || (c >= 0x30a1 && c <= 0x30fc)
+          || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7a3))
+        return 3;
+    }
+  return 0;
+}
+
+/* Bytes that end a case-folding segment: ASCII blanks and the line break. */
+static inline bool
+fold_boundary (unsigned char c)
+{
+  return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* NFKC and full case folding of B into OUT; B must be valid UTF-8.  The result is what
+   u8_casefold (..., UNINORM_NFKC) gives for each line.  ASCII, U+00C0..U+00FF and the
+   symbols of plain_symbol_len take a fast path: there NFKC changes nothing and case folding
+   maps A-Z and U+00C0..U+00DE (but U+00D7) down by 0x20 and U+00DF to "ss", keeping the
+   length (the unit test compares it with u8_casefold).  Any other character goes to
+   u8_casefold with the whole blank-delimited
+   segment around it: an ASCII blank is a boundary for normalisation (a starter that never
+   combines with what precedes it) and for the context of case mappings (neither cased nor
+   case-ignorable), so folding segment by segment is folding the line. */
 static int
 fold (const struct buf *b, struct buf *out)
 {
   const char *s = b->s ? b->s : "";
   size_t len = b->n, i = 0;
+  /* Since the fast path keeps the length, the output offset of input offset I (from BASE_IN
+     on, where the last slow segment ended) is BASE_OUT + I - BASE_IN. */
+  size_t base_in = 0, base_out = out->n;
+  char *w = buf_reserve (out, len);
+  if (!w)
+    return -1;
   while (i < len)
     {
-      const char *nl = memchr (s + i, '\n', len - i);
-      size_t end = nl ? (size_t) (nl - s) : len;
-      if (is_latin1_line (s + i, end - i))
+      if (i + 8 <= len)
         {
-          /* Folding keeps the length here (ß is two bytes, so is "ss"). */
-          char *w = buf_reserve (out, end - i);
-          if (!w)
-            return -1;
-          for (size_t k = i; k < end; k++)
+          uint64_t x = load8 (s + i);
+          if ((x & BYTES8 (0x80)) == 0)
             {
-              unsigned char c = s[k];
-              if (c < 0x80)
-                {
-                  *w++ = c >= 'A' && c <= 'Z' ? (char) (c + 32) : (char) c;
-                  continue;
-                }
-              unsigned char d = s[++k];
-              if (d == 0x9f)
-                {
-                  *w++ = 's';
-                  *w++ = 's';
-                }
-              else
-                {
-                  *w++ = (char) 0xc3;
-                  *w++ = (char) (d >= 0x80 && d <= 0x9e && d != 0x97 ? d + 0x20 : d);
-                }
+              x = ascii_lower8 (x);
+              memcpy (w, &x, 8);
+              w += 8;
+              i += 8;
+              continue;
             }
-          buf_commit (out, w);
         }
-      else
+      unsigned char c = s[i];
+      if (c < 0x80)
         {
-          size_t n = 0;
-          uint8_t *f = u8_casefold ((const uint8_t *) s + i, end - i, NULL, UNINORM_NFKC, NULL, &n);
-          if (!f)
-            return -1;
-          buf_put (out, (const char *) f, n);
-          free (f);
+          *w++ = c >= 'A' && c <= 'Z' ? (char) (c + 32) : (char) c;
+          i++;
+          continue;
         }
-      if (nl)
-        buf_put (out, "\n", 1);
-      i = end + 1;
+      if (c == 0xc3 && i + 1 < len && ((unsigned char) s[i + 1] & 0xc0) == 0x80)
+        {
+          unsigned char d = s[i + 1];
+          if (d == 0x9f)
+            {
+              *w++ = 's';
+              *w++ = 's';
+            }
+          else
+            {
+              *w++ = (char) 0xc3;
+              *w++ = (char) (d >= 0x80 && d <= 0x9e && d != 0x97 ? d + 0x20 : d);
+            }
+          i += 2;
+          continue;
+        }
+      int plain = plain_symbol_len ((const unsigned char *) s + i, len - i);
+      if (plain)
+        {
+          memcpy (w, s + i, plain);
+          w += plain;
+          i += plain;
+          continue;
+        }
+      /* The slow path for the segment around I: back to the blank before it (not before
+         BASE_IN, which is a blank or the start), on to the blank after it. */
+      size_t seg = i;
+      while (seg > base_in && !fold_boundary ((unsigned char) s[seg - 1]))
+        seg--;
+      size_t seg_end = i + 1;
+      while (seg_end < len && !fold_boundary ((unsigned char) s[seg_end]))
+        seg_end++;
+      buf_commit (out, out->s + base_out + (seg - base_in));
+      size_t n = 0;
+      uint8_t *f = u8_casefold ((const uint8_t *) s + seg, seg_end - seg, NULL, UNINORM_NFKC,
+                                NULL, &n);
+      if (!f)
+        return -1;
+      buf_put (out, (const char *) f, n);
+      free (f);
+      i = base_in = seg_end;
+      base_out = out->n;
+      w = buf_reserve (out, len - i);
+      if (!w)
+        return -1;
     }
-  buf_put (out, "", 0);
+  buf_commit (out, w);
   return out->err ? -1 : 0;
+}
+
+char *
+fp_casefold (const char *s, size_t len, size_t *outlen)
+{
+  const struct buf in = { .s = (char *) s, .n = s ? len : 0 };
+  struct buf out = { 0 };
+  if (fold (&in, &out) < 0)
+    {
+      int err = out.err ? ENOMEM : errno;
+      free (out.s);
+      errno = err;
+      return NULL;
+    }
+  *outlen = out.n;
+  return out.s;
 }
 
 int
@@ -1132,10 +1537,14 @@ struct slot_params
 static void
 slot_params_init (const struct fp_key *key, struct slot_params *sp)
 {
+  /* The SipHash of the 5 bytes "slot" J: the key is loaded once for all 64, and the message
+     is a single last word (bytes little-endian, the length 5 in the top byte). */
+  struct sip_state st = sip_init (key->bytes);
+  uint64_t tag = (uint64_t) 5 << 56 | (uint64_t) 't' << 24 | (uint64_t) 'o' << 16
+    | (uint64_t) 'l' << 8 | (uint64_t) 's';
   for (int j = 0; j < FP_SLOTS; j++)
     {
-      uint8_t tag[5] = { 's', 'l', 'o', 't', (uint8_t) j };
-      uint64_t h = fp_siphash24 (key->bytes, tag, sizeof tag);
+      uint64_t h = sip_finish (st, tag | (uint64_t) j << 32);
       sp->seed[j] = (uint32_t) h;
       sp->mult[j] = (uint32_t) (h >> 32) | 1;
     }
@@ -1156,17 +1565,21 @@ minhash_feature (uint64_t f, const struct slot_params *sp, uint32_t min[FP_SLOTS
 void
 fp_band_keys (const uint16_t sig[FP_SLOTS], const struct fp_key *key, uint64_t band[FP_BANDS])
 {
+  /* The SipHash of 7 bytes: the band number and its three slots big-endian, as one last word
+     (little-endian, the length in the top byte); the key is loaded once for all bands. */
+  _Static_assert (1 + 2 * FP_ROWS < 8, "a band's bytes fit one SipHash word");
+  struct sip_state st = sip_init (key->bytes);
   for (int b = 0; b < FP_BANDS; b++)
     {
-      uint8_t m[1 + 2 * FP_ROWS];
-      m[0] = (uint8_t) b;
+      uint64_t last = (uint64_t) (1 + 2 * FP_ROWS) << 56 | (uint64_t) b;
       for (int r = 0; r < FP_ROWS; r++)
         {
-          m[1 + 2 * r] = sig[b * FP_ROWS + r] >> 8;
-          m[2 + 2 * r] = sig[b * FP_ROWS + r] & 0xff;
+          uint16_t v = sig[b * FP_ROWS + r];
+          last |= (uint64_t) (v >> 8) << (8 * (1 + 2 * r));
+          last |= (uint64_t) (v & 0xff) << (8 * (2 + 2 * r));
         }
       /* Keys are stored as SQLite integers: keep them in the signed 63-bit range. */
-      band[b] = fp_siphash24 (key->bytes, m, sizeof m) >> 1;
+      band[b] = sip_finish (st, last) >> 1;
     }
 }
 
@@ -1183,7 +1596,146 @@ fp_band_keys (const uint16_t sig[FP_SLOTS], const struct fp_key *key, uint64_t b
 # define FP_VECTOR_CLONES
 #endif
 
+/* The bigram feature of the word hashes PREV and H: the two mixed (murmur3's finaliser), in
+   order, and apart from unigrams. */
+static inline uint64_t
+bigram_feature (uint64_t prev, uint64_t h)
+{
+  uint64_t b = prev * UINT64_C (0x9e3779b97f4a7c15) ^ rotl64 (h, 31) ^ 2;
+  b ^= b >> 33;
+  b *= UINT64_C (0xff51afd7ed558ccd);
+  b ^= b >> 33;
+  b *= UINT64_C (0xc4ceb9fe1a85ec53);
+  b ^= b >> 33;
+  return b;
+}
+
+static inline uint32_t
+feature32 (uint64_t f)
+{
+  return (uint32_t) (f ^ (f >> 32));
+}
+
+/* The bytes P[0 .. N) of a short token (N from 1 to 8) as one number, for comparing and
+   hashing: two overlapping little-endian loads of 4 bytes from 4 bytes on, else the first,
+   middle and last byte. */
+static inline uint64_t
+short_token_word (const char *p, size_t n)
+{
+  const uint8_t *u = (const uint8_t *) p;
+  if (n >= 4)
+    {
+      uint64_t head = (uint64_t) u[0] | (uint64_t) u[1] << 8 | (uint64_t) u[2] << 16
+        | (uint64_t) u[3] << 24;
+      const uint8_t *t = u + n - 4;
+      uint64_t tail = (uint64_t) t[0] | (uint64_t) t[1] << 8 | (uint64_t) t[2] << 16
+        | (uint64_t) t[3] << 24;
+      return head | tail << 32;
+    }
+  return (uint64_t) u[0] | (uint64_t) u[n / 2] << 8 | (uint64_t) u[n - 1] << 16;
+}
+
+/* A cheap unkeyed hash of the token P (N bytes), only to find repeated tokens in one body:
+   the keyed SipHash of each distinct token is computed once.  Equal tokens hash equal; others
+   may too, the caller compares the bytes. */
+static inline uint64_t
+token_probe_hash (const char *p, size_t n)
+{
+  uint64_t x = n * UINT64_C (0x9e3779b97f4a7c15);
+  if (n == 0)
+    return x;
+  if (n <= 8)
+    x ^= short_token_word (p, n);
+  else
+    for (size_t i = 0; i < n; i++)
+      x = (x ^ (unsigned char) p[i]) * UINT64_C (0x100000001b3);
+  x *= UINT64_C (0xff51afd7ed558ccd);
+  return x ^ x >> 29;
+}
+
+/* Scratch of fp_compute: the features of a body and an open-addressing table (2^BITS slots)
+   that finds repeated tokens.  A repeated feature changes no slot minimum, so leaving it out
+   gives the same signature.  (Leaving out repeated bigrams as well measured slower: fewer of
+   them repeat, and looking them up cost more than their MinHash rounds.) */
+struct feature_set
+{
+  uint32_t *feat;               /* features, at most 2 per token */
+  size_t nfeat;
+  unsigned bits;
+  uint64_t *first_hash;         /* per token: its SipHash, where it is the first of its kind */
+  uint64_t *probe;              /* per token: its token_probe_hash, the same */
+  uint32_t *tok_slot;           /* index + 1 of a token's first occurrence per slot, 0 if free */
+};
+
+/* The keyed hash of token I of TOK, and whether an equal token came before it. */
+static inline uint64_t
+token_hash (const struct fp_tokens *tok, size_t i, const struct sip_state *key_state,
+            struct feature_set *fs, bool *repeated)
+{
+  const char *p = tok->buf + tok->off[i];
+  size_t n = tok->len[i];
+  size_t mask = ((size_t) 1 << fs->bits) - 1;
+  uint64_t probe = token_probe_hash (p, n);
+  size_t at = probe >> (64 - fs->bits);
+  for (;; at = (at + 1) & mask)
+    {
+      uint32_t other = fs->tok_slot[at];
+      if (other == 0)
+        break;
+      /* Up to 8 bytes, the probe hash differs for different tokens of one length. */
+      if (fs->probe[other - 1] == probe && tok->len[other - 1] == n
+          && (n <= 8 || memcmp (tok->buf + tok->off[other - 1], p, n) == 0))
+        {
+          *repeated = true;
+          return fs->first_hash[other - 1];
+        }
+    }
+  uint64_t h = sip_hash_from (*key_state, p, n);
+  fs->tok_slot[at] = i + 1;
+  fs->first_hash[i] = h;
+  fs->probe[i] = probe;
+  *repeated = false;
+  return h;
+}
+
+/* The 64 slot minima over all of FEAT, sixteen slots at a time across all features: unrolled,
+   their minima, seeds and multipliers stay in registers (six with AVX2).  Out of line and
+   built for AVX2 as well (see FP_VECTOR_CLONES): inlined into fp_compute the compiler spilled
+   the seeds. */
+enum { SLOTS_PER_PASS = 16 };
+
 FP_VECTOR_CLONES
+static void
+minhash_features (const uint32_t *feat, size_t n, const uint32_t *seed, const uint32_t *mult,
+                  uint32_t min[FP_SLOTS])
+{
+  for (int c = 0; c < FP_SLOTS; c += SLOTS_PER_PASS)
+    {
+      uint32_t m[SLOTS_PER_PASS], sd[SLOTS_PER_PASS], mu[SLOTS_PER_PASS];
+      for (int l = 0; l < SLOTS_PER_PASS; l++)
+        {
+          m[l] = min[c + l];
+          sd[l] = seed[c + l];
+          mu[l] = mult[c + l];
+        }
+      for (size_t i = 0; i < n; i++)
+        {
+          uint32_t f = feat[i];
+#if defined __GNUC__ && !defined __clang__
+# pragma GCC unroll 16
+#endif
+          for (int l = 0; l < SLOTS_PER_PASS; l++)
+            {
+              uint32_t v = (f ^ sd[l]) * mu[l];
+              v ^= v >> 15;
+              m[l] = v < m[l] ? v : m[l];
+            }
+        }
+      for (int l = 0; l < SLOTS_PER_PASS; l++)
+        min[c + l] = m[l];
+    }
+}
+
 void
 fp_compute (const struct fp_tokens *tok, const struct fp_key *key, struct fingerprint *fp)
 {
@@ -1192,24 +1744,52 @@ fp_compute (const struct fp_tokens *tok, const struct fp_key *key, struct finger
   uint32_t min[FP_SLOTS];
   for (int j = 0; j < FP_SLOTS; j++)
     min[j] = UINT32_MAX;
-  uint64_t prev = 0;
-  for (size_t i = 0; i < tok->n; i++)
+
+  /* A table at least twice the number of tokens and the per-token arrays, in one
+     allocation; only the table needs clearing. */
+  struct feature_set fs = { 0 };
+  fs.bits = 6;
+  while (((size_t) 1 << fs.bits) < 2 * tok->n)
+    fs.bits++;
+  size_t slots = (size_t) 1 << fs.bits;
+  char *mem = NULL;
+  if (tok->n > 0 && tok->n < SIZE_MAX / 64)
+    mem = malloc (tok->n * (sizeof *fs.first_hash + sizeof *fs.probe + 2 * sizeof *fs.feat)
+                  + slots * sizeof *fs.tok_slot);
+  if (mem)
     {
-      uint64_t h = fp_siphash24 (key->bytes, tok->buf + tok->off[i], tok->len[i]);
-      minhash_feature (h, &sp, min);
-      if (i > 0)
+      struct sip_state key_state = sip_init (key->bytes);
+      fs.first_hash = (uint64_t *) mem;
+      fs.probe = fs.first_hash + tok->n;
+      fs.feat = (uint32_t *) (fs.probe + tok->n);
+      fs.tok_slot = fs.feat + 2 * tok->n;
+      memset (fs.tok_slot, 0, slots * sizeof *fs.tok_slot);
+      uint64_t prev = 0;
+      for (size_t i = 0; i < tok->n; i++)
         {
-          /* A bigram: the two keyed word hashes mixed (murmur3's finaliser), in order, and
-             apart from unigrams. */
-          uint64_t b = prev * UINT64_C (0x9e3779b97f4a7c15) ^ rotl64 (h, 31) ^ 2;
-          b ^= b >> 33;
-          b *= UINT64_C (0xff51afd7ed558ccd);
-          b ^= b >> 33;
-          b *= UINT64_C (0xc4ceb9fe1a85ec53);
-          b ^= b >> 33;
-          minhash_feature (b, &sp, min);
+          bool repeated;
+          uint64_t h = token_hash (tok, i, &key_state, &fs, &repeated);
+          if (!repeated)
+            fs.feat[fs.nfeat++] = feature32 (h);
+          if (i > 0)
+            fs.feat[fs.nfeat++] = feature32 (bigram_feature (prev, h));
+          prev = h;
         }
-      prev = h;
+      minhash_features (fs.feat, fs.nfeat, sp.seed, sp.mult, min);
+      free (mem);
+    }
+  else
+    {
+      /* No memory for the tables (or no tokens): every feature as it comes. */
+      uint64_t prev = 0;
+      for (size_t i = 0; i < tok->n; i++)
+        {
+          uint64_t h = fp_siphash24 (key->bytes, tok->buf + tok->off[i], tok->len[i]);
+          minhash_feature (h, &sp, min);
+          if (i > 0)
+            minhash_feature (bigram_feature (prev, h), &sp, min);
+          prev = h;
+        }
     }
   for (int j = 0; j < FP_SLOTS; j++)
     fp->sig[j] = (uint16_t) min[j];

@@ -75,6 +75,13 @@ void fp_recipient_free (struct fp_recipient *r);
 int fp_normalise (const char *s, size_t len, const uint8_t *mask, const struct fp_recipient *r,
                   struct fp_tokens *out);
 
+/* NFKC and full case folding of the UTF-8 text S (LEN bytes), line by line, as fp_normalise
+   does it: the result equals u8_casefold (..., UNINORM_NFKC, ...) of each line, lines kept.
+   Invalid UTF-8 comes out as U+FFFD, as from u8_casefold.  Return the folded text
+   (NUL-terminated, *OUTLEN bytes before the NUL) for the caller to free, or NULL with errno
+   set (ENOMEM). */
+char *fp_casefold (const char *s, size_t len, size_t *outlen);
+
 /* Release what fp_normalise allocated. */
 void fp_tokens_free (struct fp_tokens *t);
 

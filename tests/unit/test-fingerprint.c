@@ -8,7 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicase.h>
+#include <unistr.h>
+
 #include "fingerprint.h"
+#include "text.h"
 #include "unit.h"
 
 static struct fp_key test_key;
@@ -152,6 +156,303 @@ test_fast_paths (void)
   CHECK_STR (tokens_of ("don't a:b 3.5 x.y_z 1,000 __x a..b", NULL), "don't a:b xnumx xhandlex xnumx xhandlex a b");
 }
 
+/* Pieces for random text that exercise Unicode: decomposed and composed umlauts, combining
+   marks after ASCII and Latin-1 letters, Turkish and Greek case, ligatures, full-width and
+   compatibility characters, Hangul jamo, CJK, NUL, invalid and truncated UTF-8. */
+static const char *const unicode_pieces[] = {
+  "a", "Z", "I", "i", "9", "_", ".", "'", " ", "  ", "\n", "-", "Ä", "ä", "ß", "ẞ", "ÿ", "×", "Þ",
+  "u\xcc\x88", "A\xcc\x8a", "\xcc\x81", "\xcc\xa3", "\xcc\x87", "e\xcc\x81", "E\xcc\x81\xcc\xa3",
+  "İ", "ı", "Σ", "σ", "ς", "ΣΑΣ", "ΟΔΟΣ", "ﬁ", "ﬆ", "Ｆ", "€", "’", "“", "…", "\xc2\xa0", "²",
+  "ª", "½", "µ", "ŉ", "ǰ", "ǅ", "Ω", "K", "Å", "ſ", "ꭰ", "Ꭰ", "한", "\xe1\x84\x92",
+  "\xe1\x85\xa1", "\xe1\x86\xab", "中", "。", "\xcd\x85", "ὒ", "ᾼ", "ΐ", "\xe2\x84\xa2",
+  "\xef\xbb\xbf", "\xe2\x80\x8b", "\xff", "\xc3", "\xe2\x82", "\xed\xa0\x80", "\xc3\xbf\xcc\x88",
+  "„", "“", "”", "‘", "‚", "–", "—", "‐", "‑", "•", "‣", "‰", "′", "″", "‹", "›", "«", "»", "©", "®",
+  "°", "·", "§", "¡", "¿", "¬", "\xc2\xad", "´", "¨", "¸", "º", "¹", "\xe2\x80\x97", "\xe2\x82\xac",
+  "\xe2\x82\xad", "\xc2\xbf\xcc\x81", "\xe2\x80\x9c\xcc\x88", "\xe2\x80", "\xc2",
+  "か", "\xe3\x82\x99", "が", "ハ", "\xe3\x82\x9a", "ー", "「", "」", "\xe3\x80\x80", "가",
+  "\xe1\x86\xa8", "漢字", "\xef\xa4\x80", "\xe3\x8d\xbf", "\xe4\xb8", "\xed\x9e\xa4",
+  "→", "←\xcc\xb8", "★", "☆", "◆", "✓", "\xe2\x91\xa0", "\xe2\x88\xac", "\xe2\x8c\xa9",
+};
+
+/* U8_CASEFOLD (NFKC) of each line of S, lines kept: what fp_casefold must give. */
+static char *
+casefold_by_lines (const char *s, size_t n, size_t *outlen)
+{
+  char *out = malloc (4 * n + 16);
+  size_t w = 0;
+  for (size_t i = 0; out && i <= n;)
+    {
+      const char *nl = memchr (s + i, '\n', n - i);
+      size_t end = nl ? (size_t) (nl - s) : n;
+      size_t m = 0;
+      uint8_t *f = u8_casefold ((const uint8_t *) s + i, end - i, NULL, UNINORM_NFKC, NULL, &m);
+      if (!f)
+        {
+          free (out);
+          return NULL;
+        }
+      char *grown = realloc (out, w + m + 2);
+      if (!grown)
+        {
+          free (f);
+          free (out);
+          return NULL;
+        }
+      out = grown;
+      memcpy (out + w, f, m);
+      w += m;
+      free (f);
+      if (!nl)
+        break;
+      out[w++] = '\n';
+      i = end + 1;
+    }
+  if (out)
+    out[w] = '\0';
+  *outlen = w;
+  return out;
+}
+
+/* The ASCII and Latin-1 fast paths of the case folding, and folding a line by segments around
+   other characters, must give what u8_casefold gives for the whole line. */
+static void
+test_casefold (void)
+{
+  unsigned state = 2026;
+  size_t npieces = sizeof unicode_pieces / sizeof *unicode_pieces;
+  int mismatches = 0;
+  for (int round = 0; round < 20000; round++)
+    {
+      char text[1024];
+      size_t n = 0;
+      int len = 1 + round % 60;
+      for (int k = 0; k < len; k++)
+        {
+          state = state * 1103515245 + 12345;
+          const char *piece = unicode_pieces[(state >> 16) % npieces];
+          size_t m = strlen (piece);
+          memcpy (text + n, piece, m);
+          n += m;
+        }
+      /* A NUL now and then. */
+      if (round % 7 == 0)
+        text[n++] = '\0';
+      size_t got_len = 0, want_len = 0;
+      char *got = fp_casefold (text, n, &got_len);
+      char *want = casefold_by_lines (text, n, &want_len);
+      if ((!got || !want || got_len != want_len || memcmp (got, want, got_len) != 0)
+          && mismatches++ < 5)
+        fprintf (stderr, "case folding differs on [%.*s]: [%s] vs [%s]\n", (int) n, text,
+                 got ? got : "(null)", want ? want : "(null)");
+      free (got);
+      free (want);
+    }
+  CHECK (mismatches == 0);
+
+  size_t n;
+  char *f = fp_casefold ("STRASSE Straße u\xcc\x88" "ber ÜBER", strlen ("STRASSE Straße u\xcc\x88" "ber ÜBER"), &n);
+  CHECK_STR (f, "strasse strasse über über");
+  free (f);
+  f = fp_casefold ("ΟΔΟΣ οδος\nİstanbul", strlen ("ΟΔΟΣ οδος\nİstanbul"), &n);
+  CHECK_STR (f, "οδοσ οδοσ\ni\xcc\x87stanbul");
+  free (f);
+  /* Every character U+00A0..U+00BF, U+2000..U+27FF, U+3000..U+30FF, U+4E00..U+9FFF and
+     U+AC00..U+D7FF between letters. */
+  for (ucs4_t c = 0xa0; c < 0xd800; c++)
+    {
+      if (c == 0xc0)
+        c = 0x2000;
+      else if (c == 0x2800)
+        c = 0x3000;
+      else if (c == 0x3100)
+        c = 0x4e00;
+      else if (c == 0xa000)
+        c = 0xac00;
+      char one[16];
+      int m = u8_uctomb ((uint8_t *) one + 1, c, 8);
+      one[0] = 'A';
+      one[1 + m] = 'b';
+      size_t got_len = 0, want_len = 0;
+      char *got = fp_casefold (one, m + 2, &got_len);
+      char *want = casefold_by_lines (one, m + 2, &want_len);
+      CHECK (got && want && got_len == want_len && memcmp (got, want, got_len) == 0);
+      free (got);
+      free (want);
+    }
+  f = fp_casefold ("", 0, &n);
+  CHECK (f && n == 0 && f[0] == '\0');
+  free (f);
+}
+
+/* Decomposed text (NFD), composed text (NFC) and the case forms give the same tokens. */
+static void
+test_normalise_unicode (void)
+{
+  char nfc[256];
+  snprintf (nfc, sizeof nfc, "%s", tokens_of ("Über die Größe der Straße, naïve Café", NULL));
+  CHECK_STR (nfc, "über die grösse der strasse naïve café");
+  CHECK_STR (tokens_of ("U\xcc\x88" "ber die Gro\xcc\x88\xc3\x9f" "e der Stra\xc3\x9f" "e, nai\xcc\x88ve Cafe\xcc\x81", NULL), nfc);
+  CHECK_STR (tokens_of ("ÜBER DIE GRÖSSE DER STRASSE, NAÏVE CAFÉ", NULL), nfc);
+  /* Greek final sigma folds like sigma; Turkish dotted I keeps its dot as a combining mark. */
+  CHECK_STR (tokens_of ("ΟΔΟΣ οδος οδοσ", NULL), "οδοσ οδοσ οδοσ");
+  CHECK_STR (tokens_of ("İSTANBUL ıstanbul", NULL), "i\xcc\x87stanbul ıstanbul");
+  /* NUL bytes, control characters and invalid UTF-8 separate words. */
+  const char bad[] = "Gr\xc3\xbc\xc3\x9f" "e\0Welt\x01zwei\xff" "drei\xc3 vier\xe2\x82" "f\xc3\xbcnf";
+  struct fp_tokens t;
+  CHECK (fp_normalise (bad, sizeof bad - 1, NULL, NULL, &t) == 0 && t.n == 6);
+  if (t.n == 6)
+    CHECK (t.len[0] == 7 && memcmp (t.buf + t.off[0], "grüsse", 7) == 0
+           && t.len[5] == 5 && memcmp (t.buf + t.off[5], "fünf", 5) == 0);
+  fp_tokens_free (&t);
+}
+
+/* Masked bytes drop out wherever they fall in the eight-byte steps of the copy. */
+static void
+test_mask (void)
+{
+  const char text[] = "Erstens zweitens drittens viertens fuenftens\n";
+  size_t n = sizeof text - 1;
+  uint8_t mask[sizeof text];
+  for (size_t from = 0; from < n; from++)
+    {
+      memset (mask, 0, sizeof mask);
+      mask[from] = TEXT_QUOTED;
+      /* The text with that byte a space, unmasked, must give the same tokens. */
+      char spaced[sizeof text];
+      memcpy (spaced, text, sizeof text);
+      spaced[from] = ' ';
+      struct fp_tokens a, b;
+      CHECK (fp_normalise (text, n, mask, NULL, &a) == 0);
+      CHECK (fp_normalise (spaced, n, NULL, NULL, &b) == 0);
+      bool same = a.n == b.n;
+      for (size_t i = 0; same && i < a.n; i++)
+        same = a.len[i] == b.len[i] && memcmp (a.buf + a.off[i], b.buf + b.off[i], a.len[i]) == 0;
+      CHECK (same);
+      fp_tokens_free (&a);
+      fp_tokens_free (&b);
+    }
+  memset (mask, 0, sizeof mask);
+  memset (mask + 8, TEXT_SIGNATURE, 9);        /* "zweitens " */
+  memset (mask + 26, TEXT_DISCLAIMER, 9);      /* "viertens " */
+  struct fp_tokens t;
+  CHECK (fp_normalise (text, n, mask, NULL, &t) == 0 && t.n == 3);
+  fp_tokens_free (&t);
+}
+
+/* The signature by its definition, feature by feature, without the shortcuts of fp_compute
+   (each distinct token hashed once, repeated features skipped, the key loaded once). */
+static void
+reference_compute (const struct fp_tokens *tok, const struct fp_key *key, struct fingerprint *fp)
+{
+  uint32_t seed[FP_SLOTS], mult[FP_SLOTS], min[FP_SLOTS];
+  for (int j = 0; j < FP_SLOTS; j++)
+    {
+      uint8_t tag[5] = { 's', 'l', 'o', 't', (uint8_t) j };
+      uint64_t h = fp_siphash24 (key->bytes, tag, sizeof tag);
+      seed[j] = (uint32_t) h;
+      mult[j] = (uint32_t) (h >> 32) | 1;
+      min[j] = UINT32_MAX;
+    }
+  uint64_t prev = 0;
+  for (size_t i = 0; i < tok->n; i++)
+    {
+      uint64_t h = fp_siphash24 (key->bytes, tok->buf + tok->off[i], tok->len[i]);
+      uint64_t features[2] = { h, 0 };
+      int nf = 1;
+      if (i > 0)
+        {
+          uint64_t b = prev * UINT64_C (0x9e3779b97f4a7c15) ^ (h << 31 | h >> 33) ^ 2;
+          b ^= b >> 33;
+          b *= UINT64_C (0xff51afd7ed558ccd);
+          b ^= b >> 33;
+          b *= UINT64_C (0xc4ceb9fe1a85ec53);
+          b ^= b >> 33;
+          features[nf++] = b;
+        }
+      for (int f = 0; f < nf; f++)
+        {
+          uint32_t f32 = (uint32_t) (features[f] ^ (features[f] >> 32));
+          for (int j = 0; j < FP_SLOTS; j++)
+            {
+              uint32_t v = (f32 ^ seed[j]) * mult[j];
+              v ^= v >> 15;
+              if (v < min[j])
+                min[j] = v;
+            }
+        }
+      prev = h;
+    }
+  for (int j = 0; j < FP_SLOTS; j++)
+    fp->sig[j] = (uint16_t) min[j];
+  fp->ntok = (uint32_t) tok->n;
+  for (int b = 0; b < FP_BANDS; b++)
+    {
+      uint8_t m[1 + 2 * FP_ROWS];
+      m[0] = (uint8_t) b;
+      for (int r = 0; r < FP_ROWS; r++)
+        {
+          m[1 + 2 * r] = fp->sig[b * FP_ROWS + r] >> 8;
+          m[2 + 2 * r] = fp->sig[b * FP_ROWS + r] & 0xff;
+        }
+      fp->band[b] = fp_siphash24 (key->bytes, m, sizeof m) >> 1;
+    }
+}
+
+static void
+test_compute_reference (void)
+{
+  /* Words that repeat, that are equal in their first, middle and last bytes or in their first
+     and last four, long words equal in their first eight bytes, and every length to 20. */
+  static const char *const words[] = {
+    "a", "b", "ab", "ba", "abc", "adc", "abcd", "abzd", "abcde", "abcxe", "abcdefgh",
+    "abcdxfgh", "abcdefghi", "abcdefghj", "abcdefghijklmnop", "abcdefghijklmnoq", "xrcptx",
+    "über", "straße", "0", "12345678901234567890", "x",
+  };
+  size_t nwords = sizeof words / sizeof *words;
+  unsigned state = 99;
+  int mismatches = 0;
+  for (int round = 0; round < 300; round++)
+    {
+      size_t ntok = round % 7 == 0 ? (size_t) round : (size_t) (round % 40);
+      char *buf = malloc (ntok * 21 + 1);
+      uint32_t *off = malloc ((ntok + 1) * sizeof *off), *len = malloc ((ntok + 1) * sizeof *len);
+      if (!buf || !off || !len)
+        {
+          free (buf);
+          free (off);
+          free (len);
+          continue;
+        }
+      size_t w = 0;
+      for (size_t i = 0; i < ntok; i++)
+        {
+          state = state * 1103515245 + 12345;
+          const char *word = words[(state >> 16) % nwords];
+          size_t m = strlen (word);
+          if (round % 5 == 4)
+            m = 1 + (state >> 8) % 20 < m ? 1 + (state >> 8) % 20 : m;
+          memcpy (buf + w, word, m);
+          off[i] = w;
+          len[i] = m;
+          w += m;
+          buf[w++] = ' ';
+        }
+      buf[w] = '\0';
+      struct fp_tokens tok = { .buf = buf, .off = off, .len = len, .n = ntok };
+      struct fingerprint got, want;
+      fp_compute (&tok, &test_key, &got);
+      reference_compute (&tok, &test_key, &want);
+      if ((memcmp (got.sig, want.sig, sizeof got.sig) != 0
+           || memcmp (got.band, want.band, sizeof got.band) != 0 || got.ntok != want.ntok)
+          && mismatches++ < 3)
+        fprintf (stderr, "fp_compute differs from the reference in round %d\n", round);
+      free (buf);
+      free (off);
+      free (len);
+    }
+  CHECK (mismatches == 0);
+}
+
 static const char tpl_a[] =
   "Hallo %s,\n\nich bin auf dein Profil bei Instagram gestoßen und finde deinen Content super "
   "spannend. Wir sind eine Agentur für Influencer-Marketing und arbeiten mit Marken wie %s "
@@ -262,6 +563,10 @@ main (void)
   test_siphash ();
   test_normalise ();
   test_fast_paths ();
+  test_casefold ();
+  test_normalise_unicode ();
+  test_mask ();
+  test_compute_reference ();
   test_minhash ();
   test_senders ();
   UNIT_EXIT ();
