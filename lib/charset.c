@@ -10,13 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unictype.h>
+#include <uninorm.h>
+
 #include "c-ctype.h"
 #include "c-strcase.h"
 
 /* Memory problems must not make a message unreadable, but the buffers hold uint32 offsets,
    so refuse sizes that cannot be represented. */
 int
-mbuf_reserve (struct mbuf *b, size_t extra)
+mbuf_grow (struct mbuf *b, size_t extra)
 {
   if (b->len + extra + 1 <= b->cap)
     return 0;
@@ -155,6 +158,41 @@ charset_utf8_len (const unsigned char *s, size_t n)
   return 0;
 }
 
+/* Whether starter UC might be the second half of a canonical composition.  The starters that
+   are (Hangul vowels and trailing consonants, some Indic, Myanmar and Balinese vowel signs and
+   length marks) all lie in these blocks; the unit tests check that against the tables. */
+static bool
+may_compose_with_previous (uint32_t uc)
+{
+  return (uc >= 0x0980 && uc <= 0x0DFF) || (uc >= 0x1000 && uc <= 0x109F)
+    || (uc >= 0x1100 && uc <= 0x11FF) || (uc >= 0x1B00 && uc <= 0x1B7F)
+    || (uc >= 0x11000 && uc <= 0x16FFF);
+}
+
+bool
+charset_nfc_stable (uint32_t uc)
+{
+  /* The blocks most mail uses need no table lookups: Latin, Greek and Cyrillic letters before
+     the combining marks, general punctuation, currency signs, kana, CJK, Hangul syllables,
+     emoji. */
+  if (uc < 0x300 || (uc >= 0x400 && uc <= 0x482) || (uc >= 0x48A && uc <= 0x4FF)
+      || (uc >= 0x2010 && uc <= 0x205F) || (uc >= 0x20A0 && uc <= 0x20CF)
+      || (uc >= 0x3041 && uc <= 0x3096) || (uc >= 0x30A1 && uc <= 0x30FA)
+      || (uc >= 0x4E00 && uc <= 0x9FFF) || (uc >= 0xAC00 && uc <= 0xD7A3) || uc == 0xFFFD
+      || (uc >= 0x1F300 && uc <= 0x1FAFF))
+    return true;
+  if (uc_combining_class (uc) != 0 || may_compose_with_previous (uc))
+    return false;
+  ucs4_t parts[UC_DECOMPOSITION_MAX_LENGTH];
+  int tag;
+  int n = uc_decomposition (uc, &tag, parts);
+  if (n < 0 || tag != UC_DECOMP_CANONICAL)
+    return true;
+  /* A primary composite: NFC decomposes it and composes it back, provided its first part is
+     stable too (no starter before it can take that part). */
+  return n == 2 && uc_composition (parts[0], parts[1]) == uc && charset_nfc_stable (parts[0]);
+}
+
 /* Windows-1252 differs from Latin-1 only in 0x80..0x9F; the five holes keep their C1 code
    points, as web browsers do. */
 static const uint16_t cp1252_high[32] = {
@@ -256,26 +294,9 @@ charset_classify (const char *label, size_t len, const char **iconv_name)
   return CHARSET_ICONV;
 }
 
-/* The length of the run of ASCII bytes at S[0..LEN), eight at a time where possible. */
-static size_t
-ascii_run (const unsigned char *s, size_t len)
-{
-  size_t i = 0;
-  while (i + 8 <= len)
-    {
-      uint64_t w;
-      memcpy (&w, s + i, 8);
-      if (w & UINT64_C (0x8080808080808080))
-        break;
-      i += 8;
-    }
-  while (i < len && s[i] < 0x80)
-    i++;
-  return i;
-}
-
 /* Append IN's bytes as UTF-8 where they form valid sequences, each other byte as Windows-1252
-   (when CP1252_ONLY, every 8-bit byte is Windows-1252). */
+   (when CP1252_ONLY, every 8-bit byte is Windows-1252).  Runs of ASCII and whole sequences are
+   copied at once, their offsets filled in a loop the compiler vectorises. */
 static int
 append_utf8_or_cp1252 (struct mbuf *out, const struct mspan *in, bool cp1252_only)
 {
@@ -284,7 +305,7 @@ append_utf8_or_cp1252 (struct mbuf *out, const struct mspan *in, bool cp1252_onl
     return -1;
   for (size_t i = 0; i < in->len;)
     {
-      size_t run = ascii_run (s + i, in->len - i);
+      size_t run = charset_ascii_run (s + i, in->len - i);
       if (run)
         {
           memcpy (out->s + out->len, s + i, run);
@@ -292,8 +313,7 @@ append_utf8_or_cp1252 (struct mbuf *out, const struct mspan *in, bool cp1252_onl
           if (in->src)
             memcpy (dst, in->src + i, run * sizeof *dst);
           else
-            for (size_t k = 0; k < run; k++)
-              dst[k] = in->base + (uint32_t) (i + k);
+            mbuf_fill_src (dst, in->base + (uint32_t) i, run);
           out->len += run;
           i += run;
           if (i >= in->len)
@@ -302,16 +322,27 @@ append_utf8_or_cp1252 (struct mbuf *out, const struct mspan *in, bool cp1252_onl
       size_t n = cp1252_only ? 0 : charset_utf8_len (s + i, in->len - i);
       if (n)
         {
-          uint32_t src = mspan_src (in, i);
-          for (size_t k = 0; k < n; k++)
-            mbuf_put (out, (char) s[i + k], src);
+          memcpy (out->s + out->len, s + i, n);
+          mbuf_fill_same (out->src + out->len, mspan_src (in, i), n);
+          out->len += n;
           i += n;
         }
       else
         {
-          /* A Windows-1252 byte takes up to 3 UTF-8 bytes: reserve beyond the 1:1 estimate. */
-          if (mbuf_put_uc (out, charset_cp1252 (s[i]), mspan_src (in, i)) < 0
-              || mbuf_reserve (out, in->len - i) < 0)
+          /* A Windows-1252 byte takes up to 3 UTF-8 bytes: reserve beyond the 1:1 estimate.
+             (Its code point is at least U+0080 and below U+2200: two or three bytes.) */
+          uint32_t uc = charset_cp1252 (s[i]), src = mspan_src (in, i);
+          if (mbuf_reserve (out, 4) < 0)
+            return -1;
+          if (uc < 0x800)
+            mbuf_put (out, (char) (0xC0 | (uc >> 6)), src);
+          else
+            {
+              mbuf_put (out, (char) (0xE0 | (uc >> 12)), src);
+              mbuf_put (out, (char) (0x80 | ((uc >> 6) & 0x3F)), src);
+            }
+          mbuf_put (out, (char) (0x80 | (uc & 0x3F)), src);
+          if (mbuf_reserve (out, in->len - i) < 0)
             return -1;
           i++;
         }
@@ -327,7 +358,7 @@ utf8_census (const struct mspan *in, size_t *multibyte, size_t *invalid)
   *multibyte = *invalid = 0;
   for (size_t i = 0; i < in->len;)
     {
-      i += ascii_run (s + i, in->len - i);
+      i += charset_ascii_run (s + i, in->len - i);
       if (i >= in->len)
         break;
       size_t n = charset_utf8_len (s + i, in->len - i);
@@ -344,6 +375,39 @@ utf8_census (const struct mspan *in, size_t *multibyte, size_t *invalid)
     }
 }
 
+/* Multibyte charsets without shift states in which every ASCII byte stands for itself, as far
+   as their names tell; ascii_passes_through checks the second half. */
+static bool
+stateless_ascii_superset (const char *name)
+{
+  static const char *const names[] = {
+    "GBK", "GB18030", "CP936", "BIG5", "BIG5-HKSCS", "EUC-KR", "CP949", "UHC", "EUC-JP",
+    "EUC-TW", "EUC-CN", "GB2312",
+  };
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (c_strcasecmp (name, names[i]) == 0)
+      return true;
+  return false;
+}
+
+/* Whether CD, freshly opened for charset NAME, converts each ASCII byte to itself in any
+   context: a stateless charset that maps all 128 of them to themselves. */
+static bool
+ascii_passes_through (iconv_t cd, const char *name)
+{
+  if (!stateless_ascii_superset (name))
+    return false;
+  char ascii[128], out[512];
+  for (int b = 0; b < 128; b++)
+    ascii[b] = (char) b;
+  char *ip = ascii, *op = out;
+  size_t ileft = sizeof ascii, oleft = sizeof out;
+  bool same = iconv (cd, &ip, &ileft, &op, &oleft) != (size_t) -1 && ileft == 0
+    && op - out == (ptrdiff_t) sizeof ascii && memcmp (out, ascii, sizeof ascii) == 0;
+  iconv (cd, NULL, NULL, NULL, NULL);
+  return same;
+}
+
 static iconv_t
 cache_open (struct charset_cache *cache, const char *name)
 {
@@ -358,6 +422,7 @@ cache_open (struct charset_cache *cache, const char *name)
     return cd;
   cache->cd = cd;
   cache->open = true;
+  cache->ascii_same = ascii_passes_through (cd, name);
   snprintf (cache->name, sizeof cache->name, "%s", name);
   return cd;
 }
@@ -366,8 +431,6 @@ cache_open (struct charset_cache *cache, const char *name)
 static int
 append_converted (struct mbuf *out, const char *buf, size_t n, uint32_t src)
 {
-  if (mbuf_reserve (out, n) < 0)
-    return -1;
   for (size_t k = 0; k < n;)
     {
       size_t len = charset_utf8_len ((const unsigned char *) buf + k, n - k);
@@ -378,8 +441,11 @@ append_converted (struct mbuf *out, const char *buf, size_t n, uint32_t src)
           k++;
           continue;
         }
-      for (size_t j = 0; j < len; j++)
-        mbuf_put (out, buf[k + j], src);
+      if (mbuf_reserve (out, len) < 0)
+        return -1;
+      memcpy (out->s + out->len, buf + k, len);
+      mbuf_fill_same (out->src + out->len, src, len);
+      out->len += len;
       k += len;
     }
   return 0;
@@ -387,12 +453,15 @@ append_converted (struct mbuf *out, const char *buf, size_t n, uint32_t src)
 
 /* Convert with iconv.  A single-byte charset converts in one call and maps character K to input
    byte K; otherwise characters are fed one at a time so each output keeps its own offset and a bad
-   byte becomes U+FFFD instead of ending the conversion. */
+   byte becomes U+FFFD instead of ending the conversion.  With ASCII_SAME (a stateless charset
+   whose ASCII bytes are themselves) runs of ASCII are copied instead, as iconv would give them. */
 static int
-convert_iconv (struct mbuf *out, const struct mspan *in, iconv_t cd)
+convert_iconv (struct mbuf *out, const struct mspan *in, iconv_t cd, bool ascii_same)
 {
   size_t mark = out->len;
-  if (mbuf_reserve (out, in->len * 4 + 16) == 0)
+  /* In a multibyte charset whose ASCII is itself the conversion in one call works only if all
+     the text is single bytes, which the loop below copies at once anyway. */
+  if (!ascii_same && mbuf_reserve (out, in->len * 4 + 16) == 0)
     {
       char *ip = (char *) in->s;
       size_t ileft = in->len;
@@ -436,6 +505,20 @@ convert_iconv (struct mbuf *out, const struct mspan *in, iconv_t cd)
 
   for (size_t i = 0; i < in->len;)
     {
+      if (ascii_same && (unsigned char) in->s[i] < 0x80)
+        {
+          size_t run = charset_ascii_run ((const unsigned char *) in->s + i, in->len - i);
+          if (mbuf_reserve (out, run) < 0)
+            return -1;
+          memcpy (out->s + out->len, in->s + i, run);
+          if (in->src)
+            memcpy (out->src + out->len, in->src + i, run * sizeof *in->src);
+          else
+            mbuf_fill_src (out->src + out->len, in->base + (uint32_t) i, run);
+          out->len += run;
+          i += run;
+          continue;
+        }
       char buf[64];
       size_t k;
       bool done = false;
@@ -501,7 +584,7 @@ charset_to_utf8 (struct mbuf *out, const struct mspan *in, const char *label, si
         }
       iconv_t cd = cache_open (cache, name);
       if (cd != (iconv_t) -1)
-        return convert_iconv (out, in, cd);
+        return convert_iconv (out, in, cd, cache->ascii_same);
       cls = CHARSET_UNKNOWN;
     }
   if (cls == CHARSET_UNKNOWN)
@@ -516,6 +599,19 @@ charset_to_utf8 (struct mbuf *out, const struct mspan *in, const char *label, si
     }
 
   utf8_census (in, &multibyte, &invalid);
+  if (multibyte == 0 && invalid == 0)
+    {
+      /* Plain ASCII, as most text is: every class copies it unchanged. */
+      if (mbuf_reserve (out, in->len) < 0)
+        return -1;
+      memcpy (out->s + out->len, in->s, in->len);
+      if (in->src)
+        memcpy (out->src + out->len, in->src, in->len * sizeof *in->src);
+      else
+        mbuf_fill_src (out->src + out->len, in->base, in->len);
+      out->len += in->len;
+      return 0;
+    }
   if (cls == CHARSET_LATIN1)
     /* Mislabelled UTF-8 is common; Latin-1 text that happens to be valid UTF-8 is not. */
     return append_utf8_or_cp1252 (out, in, !(invalid == 0 && multibyte > 0));

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <iconv.h>
 
 /* A growing byte buffer in which every byte remembers the raw offset it came from. */
@@ -39,8 +40,72 @@ mbuf_span (const struct mbuf *b)
   return sp;
 }
 
-/* Make room for EXTRA more bytes (plus a NUL); return 0, or -1 with errno ENOMEM. */
-int mbuf_reserve (struct mbuf *b, size_t extra);
+/* Set DST[0..N) to FIRST, FIRST + 1, ...: the offsets of N bytes copied from consecutive raw
+   bytes.  Written four at a time, which GCC turns into vector stores (eight at a time it does
+   not). */
+static inline void
+mbuf_fill_src (uint32_t *dst, uint32_t first, size_t n)
+{
+  size_t k = 0;
+  for (; k + 4 <= n; k += 4)
+    {
+      dst[k] = first;
+      dst[k + 1] = first + 1;
+      dst[k + 2] = first + 2;
+      dst[k + 3] = first + 3;
+      first += 4;
+    }
+  for (; k < n; k++)
+    dst[k] = first++;
+}
+
+/* Set DST[0..N) to SRC, every byte from the same raw offset. */
+static inline void
+mbuf_fill_same (uint32_t *dst, uint32_t src, size_t n)
+{
+  for (size_t k = 0; k < n; k++)
+    dst[k] = src;
+}
+
+/* The length of the run of ASCII bytes at S[0..LEN), sixteen or eight at a time where
+   possible. */
+static inline size_t
+charset_ascii_run (const unsigned char *s, size_t len)
+{
+  size_t i = 0;
+  while (i + 16 <= len)
+    {
+      uint64_t w[2];
+      memcpy (w, s + i, 16);
+      if ((w[0] | w[1]) & UINT64_C (0x8080808080808080))
+        break;
+      i += 16;
+    }
+  while (i + 8 <= len)
+    {
+      uint64_t w;
+      memcpy (&w, s + i, 8);
+      if (w & UINT64_C (0x8080808080808080))
+        break;
+      i += 8;
+    }
+  while (i < len && s[i] < 0x80)
+    i++;
+  return i;
+}
+
+/* Grow B so that EXTRA more bytes (plus a NUL) fit; return 0, or -1 with errno ENOMEM. */
+int mbuf_grow (struct mbuf *b, size_t extra);
+
+/* Make room for EXTRA more bytes (plus a NUL); return 0, or -1 with errno ENOMEM.  Inline,
+   since it is asked for a few bytes at a time and there mostly is room. */
+static inline int
+mbuf_reserve (struct mbuf *b, size_t extra)
+{
+  if (b->len + extra + 1 <= b->cap)
+    return 0;
+  return mbuf_grow (b, extra);
+}
 
 /* Append byte C from raw offset SRC; the caller has reserved room. */
 static inline void
@@ -74,6 +139,7 @@ struct charset_cache
   char name[48];
   iconv_t cd;
   bool open;
+  bool ascii_same;              /* a stateless charset whose ASCII bytes are themselves */
 };
 
 /* Close the cached descriptor, if any. */
@@ -81,6 +147,11 @@ void charset_cache_close (struct charset_cache *c);
 
 /* The length of the valid UTF-8 sequence at S (N bytes available), or 0 if it is invalid. */
 size_t charset_utf8_len (const unsigned char *s, size_t n);
+
+/* Whether NFC leaves code point UC alone whatever characters surround it (combining class 0,
+   no decomposition or one that composes back to UC, never the second half of a composition),
+   by the tables of the libunistring linked in.  A text of such characters only is in NFC. */
+bool charset_nfc_stable (uint32_t uc);
 
 /* The Unicode code point of Windows-1252 byte B. */
 uint32_t charset_cp1252 (unsigned char b);

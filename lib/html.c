@@ -95,6 +95,8 @@ static int
 flush_pending (struct html_state *st)
 {
   struct mbuf *out = st->out;
+  if (!st->pending_nl && !st->pending_space)
+    return 0;
   if (mbuf_reserve (out, 4) < 0)
     return -1;
   if (st->pending_nl && out->len > st->start)
@@ -134,6 +136,22 @@ want_space (struct html_state *st, uint32_t src)
   st->pending_space = true;
 }
 
+/* Whether ASCII byte C is white space to emit_uc. */
+static inline bool
+ascii_space (unsigned char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* Whether byte C is ASCII that emit_uc appends as it is and that starts no markup. */
+static inline bool
+plain_byte (unsigned char c)
+{
+  if (c > ' ')
+    return c < 0x80 && c != '<' && c != '&';
+  return !ascii_space (c);
+}
+
 /* Emit one character: whitespace is collapsed outside <pre>. */
 static int
 emit_uc (struct html_state *st, uint32_t uc, uint32_t src)
@@ -159,34 +177,91 @@ emit_uc (struct html_state *st, uint32_t uc, uint32_t src)
   return mbuf_put_uc (st->out, uc, src);
 }
 
-static bool
-name_is (const char *name, size_t len, const char *word)
+/* What a tag stands for in the text. */
+enum tag_kind
 {
-  /* The first letter rules out most candidates before strlen. */
-  return c_tolower (name[0]) == word[0] && strlen (word) == len
-    && c_strncasecmp (name, word, len) == 0;
+  TAG_INLINE,                   /* nothing */
+  TAG_HIDDEN,                   /* script, style, title, xml, template: content never shown */
+  TAG_HEAD,
+  TAG_BR,
+  TAG_PRE,
+  TAG_CELL,                     /* td, th: a space */
+  TAG_PARAGRAPH,                /* a block that stands apart: two line breaks */
+  TAG_LINE,                     /* a block on its own line: one line break */
+};
+
+/* Whether LOWER (LEN bytes) is one of the space-separated WORDS, all LEN bytes long. */
+static bool
+one_of (const char *lower, size_t len, const char *words)
+{
+  for (const char *w = words;; w += len + 1)
+    {
+      if (memcmp (lower, w, len) == 0)
+        return true;
+      if (w[len] == '\0')
+        return false;
+    }
 }
 
-/* How many line breaks a block-level tag stands for, or 0 for inline tags. */
-static int
-block_breaks (const char *name, size_t len)
+/* The kind of the tag named NAME (LEN bytes, any case). */
+static enum tag_kind
+classify_tag (const char *name, size_t len)
 {
-  static const char *const paragraph[] = {
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "ul", "ol", "table", "hr",
-    "dl", "address", "figure",
-  };
-  static const char *const line[] = {
-    "div", "li", "tr", "dt", "dd", "center", "form", "section", "article", "header", "footer",
-    "nav", "aside", "main", "fieldset", "option", "caption", "tbody", "thead", "tfoot", "body",
-    "html", "legend", "summary", "details", "menu",
-  };
-  for (size_t i = 0; i < sizeof paragraph / sizeof *paragraph; i++)
-    if (name_is (name, len, paragraph[i]))
-      return 2;
-  for (size_t i = 0; i < sizeof line / sizeof *line; i++)
-    if (name_is (name, len, line[i]))
-      return 1;
-  return 0;
+  char lower[10];
+  if (len > sizeof lower)
+    return TAG_INLINE;
+  for (size_t i = 0; i < len; i++)
+    lower[i] = (char) c_tolower (name[i]);
+  /* By length, so that each name is compared with a few candidates only. */
+  switch (len)
+    {
+    case 1:
+      return lower[0] == 'p' ? TAG_PARAGRAPH : TAG_INLINE;
+    case 2:
+      if (one_of (lower, 2, "br"))
+        return TAG_BR;
+      if (one_of (lower, 2, "td th"))
+        return TAG_CELL;
+      if (one_of (lower, 2, "h1 h2 h3 h4 h5 h6 ul ol hr dl"))
+        return TAG_PARAGRAPH;
+      return one_of (lower, 2, "li tr dt dd") ? TAG_LINE : TAG_INLINE;
+    case 3:
+      if (one_of (lower, 3, "xml"))
+        return TAG_HIDDEN;
+      if (one_of (lower, 3, "pre"))
+        return TAG_PRE;
+      return one_of (lower, 3, "div nav") ? TAG_LINE : TAG_INLINE;
+    case 4:
+      if (one_of (lower, 4, "head"))
+        return TAG_HEAD;
+      return one_of (lower, 4, "form main body html menu") ? TAG_LINE : TAG_INLINE;
+    case 5:
+      if (one_of (lower, 5, "style title"))
+        return TAG_HIDDEN;
+      if (one_of (lower, 5, "table"))
+        return TAG_PARAGRAPH;
+      return one_of (lower, 5, "tbody thead tfoot aside") ? TAG_LINE : TAG_INLINE;
+    case 6:
+      if (one_of (lower, 6, "script"))
+        return TAG_HIDDEN;
+      if (one_of (lower, 6, "figure"))
+        return TAG_PARAGRAPH;
+      return one_of (lower, 6, "center header footer option legend") ? TAG_LINE
+        : TAG_INLINE;
+    case 7:
+      if (one_of (lower, 7, "address"))
+        return TAG_PARAGRAPH;
+      return one_of (lower, 7, "section article caption summary details") ? TAG_LINE
+        : TAG_INLINE;
+    case 8:
+      if (one_of (lower, 8, "template"))
+        return TAG_HIDDEN;
+      return one_of (lower, 8, "fieldset") ? TAG_LINE : TAG_INLINE;
+    case 10:
+      return one_of (lower, 10, "blockquote") ? TAG_PARAGRAPH : TAG_INLINE;
+    default:
+      return TAG_INLINE;
+    }
 }
 
 /* Find "</NAME" (any case) at or after POS; return its offset or LEN. */
@@ -209,26 +284,43 @@ find_close_tag (const char *s, size_t pos, size_t len, const char *name, size_t 
 }
 
 /* The end of the tag starting at POS ('<'), just after its '>', or LEN.  Quotes protect '>' only
-   when they open an attribute value and close again. */
+   when they open an attribute value and close again.  (The '>' and the '=' before a quote are
+   looked for with memchr rather than byte by byte.) */
 static size_t
 tag_end (const char *s, size_t pos, size_t len)
 {
   const char *first_gt = memchr (s + pos, '>', len - pos);
   if (!first_gt)
     return len;
-  for (size_t i = pos + 1; i < len; i++)
+  size_t from = pos, gt = first_gt - s;
+  for (;;)
     {
-      if (s[i] == '>')
-        return i + 1;
-      if ((s[i] == '"' || s[i] == '\'') && s[i - 1] == '=')
+      /* A quote opening an attribute value before the '>' at GT, at FROM + 1 or later? */
+      size_t quote = 0;
+      for (size_t e = from; e + 1 < gt;)
         {
-          const char *q = memchr (s + i + 1, s[i], len - i - 1);
-          if (!q)
-            return first_gt - s + 1;
-          i = q - s;
+          const char *eq = memchr (s + e, '=', gt - 1 - e);
+          if (!eq)
+            break;
+          e = eq - s;
+          if (s[e + 1] == '"' || s[e + 1] == '\'')
+            {
+              quote = e + 1;
+              break;
+            }
+          e++;
         }
+      if (!quote)
+        return gt + 1;
+      const char *q = memchr (s + quote + 1, s[quote], len - quote - 1);
+      if (!q)
+        return first_gt - s + 1;
+      from = q - s;
+      const char *next_gt = from + 1 < len ? memchr (s + from + 1, '>', len - from - 1) : NULL;
+      if (!next_gt)
+        return first_gt - s + 1;
+      gt = next_gt - s;
     }
-  return first_gt - s + 1;
 }
 
 /* Decode the character reference at IN->s[POS] ('&'); store the code point and return the bytes
@@ -279,6 +371,48 @@ decode_entity (const char *s, size_t pos, size_t len, uint32_t *uc)
   return i - pos;
 }
 
+/* Bytes of text copied by one call of copy_text_run at most: the room it reserves. */
+#define TEXT_RUN_MAX 4096
+
+/* Copy the text at IN->s[I], which starts with a plain_byte and follows no pending space or
+   line break, to OUT, up to the next markup, non-ASCII or final white space: what emit_uc
+   would do with each character, done in one loop.  Between words (outside <pre>) a run of
+   white space is the one space flush_pending would write, with the offset of the run's first
+   character.  Return the offset after the text copied, or I if out of memory. */
+static size_t
+copy_text_run (struct mbuf *out, const struct mspan *in, size_t i, int pre)
+{
+  const char *s = in->s;
+  size_t limit = in->len - i > TEXT_RUN_MAX ? i + TEXT_RUN_MAX : in->len;
+  if (mbuf_reserve (out, limit - i) < 0)
+    return i;
+  char *o = out->s + out->len;
+  uint32_t *osrc = out->src + out->len;
+  while (i < limit)
+    {
+      unsigned char c = s[i];
+      if (plain_byte (c))
+        {
+          *o++ = (char) c;
+          *osrc++ = mspan_src (in, i);
+          i++;
+          continue;
+        }
+      if (pre || !ascii_space (c))
+        break;
+      size_t k = i + 1;
+      while (k < limit && ascii_space (s[k]))
+        k++;
+      if (k >= limit || !plain_byte (s[k]))
+        break;
+      *o++ = ' ';
+      *osrc++ = mspan_src (in, i);
+      i = k;
+    }
+  out->len = o - out->s;
+  return i;
+}
+
 int
 html_to_text (struct mbuf *out, const struct mspan *in)
 {
@@ -316,10 +450,8 @@ html_to_text (struct mbuf *out, const struct mspan *in)
               size_t name_len = name_end - name_start;
               uint32_t src = mspan_src (in, i);
               size_t after = tag_end (s, i, len);
-              if (!closing
-                  && (name_is (name, name_len, "script") || name_is (name, name_len, "style")
-                      || name_is (name, name_len, "title") || name_is (name, name_len, "xml")
-                      || name_is (name, name_len, "template")))
+              enum tag_kind kind = classify_tag (name, name_len);
+              if (!closing && kind == TAG_HIDDEN)
                 {
                   /* Their content is never shown; an unclosed one hides the rest, as in a browser. */
                   size_t close = find_close_tag (s, after, len, name, name_len);
@@ -327,33 +459,29 @@ html_to_text (struct mbuf *out, const struct mspan *in)
                   want_space (&st, src);
                   continue;
                 }
-              if (!closing && name_is (name, name_len, "head"))
+              if (!closing && kind == TAG_HEAD)
                 {
                   size_t close = find_close_tag (s, after, len, name, name_len);
                   /* A head that never closes would swallow the whole text: ignore the tag then. */
                   i = close < len ? tag_end (s, close, len) : after;
                   continue;
                 }
-              if (name_is (name, name_len, "br"))
+              if (kind == TAG_BR)
                 {
                   if (flush_pending (&st) < 0 || mbuf_reserve (out, 1) < 0)
                     return -1;
                   if (trailing_newlines (&st) < 2)
                     mbuf_put (out, '\n', src);
                 }
-              else if (name_is (name, name_len, "pre"))
+              else if (kind == TAG_PRE)
                 {
                   st.pre += closing ? (st.pre > 0 ? -1 : 0) : 1;
                   want_newlines (&st, 2, src);
                 }
-              else if (name_is (name, name_len, "td") || name_is (name, name_len, "th"))
+              else if (kind == TAG_CELL)
                 want_space (&st, src);
-              else
-                {
-                  int n = block_breaks (name, name_len);
-                  if (n)
-                    want_newlines (&st, n, src);
-                }
+              else if (kind == TAG_PARAGRAPH || kind == TAG_LINE)
+                want_newlines (&st, kind == TAG_PARAGRAPH ? 2 : 1, src);
               i = after;
               continue;
             }
@@ -373,6 +501,25 @@ html_to_text (struct mbuf *out, const struct mspan *in)
         }
       if (c < 0x80)
         {
+          if (plain_byte (c))
+            {
+              if (flush_pending (&st) < 0)
+                return -1;
+              size_t j = copy_text_run (out, in, i, st.pre);
+              if (j == i)
+                return -1;
+              i = j;
+              continue;
+            }
+          if (!st.pre && ascii_space (c))
+            {
+              /* Outside <pre> a run of white space is one pending space, from its first. */
+              want_space (&st, mspan_src (in, i));
+              i++;
+              while (i < len && ascii_space (s[i]))
+                i++;
+              continue;
+            }
           if (emit_uc (&st, c, mspan_src (in, i)) < 0)
             return -1;
           i++;
@@ -390,9 +537,9 @@ html_to_text (struct mbuf *out, const struct mspan *in)
         {
           if (flush_pending (&st) < 0 || mbuf_reserve (out, n) < 0)
             return -1;
-          uint32_t src = mspan_src (in, i);
-          for (size_t k = 0; k < n; k++)
-            mbuf_put (out, s[i + k], src);
+          memcpy (out->s + out->len, s + i, n);
+          mbuf_fill_same (out->src + out->len, mspan_src (in, i), n);
+          out->len += n;
         }
       i += n;
     }

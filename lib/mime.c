@@ -89,6 +89,38 @@ mime_header_next (const char *s, size_t end, size_t *pos, struct mime_field *f, 
   return true;
 }
 
+int
+mime_field_list_add (struct mime_field_list *list, const struct mime_field *f)
+{
+  if (list->n == list->cap)
+    {
+      size_t cap = list->cap ? list->cap * 2 : 32;
+      struct mime_field *v = realloc (list->v, cap * sizeof *v);
+      if (!v)
+        return -1;
+      list->v = v;
+      list->cap = cap;
+    }
+  list->v[list->n++] = *f;
+  return 0;
+}
+
+void
+mime_field_list_free (struct mime_field_list *list)
+{
+  free (list->v);
+  list->v = NULL;
+  list->n = list->cap = 0;
+}
+
+/* Whether C is a base64 digit or the padding '=': what isbase64 (C) || C == '=' says, without
+   a call per byte. */
+static inline bool
+base64_or_pad (char c)
+{
+  return c_isalnum (c) || c == '+' || c == '/' || c == '=';
+}
+
 /* ---- RFC 2047 ---- */
 
 static int
@@ -104,7 +136,7 @@ decode_base64_bytes (struct mbuf *out, const char *s, size_t len, uint32_t src)
       size_t n = 0;
       while (i < len && n < sizeof in)
         {
-          if (isbase64 (s[i]) || s[i] == '=')
+          if (base64_or_pad (s[i]))
             in[n++] = s[i];
           i++;
         }
@@ -176,24 +208,72 @@ append_sniffed (struct mbuf *out, const char *s, size_t len, struct charset_cach
   return charset_to_utf8 (out, &sp, NULL, 0, cache, w);
 }
 
+/* Whether one of the eight bytes of W is not printable ASCII or is '=': a byte
+   mime_decode_header's plain path must look at. */
+static inline bool
+header_word_special (uint64_t w)
+{
+  const uint64_t ones = UINT64_C (0x0101010101010101), highs = UINT64_C (0x8080808080808080);
+  uint64_t below_space = (w - ones * 0x20) & ~w;
+  uint64_t del = w ^ (ones * 0x7F), eq = w ^ (ones * '=');
+  uint64_t del_zero = (del - ones) & ~del, eq_zero = (eq - ones) & ~eq;
+  return ((w | below_space | del_zero | eq_zero) & highs) != 0;
+}
+
+/* The length of the run of printable ASCII other than '=' at S[0..LEN). */
+static size_t
+header_plain_run (const char *s, size_t len)
+{
+  size_t i = 0;
+  while (i + 8 <= len)
+    {
+      uint64_t w;
+      memcpy (&w, s + i, 8);
+      if (header_word_special (w))
+        break;
+      i += 8;
+    }
+  while (i < len && (unsigned char) s[i] >= 0x20 && (unsigned char) s[i] < 0x7F && s[i] != '=')
+    i++;
+  return i;
+}
+
 /* Append the header value S[0..LEN) to OUT as the general path of mime_decode_header would, if
    it is printable ASCII without an encoded word, as most values are; return 1 if done, 0 if
    the value needs the general path (OUT unchanged), -1 if out of memory.  One pass: the
-   general path's search for encoded words, charset sniffing and unfolding cost three. */
+   general path's search for encoded words, charset sniffing and unfolding cost three.  Runs
+   of ordinary characters are copied at once. */
 static int
 append_plain_header (struct mbuf *out, const char *s, size_t len)
 {
   size_t mark = out->len;
   if (mbuf_reserve (out, len) < 0)
     return -1;
-  for (size_t k = 0; k < len; k++)
+  for (size_t k = 0; k < len;)
     {
+      size_t run = header_plain_run (s + k, len - k);
+      if (run)
+        {
+          size_t from = k;
+          if (out->len == mark)
+            while (from < k + run && s[from] == ' ')
+              from++;
+          memcpy (out->s + out->len, s + from, k + run - from);
+          mbuf_fill_src (out->src + out->len, (uint32_t) from, k + run - from);
+          out->len += k + run - from;
+          k += run;
+          if (k >= len)
+            break;
+        }
       char c = s[k];
       if (c == '\r' || c == '\n')
         {
           /* A fold is CRLF + WSP: the line break itself disappears. */
           if (k + 1 < len && (s[k + 1] == '\n' || is_wsp (s[k + 1])))
-            continue;
+            {
+              k++;
+              continue;
+            }
           c = ' ';
         }
       else if (c == '\t')
@@ -204,9 +284,9 @@ append_plain_header (struct mbuf *out, const char *s, size_t len)
           out->len = mark;
           return 0;
         }
-      if (c == ' ' && out->len == mark)
-        continue;
-      mbuf_put (out, c, k);
+      if (!(c == ' ' && out->len == mark))
+        mbuf_put (out, c, (uint32_t) k);
+      k++;
     }
   while (out->len > mark && out->s[out->len - 1] == ' ')
     out->len--;
@@ -538,10 +618,46 @@ parse_content_type (struct part_info *pi, const char *v, size_t len)
 }
 
 static bool
-field_is (const char *s, const struct mime_field *f, const char *name)
+field_is_n (const char *s, const struct mime_field *f, const char *name, size_t name_len)
 {
-  return c_toupper (s[f->off]) == name[0] && f->name_len == strlen (name)
-    && c_strncasecmp (s + f->off, name, f->name_len) == 0;
+  return f->name_len == name_len && c_toupper (s[f->off]) == name[0]
+    && c_strncasecmp (s + f->off, name, name_len) == 0;
+}
+
+/* Whether field F of S is called NAME (a string literal), in any case. */
+#define field_is(s, f, name) field_is_n (s, f, name, sizeof name - 1)
+
+/* The defaults of a part before its header is read: text/plain, or message/rfc822 in a digest. */
+static void
+part_info_init (struct part_info *pi, bool digest, size_t end)
+{
+  memset (pi, 0, sizeof *pi);
+  strcpy (pi->type, digest ? "message" : "text");
+  strcpy (pi->subtype, digest ? "rfc822" : "plain");
+  pi->end = end;
+}
+
+/* Take what header field F of RAW says about the part into PI. */
+static void
+part_info_field (struct part_info *pi, const char *s, const struct mime_field *f)
+{
+  const char *v = s + f->value_off;
+  size_t vlen = f->end - f->value_off;
+  if (field_is (s, f, "Content-Type"))
+    parse_content_type (pi, v, vlen);
+  else if (field_is (s, f, "Content-Transfer-Encoding"))
+    {
+      char token[32];
+      first_token (v, vlen, token, sizeof token);
+      pi->cte = strcmp (token, "base64") == 0 ? CTE_BASE64
+        : strcmp (token, "quoted-printable") == 0 ? CTE_QP : CTE_IDENTITY;
+    }
+  else if (field_is (s, f, "Content-Disposition"))
+    {
+      char token[32];
+      first_token (v, vlen, token, sizeof token);
+      pi->attachment = strcmp (token, "attachment") == 0;
+    }
 }
 
 /* Read the header of the entity RAW[START..END). */
@@ -549,34 +665,12 @@ static void
 parse_part_header (const struct mime_ctx *c, size_t start, size_t end, bool digest,
                    struct part_info *pi)
 {
-  const char *s = c->raw;
   struct mime_field f;
   size_t pos = start;
   bool blank;
-  memset (pi, 0, sizeof *pi);
-  strcpy (pi->type, digest ? "message" : "text");
-  strcpy (pi->subtype, digest ? "rfc822" : "plain");
-  pi->end = end;
-  while (mime_header_next (s, end, &pos, &f, &pi->body_start, &blank))
-    {
-      const char *v = s + f.value_off;
-      size_t vlen = f.end - f.value_off;
-      if (field_is (s, &f, "Content-Type"))
-        parse_content_type (pi, v, vlen);
-      else if (field_is (s, &f, "Content-Transfer-Encoding"))
-        {
-          char token[32];
-          first_token (v, vlen, token, sizeof token);
-          pi->cte = strcmp (token, "base64") == 0 ? CTE_BASE64
-            : strcmp (token, "quoted-printable") == 0 ? CTE_QP : CTE_IDENTITY;
-        }
-      else if (field_is (s, &f, "Content-Disposition"))
-        {
-          char token[32];
-          first_token (v, vlen, token, sizeof token);
-          pi->attachment = strcmp (token, "attachment") == 0;
-        }
-    }
+  part_info_init (pi, digest, end);
+  while (mime_header_next (c->raw, end, &pos, &f, &pi->body_start, &blank))
+    part_info_field (pi, c->raw, &f);
 }
 
 /* ---- Transfer encodings ---- */
@@ -598,17 +692,28 @@ decode_quoted_printable (struct mbuf *out, const char *s, size_t start, size_t e
       bool soft = te > p && s[te - 1] == '=';
       if (soft)
         te--;
-      for (size_t i = p; i < te; i++)
+      for (size_t i = p; i < te;)
         {
+          /* The text up to the next '=' is itself. */
+          const char *eq = memchr (s + i, '=', te - i);
+          size_t run = (eq ? (size_t) (eq - s) : te) - i;
+          memcpy (out->s + out->len, s + i, run);
+          mbuf_fill_src (out->src + out->len, (uint32_t) i, run);
+          out->len += run;
+          i += run;
+          if (i >= te)
+            break;
           int hi, lo;
-          if (s[i] == '=' && i + 2 < te && (hi = hexval (s[i + 1])) >= 0
-              && (lo = hexval (s[i + 2])) >= 0)
+          if (i + 2 < te && (hi = hexval (s[i + 1])) >= 0 && (lo = hexval (s[i + 2])) >= 0)
             {
               mbuf_put (out, (char) (hi * 16 + lo), (uint32_t) i);
-              i += 2;
+              i += 3;
             }
           else
-            mbuf_put (out, s[i], (uint32_t) i);
+            {
+              mbuf_put (out, '=', (uint32_t) i);
+              i++;
+            }
         }
       if (!soft && next > le)
         mbuf_put (out, '\n', (uint32_t) le);
@@ -637,7 +742,7 @@ decode_base64 (struct mbuf *out, const char *s, size_t start, size_t end)
           size_t n = 0;
           while (p < le && n < sizeof in)
             {
-              if (isbase64 (s[p]) || s[p] == '=')
+              if (base64_or_pad (s[p]))
                 {
                   where[n] = (uint32_t) p;
                   in[n++] = s[p];
@@ -1004,6 +1109,18 @@ mime_decode_entity (struct mime_ctx *c, size_t start, size_t end, int depth)
   struct part_info pi;
   parse_part_header (c, start, end, false, &pi);
   return decode_part (c, &pi, depth);
+}
+
+int
+mime_decode_scanned (struct mime_ctx *c, const struct mime_field *fields, size_t nfields,
+                     size_t body_start, size_t end)
+{
+  struct part_info pi;
+  part_info_init (&pi, false, end);
+  for (size_t i = 0; i < nfields; i++)
+    part_info_field (&pi, c->raw, &fields[i]);
+  pi.body_start = body_start;
+  return decode_part (c, &pi, 0);
 }
 
 int

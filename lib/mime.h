@@ -30,6 +30,19 @@ struct mime_field
 bool mime_header_next (const char *s, size_t end, size_t *pos, struct mime_field *f, size_t *body,
                        bool *blank);
 
+/* Header fields as mime_header_next found them, kept to be looked at again. */
+struct mime_field_list
+{
+  struct mime_field *v;
+  size_t n, cap;
+};
+
+/* Append F to LIST; return 0, or -1 with errno ENOMEM. */
+int mime_field_list_add (struct mime_field_list *list, const struct mime_field *f);
+
+/* Release LIST's memory and make it empty. */
+void mime_field_list_free (struct mime_field_list *list);
+
 /* Append the header value S[0..LEN) to OUT unfolded, RFC 2047 decoded and as valid UTF-8 without
    line breaks or NULs, trimmed, then NUL-terminated (not counted in OUT->len).  Return 0 or -1. */
 int mime_decode_header (struct mbuf *out, const char *s, size_t len, struct charset_cache *cache,
@@ -52,6 +65,12 @@ struct mime_ctx
 /* Decode the MIME entity RAW[START..END) (header block, then body) and append its readable text
    to the body.  Return 0, or -1 with errno on ENOMEM. */
 int mime_decode_entity (struct mime_ctx *c, size_t start, size_t end, int depth);
+
+/* Decode the message RAW[0..END) as mime_decode_entity (C, 0, END, 0) would, given the
+   NFIELDS header FIELDS mime_header_next finds in it and the offset BODY_START where it said the
+   body starts: the header is not read again.  Return 0, or -1 with errno on ENOMEM. */
+int mime_decode_scanned (struct mime_ctx *c, const struct mime_field *fields, size_t nfields,
+                         size_t body_start, size_t end);
 
 /* Append RAW[START..END), headerless text in no declared charset, to the body. */
 int mime_decode_text (struct mime_ctx *c, size_t start, size_t end);

@@ -23,14 +23,23 @@
 struct msg_private
 {
   char *field_text;             /* every field's name and value, NUL-terminated, end to end */
-  uint32_t *line_start;         /* raw offsets where lines begin, built on the first lookup */
+  uint32_t *line_start;         /* raw offsets where lines begin, built on the second lookup */
   size_t nlines;
   bool lines_built;
+  bool looked_up;               /* a position was asked for: the next lookup builds the index */
   bool cr_only;                 /* no LF in raw: CR ends lines */
   /* The last column computed, so that lookups in offset order along one long line stay linear. */
   bool col_valid;
   size_t col_line, col_raw;
   unsigned long col;
+};
+
+/* What scan_header_block found at the start of a message. */
+struct header_scan
+{
+  struct mime_field_list fields;
+  size_t header_len;
+  int mail;                     /* scan_header_block's answer: 1, 0 or -1 */
 };
 
 struct msg_input
@@ -46,6 +55,11 @@ struct msg_input
   size_t index;
   bool mbox;
   bool done;
+  /* Finding where an mbox message ends means reading the header of the next one; it is kept
+     (for the message whose raw bytes start at AHEAD_AT, SIZE_MAX if none) so that parsing that
+     message need not read it again. */
+  struct header_scan ahead, current;
+  size_t ahead_at;
 };
 
 /* ---- Telling mail from text ---- */
@@ -70,9 +84,12 @@ common_field_name (const char *name, size_t len)
   return false;
 }
 
-/* Whether BUF starts with a header block; *HEADER_LEN gets its length with the blank line. */
-static bool
-scan_header_block (const char *buf, size_t len, size_t *header_len)
+/* Whether BUF starts with a header block: 1 if so, with its length including the blank line
+   in *HEADER_LEN, else 0.  The fields are appended to FIELDS unless it is NULL; -1 with errno
+   ENOMEM if that fails. */
+static int
+scan_header_block (const char *buf, size_t len, size_t *header_len,
+                   struct mime_field_list *fields)
 {
   struct mime_field f;
   size_t pos = 0, body;
@@ -84,21 +101,23 @@ scan_header_block (const char *buf, size_t len, size_t *header_len)
       nfields++;
       if (!common && common_field_name (buf + f.off, f.name_len))
         common = true;
+      if (fields && mime_field_list_add (fields, &f) < 0)
+        return -1;
     }
   /* The block ends with a blank line or the end of the input, never in a line of prose. */
   if (nfields == 0 || !(blank || body == len))
-    return false;
+    return 0;
   if (!common && nfields < 2)
-    return false;
+    return 0;
   *header_len = body;
-  return true;
+  return 1;
 }
 
 bool
 msg_looks_like_mail (const char *buf, size_t len)
 {
   size_t header_len;
-  return buf && scan_header_block (buf, len, &header_len);
+  return buf && scan_header_block (buf, len, &header_len, NULL) > 0;
 }
 
 /* ---- Decoding one message ---- */
@@ -116,47 +135,39 @@ count_line_ends (const char *s, size_t len, bool cr_only)
   return n;
 }
 
-/* Decode the header fields of RAW[0..HEADER_LEN) into M->fields. */
+/* Decode the header fields of RAW[0..HEADER_LEN), as scan_header_block found them, into
+   M->fields. */
 static int
-decode_fields (struct msg *m, struct mime_ctx *c)
+decode_fields (struct msg *m, struct mime_ctx *c, const struct mime_field_list *found)
 {
   const char *s = m->raw;
-  struct mime_field f;
-  size_t pos = 0, body, cap = 0;
-  bool blank;
   struct mbuf text = { 0 };
   size_t *name_at = NULL, *value_at = NULL;
 
-  while (mime_header_next (s, m->header_len, &pos, &f, &body, &blank))
+  if (found->n)
     {
-      if (m->nfields == cap)
-        {
-          cap = cap ? cap * 2 : 32;
-          struct msg_field *nf = realloc (m->fields, cap * sizeof *nf);
-          if (!nf)
-            goto fail;
-          m->fields = nf;
-          size_t *na = realloc (name_at, cap * sizeof *na);
-          if (!na)
-            goto fail;
-          name_at = na;
-          size_t *va = realloc (value_at, cap * sizeof *va);
-          if (!va)
-            goto fail;
-          value_at = va;
-        }
-      struct msg_field *mf = &m->fields[m->nfields];
-      mf->raw_off = f.off;
-      mf->raw_len = f.end - f.off;
-      name_at[m->nfields] = text.len;
-      if (mbuf_reserve (&text, f.name_len + 1) < 0)
+      m->fields = malloc (found->n * sizeof *m->fields);
+      name_at = malloc (found->n * sizeof *name_at);
+      value_at = malloc (found->n * sizeof *value_at);
+      /* Decoded values are about as long as the header; reserving that spares regrowth. */
+      if (!m->fields || !name_at || !value_at || mbuf_reserve (&text, m->header_len + 64) < 0)
         goto fail;
-      for (size_t i = 0; i < f.name_len; i++)
-        mbuf_put (&text, s[f.off + i], 0);
-      mbuf_put (&text, '\0', 0);
+    }
+  for (size_t k = 0; k < found->n; k++)
+    {
+      const struct mime_field *f = &found->v[k];
+      struct msg_field *mf = &m->fields[m->nfields];
+      mf->raw_off = f->off;
+      mf->raw_len = f->end - f->off;
+      name_at[m->nfields] = text.len;
+      if (mbuf_reserve (&text, f->name_len + 1) < 0)
+        goto fail;
+      memcpy (text.s + text.len, s + f->off, f->name_len);
+      text.len += f->name_len;
+      text.s[text.len++] = '\0';
       value_at[m->nfields] = text.len;
-      if (mime_decode_header (&text, s + f.value_off, f.end - f.value_off, &c->cache, &c->warn)
-          < 0)
+      if (mime_decode_header (&text, s + f->value_off, f->end - f->value_off, &c->cache,
+                              &c->warn) < 0)
         goto fail;
       text.len++;               /* keep the terminating NUL */
       m->nfields++;
@@ -235,6 +246,37 @@ valid_utf8 (const char *s, size_t len)
   return true;
 }
 
+/* Whether S is valid UTF-8 made only of characters that NFC leaves alone in any context, so
+   that it is in NFC already: one pass instead of the NFC check, the normalisation and the
+   validity check, and exact where the quick check above only knows a few blocks. */
+static bool
+valid_stable_nfc (const char *s, size_t len)
+{
+  const unsigned char *u = (const unsigned char *) s;
+  for (size_t i = 0; i < len;)
+    {
+      i += charset_ascii_run (u + i, len - i);
+      if (i >= len)
+        break;
+      size_t n = charset_utf8_len (u + i, len - i);
+      if (!n)
+        return false;
+      if (u[i] >= 0xCC)
+        {
+          /* U+0300 and above: the combining marks start there. */
+          uint32_t uc = n == 2 ? (uint32_t) (u[i] & 0x1F) << 6 | (u[i + 1] & 0x3F)
+            : n == 3 ? (uint32_t) (u[i] & 0x0F) << 12 | (uint32_t) (u[i + 1] & 0x3F) << 6
+                       | (u[i + 2] & 0x3F)
+            : (uint32_t) (u[i] & 0x07) << 18 | (uint32_t) (u[i + 1] & 0x3F) << 12
+              | (uint32_t) (u[i + 2] & 0x3F) << 6 | (u[i + 3] & 0x3F);
+          if (!charset_nfc_stable (uc))
+            return false;
+        }
+      i += n;
+    }
+  return true;
+}
+
 /* Bring B into NFC.  An ASCII character never composes with what precedes it, so the text is
    normalised in runs that start at an ASCII character, and each run maps its output characters
    to its input characters' offsets in order. */
@@ -307,8 +349,10 @@ fail:
   return -1;
 }
 
-int
-msg_parse (struct msg *m, const char *raw, size_t raw_len)
+/* Decode RAW[0..RAW_LEN) into *M, as msg_parse does.  KNOWN, if not NULL, is what
+   scan_header_block says of RAW (a header block, mail is 1), found while reading the input. */
+static int
+parse_message (struct msg *m, const char *raw, size_t raw_len, const struct header_scan *known)
 {
   memset (m, 0, sizeof *m);
   if (raw_len >= UINT32_MAX - 1)
@@ -332,10 +376,17 @@ msg_parse (struct msg *m, const char *raw, size_t raw_len)
   c.raw_len = raw_len;
   c.body = &body;
 
-  size_t header_len;
-  bool mail = scan_header_block (raw, raw_len, &header_len);
-  if (!mail)
-    header_len = 0;
+  struct header_scan own = { { NULL, 0, 0 }, 0, 0 };
+  const struct header_scan *scan = known;
+  if (!scan)
+    {
+      own.mail = scan_header_block (raw, raw_len, &own.header_len, &own.fields);
+      if (own.mail < 0)
+        goto fail;
+      scan = &own;
+    }
+  bool mail = scan->mail > 0;
+  size_t header_len = mail ? scan->header_len : 0;
   /* Decode only the beginning of a huge body, cut at a line end. */
   size_t analysed_len = raw_len;
   if (raw_len - header_len > MSG_ANALYSIS_MAX)
@@ -351,7 +402,9 @@ msg_parse (struct msg *m, const char *raw, size_t raw_len)
     {
       m->kind = MSG_MAIL;
       m->header_len = header_len;
-      if (decode_fields (m, &c) < 0 || mime_decode_entity (&c, 0, analysed_len, 0) < 0)
+      if (decode_fields (m, &c, &scan->fields) < 0
+          || mime_decode_scanned (&c, scan->fields.v, scan->fields.n, header_len, analysed_len)
+          < 0)
         goto fail;
     }
   else
@@ -360,10 +413,12 @@ msg_parse (struct msg *m, const char *raw, size_t raw_len)
       if (mime_decode_text (&c, 0, analysed_len) < 0)
         goto fail;
     }
-  if (normalize_nfc (&body) < 0 || mbuf_reserve (&body, 1) < 0)
+  /* Most text is valid and in NFC as it stands; that takes one pass to know. */
+  bool settled = valid_stable_nfc (body.s, body.len);
+  if ((!settled && normalize_nfc (&body) < 0) || mbuf_reserve (&body, 1) < 0)
     goto fail;
   /* Everything was built from valid pieces; check anyway, the promise is absolute. */
-  if (!valid_utf8 (body.s, body.len))
+  if (!settled && !valid_utf8 (body.s, body.len))
     {
       struct mspan sp = { body.s, body.src, 0, body.len };
       struct mbuf fixed = { 0 };
@@ -385,11 +440,13 @@ msg_parse (struct msg *m, const char *raw, size_t raw_len)
   m->body_from_html = c.body_from_html;
   m->warning = c.warn.s;
   mime_ctx_release (&c);
+  mime_field_list_free (&own.fields);
   return 0;
 
 fail:
   {
     int saved = errno;
+    mime_field_list_free (&own.fields);
     mbuf_free (&body);
     free (c.warn.s);
     mime_ctx_release (&c);
@@ -397,6 +454,12 @@ fail:
     errno = saved ? saved : ENOMEM;
   }
   return -1;
+}
+
+int
+msg_parse (struct msg *m, const char *raw, size_t raw_len)
+{
+  return parse_message (m, raw, raw_len, NULL);
 }
 
 void
@@ -417,11 +480,19 @@ msg_free (struct msg *m)
   memset (m, 0, sizeof *m);
 }
 
+/* Whether field I of M is called NAME, in any case; the first letters are compared first. */
+static bool
+field_named (const struct msg *m, size_t i, const char *name)
+{
+  return c_tolower (m->fields[i].name[0]) == c_tolower (name[0])
+    && c_strcasecmp (m->fields[i].name, name) == 0;
+}
+
 const char *
 msg_header (const struct msg *m, const char *name)
 {
   for (size_t i = 0; i < m->nfields; i++)
-    if (c_strcasecmp (m->fields[i].name, name) == 0)
+    if (field_named (m, i, name))
       return m->fields[i].value;
   return NULL;
 }
@@ -457,6 +528,11 @@ count_columns (const char *raw, size_t from, size_t to)
   unsigned long n = 0;
   for (size_t i = from; i < to;)
     {
+      size_t run = charset_ascii_run ((const unsigned char *) raw + i, to - i);
+      n += run;
+      i += run;
+      if (i >= to)
+        break;
       size_t len = charset_utf8_len ((const unsigned char *) raw + i, to - i);
       i += len ? len : 1;
       n++;
@@ -478,7 +554,7 @@ struct msg_pos
 msg_field_position (const struct msg *m, const char *name)
 {
   for (size_t i = 0; i < m->nfields; i++)
-    if (c_strcasecmp (m->fields[i].name, name) == 0)
+    if (field_named (m, i, name))
       {
         /* The value starts after the colon and the blanks that follow it. */
         size_t o = m->fields[i].raw_off, end = o + m->fields[i].raw_len;
@@ -504,11 +580,29 @@ msg_raw_position (const struct msg *m, size_t o)
 
   struct msg_private *p = m->priv;
   size_t line_idx, line_begin;
-  if (p && !p->lines_built)
+  /* A single lookup, the common case, is cheaper without the index of all lines. */
+  if (p && !p->lines_built && p->looked_up)
     build_line_index (m);
+  if (p)
+    p->looked_up = true;
   if (p && p->line_start)
     {
       size_t lo = 0, hi = p->nlines;       /* last start <= o */
+      /* Lookups mostly go forward through the text: start from the line of the last one and
+         widen the step until the line of O is bracketed. */
+      if (p->col_valid && p->col_line < p->nlines && p->line_start[p->col_line] <= o)
+        {
+          lo = p->col_line;
+          for (size_t step = 1; lo + step < p->nlines && p->line_start[lo + step] <= o;
+               step *= 2)
+            lo += step;
+          for (size_t step = 1; lo + step < hi; step *= 2)
+            if (p->line_start[lo + step] > o)
+              {
+                hi = lo + step;
+                break;
+              }
+        }
       while (hi - lo > 1)
         {
           size_t mid = lo + (hi - lo) / 2;
@@ -546,17 +640,28 @@ msg_raw_position (const struct msg *m, size_t o)
 
 /* ---- Input ---- */
 
-/* An mbox starts with a "From " line followed by a header block. */
+/* An mbox starts with a "From " line followed by a header block.  The header read to know goes
+   to IN's look-ahead.  (The message will end before the next "From " line, after a blank line
+   that ends this header block at the latest, so reading the header within the message alone
+   gives the same fields.) */
 static bool
-mbox_from_line_at (const char *s, size_t pos, size_t len)
+mbox_from_line_at (struct msg_input *in, const char *s, size_t pos, size_t len)
 {
+  in->ahead_at = SIZE_MAX;
   if (len - pos < 5 || memcmp (s + pos, "From ", 5) != 0)
     return false;
   const char *nl = memchr (s + pos, '\n', len - pos);
   if (!nl)
     return false;
   size_t next = nl - s + 1;
-  return msg_looks_like_mail (s + next, len - next);
+  in->ahead.fields.n = 0;
+  int mail = scan_header_block (s + next, len - next, &in->ahead.header_len, &in->ahead.fields);
+  if (mail < 0)
+    return msg_looks_like_mail (s + next, len - next);      /* no memory to keep it */
+  in->ahead.mail = mail;
+  if (mail)
+    in->ahead_at = next;
+  return mail > 0;
 }
 
 static struct msg_input *
@@ -569,7 +674,7 @@ input_new (const char *data, size_t len, char *owned)
   in->data = data ? data : "";
   in->len = data ? len : 0;
   in->line = 1;
-  in->mbox = mbox_from_line_at (in->data, 0, in->len);
+  in->mbox = mbox_from_line_at (in, in->data, 0, in->len);
   return in;
 }
 
@@ -709,21 +814,42 @@ msg_input_data (const struct msg_input *in, size_t *len)
   return in->data;
 }
 
+/* The first "\nFrom " in S[POS..LEN), or NULL.  An 'F' is rare enough in mail that looking for
+   it with memchr beats memmem; where it is not (a text of capitals), memmem takes over. */
+static const char *
+find_from_line (const char *s, size_t pos, size_t len)
+{
+  const char *p = s + pos + 1, *end = s + len, *start = p;
+  size_t misses = 0;
+  while (p + 5 <= end)
+    {
+      p = memchr (p, 'F', end - 4 - p);
+      if (!p)
+        return NULL;
+      if (p[-1] == '\n' && memcmp (p, "From ", 5) == 0)
+        return p - 1;
+      p++;
+      if (++misses > 64 && (size_t) (p - start) < misses * 16)
+        return memmem (p - 1, end - (p - 1), "\nFrom ", 6);
+    }
+  return NULL;
+}
+
 /* The start of the next mbox "From " line after POS: at the start of a line that follows an
    empty line and is followed by a header block, so a "From " sentence in a body stays put. */
 static size_t
-next_mbox_message (const char *s, size_t pos, size_t len)
+next_mbox_message (struct msg_input *in, const char *s, size_t pos, size_t len)
 {
   while (pos < len)
     {
-      const char *q = memmem (s + pos, len - pos, "\nFrom ", 6);
+      const char *q = find_from_line (s, pos, len);
       if (!q)
         return len;
       size_t at = q - s + 1;
       size_t before = q - s;    /* the '\n' ending the previous line */
       bool blank_before = (before >= 1 && s[before - 1] == '\n')
         || (before >= 2 && s[before - 1] == '\r' && s[before - 2] == '\n');
-      if (blank_before && mbox_from_line_at (s, at, len))
+      if (blank_before && mbox_from_line_at (in, s, at, len))
         return at;
       pos = at;
     }
@@ -750,9 +876,18 @@ msg_input_next (struct msg_input *in, struct msg *m)
   release_behind (in, from);
   const char *nl = memchr (s + from, '\n', in->len - from);
   size_t raw_start = nl ? (size_t) (nl - s) + 1 : in->len;
-  size_t end = next_mbox_message (s, raw_start, in->len);
+  /* The header of this message was read to find where the previous one ends. */
+  bool known = in->ahead_at == raw_start;
+  if (known)
+    {
+      struct header_scan t = in->current;
+      in->current = in->ahead;
+      in->ahead = t;
+      in->ahead_at = SIZE_MAX;
+    }
+  size_t end = next_mbox_message (in, s, raw_start, in->len);
   unsigned long from_line_no = in->line;
-  if (msg_parse (m, s + raw_start, end - raw_start) < 0)
+  if (parse_message (m, s + raw_start, end - raw_start, known ? &in->current : NULL) < 0)
     return -1;
   m->from_line = s + from;
   m->from_line_len = raw_start - from;
@@ -771,6 +906,8 @@ msg_input_close (struct msg_input *in)
   if (!in)
     return;
   free (in->owned);
+  mime_field_list_free (&in->ahead.fields);
+  mime_field_list_free (&in->current.fields);
   if (in->map)
     munmap (in->map, in->map_len);
   free (in);

@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unictype.h>
+#include <uninorm.h>
 #include <unistr.h>
 
+#include "charset.h"
 #include "msg.h"
 
 static int failures;
@@ -267,6 +270,195 @@ test_charsets (void)
   parse_len (&m, "a\0b\r\nc\rd\n", 9);
   CHECK_STR (m.body, "ab\nc\nd\n");
   done (&m);
+}
+
+/* charset_nfc_stable against the tables of the libunistring linked in, for every code point:
+   a stable character has combining class 0, NFC maps it to itself, it is never the second half
+   of a composition, and neither is the first character of its decomposition. */
+static void
+test_nfc_stable_table (void)
+{
+  enum { CODE_POINTS = 0x110000 };
+  bool *second = calloc (CODE_POINTS, sizeof *second);
+  if (!second)
+    {
+      puts ("test_nfc_stable_table: out of memory");
+      failures++;
+      return;
+    }
+  for (ucs4_t p = 0; p < CODE_POINTS; p++)
+    {
+      ucs4_t parts[UC_DECOMPOSITION_MAX_LENGTH];
+      int tag;
+      if (uc_decomposition (p, &tag, parts) == 2 && tag == UC_DECOMP_CANONICAL
+          && uc_composition (parts[0], parts[1]) == p)
+        second[parts[1]] = true;
+    }
+  unsigned long stable = 0, bad = 0;
+  for (ucs4_t uc = 0; uc < CODE_POINTS; uc++)
+    {
+      if (uc >= 0xD800 && uc < 0xE000)
+        continue;
+      if (!charset_nfc_stable (uc))
+        continue;
+      stable++;
+      bool ok = uc_combining_class (uc) == 0 && !second[uc];
+      ucs4_t full[UC_DECOMPOSITION_MAX_LENGTH];
+      if (ok && uc_canonical_decomposition (uc, full) > 0)
+        {
+          uint8_t in[4], out[16];
+          int n = u8_uctomb (in, uc, sizeof in);
+          size_t outlen = sizeof out;
+          uint8_t *r = u8_normalize (UNINORM_NFC, in, n, out, &outlen);
+          ok = r && outlen == (size_t) n && memcmp (r, in, n) == 0
+            && uc_combining_class (full[0]) == 0 && !second[full[0]];
+          if (r && r != out)
+            free (r);
+        }
+      if (!ok && bad++ < 10)
+        printf ("charset_nfc_stable (U+%04X) is true, but NFC may change it\n", (unsigned) uc);
+    }
+  if (bad)
+    failures++;
+  /* Everything up to U+02FF, and most of the rest, is stable; the marks are not. */
+  CHECK (stable > 1000000);
+  CHECK (charset_nfc_stable ('a') && charset_nfc_stable (0xE9) && charset_nfc_stable (0x3002));
+  CHECK (!charset_nfc_stable (0x301) && !charset_nfc_stable (0x212B)
+         && !charset_nfc_stable (0x1161) && !charset_nfc_stable (0x0958));
+  free (second);
+}
+
+static void
+test_nfc (void)
+{
+  struct msg m;
+  test_nfc_stable_table ();
+
+  /* Text in NFC stays as it is, every character keeping its offset, also characters beyond
+     the common blocks (ideographic full stop, not-equal sign, Vietnamese letters). */
+  static const char qp[] = "Content-Transfer-Encoding: quoted-printable\n\n"
+    "a=E3=80=82b=E2=89=A0c=E1=BB=87\n";
+  parse (&m, qp);
+  CHECK_STR (m.body, "a\xe3\x80\x82" "b\xe2\x89\xa0" "c\xe1\xbb\x87\n");
+  size_t body_at = strstr (qp, "a=E3") - qp;
+  for (size_t i = 1; i < 4; i++)
+    CHECK (m.src[i] == body_at + 1);
+  CHECK (m.src[4] == body_at + 10 && m.src[5] == body_at + 11);
+  done (&m);
+
+  /* What NFC changes is changed: compositions, singletons, exclusions, reordered marks, Hangul
+     jamo, also next to characters that are stable. */
+  parse (&m, "e\xcc\x81 \xe2\x84\xab \xe0\xa5\x98 \xc3\xa9\xcc\xa3 "
+         "\xe1\x84\x80\xe1\x85\xa1 \xe3\x80\x82\n");
+  CHECK_STR (m.body, "\xc3\xa9 \xc3\x85 \xe0\xa4\x95\xe0\xa4\xbc \xe1\xba\xb9\xcc\x81 "
+             "\xea\xb0\x80 \xe3\x80\x82\n");
+  done (&m);
+}
+
+/* Check that body byte I of M came from raw offset WANT[I], for every byte and the end. */
+static void
+check_src (const struct msg *m, const unsigned *want, size_t n, int line)
+{
+  if (m->body_len + 1 != n)
+    {
+      printf ("%s:%d: body of %zu bytes, want %zu\n", __FILE__, line, m->body_len, n - 1);
+      failures++;
+      return;
+    }
+  for (size_t i = 0; i < n; i++)
+    if (m->src[i] != want[i])
+      {
+        printf ("%s:%d: src[%zu] = %u, want %u\n", __FILE__, line, i, m->src[i], want[i]);
+        failures++;
+        return;
+      }
+}
+
+#define CHECK_SRC(m, want) check_src ((m), (want), sizeof (want) / sizeof *(want), __LINE__)
+
+/* The paths that copy runs at once give what byte-by-byte decoding gave, offsets included. */
+static void
+test_runs (void)
+{
+  struct msg m;
+
+  /* Quoted-printable: text between escapes is copied; bad escapes stay as they are. */
+  parse (&m, "From: a@b\nContent-Transfer-Encoding: quoted-printable\n\n"
+         "a=3Db=\nc =XZ x=4 =\n=C3=A4 end=");
+  CHECK_STR (m.body, "a=bc =XZ x=4 \xc3\xa4 end");
+  static const unsigned qp_src[] = {
+    55, 56, 59, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 74, 74, 80, 81, 82, 83, 84,
+  };
+  CHECK_SRC (&m, qp_src);
+  done (&m);
+
+  /* HTML: quotes after '=' protect '>', other quotes do not; words and the spaces between
+     them keep their offsets. */
+  parse (&m, "From: a@b\nContent-Type: text/html\n\n"
+         "<a href=\"x>y\">one</a> <a b='>'>two</a> <a title=\"q>three\n"
+         "<p c=d e=\"f\"'g'>four</p><x =\">\">five");
+  CHECK_STR (m.body, "one two four\n\nfive\n");
+  static const unsigned html_src[] = {
+    49, 50, 51, 56, 66, 67, 68, 73, 108, 109, 110, 111, 112, 112, 124, 125, 126, 127, 127, 128,
+  };
+  CHECK_SRC (&m, html_src);
+  done (&m);
+
+  /* A multibyte charset: ASCII runs are copied, other bytes go through iconv one character at
+     a time, bad ones becoming U+FFFD. */
+  parse (&m, "From: a@b\nContent-Type: text/plain; charset=gbk\n\n"
+         "AB\xd6\xd0" "C \xff\xfe D\xd6");
+  CHECK_STR (m.body, "AB\xe4\xb8\xad" "C \xef\xbf\xbd\xef\xbf\xbd D\xef\xbf\xbd");
+  static const unsigned gbk_src[] = {
+    49, 50, 51, 51, 51, 53, 54, 55, 55, 55, 56, 56, 56, 57, 58, 59, 59, 59, 60,
+  };
+  CHECK_SRC (&m, gbk_src);
+  done (&m);
+
+  /* Plain header values: tabs and folds become spaces, leading blanks go, and '=' starts no
+     encoded word unless '?' follows. */
+  parse (&m, "From: a@b\nSubject:   lead\t tab\r\n  folded = not =?x\nX-Eq: a=?b\n\nbody\n");
+  CHECK_STR (msg_header (&m, "Subject"), "lead  tab  folded = not =?x");
+  CHECK_STR (msg_header (&m, "X-Eq"), "a=?b");
+  done (&m);
+}
+
+/* Messages of an mbox, whose headers are read while finding where the message before ends,
+   decode as the same bytes do alone. */
+static void
+test_mbox_lookahead (void)
+{
+  const char *mbox =
+    "From a Thu Jan  1 00:00:00 2026\nFrom: a@b\nSubject: one\n\tfolded\n\nbody\n\n"
+    "From b Thu Jan  1 00:00:00 2026\nFrom: c@d\rSubject: lone CR\r\rbody\n\n"
+    "From c Thu Jan  1 00:00:00 2026\nX-A: 1\nX-B: 2\n\n"
+    "From d Thu Jan  1 00:00:00 2026\r\nFrom: e@f\r\nSubject: =?utf-8?Q?=C3=A4?=\r\n\r\nx\r\n";
+  struct msg_input *in = msg_input_from_buffer (mbox, strlen (mbox));
+  CHECK (in != NULL);
+  if (!in)
+    return;
+  struct msg m, alone;
+  int n = 0;
+  while (msg_input_next (in, &m) > 0)
+    {
+      n++;
+      CHECK (msg_parse (&alone, m.raw, m.raw_len) == 0);
+      CHECK (m.kind == alone.kind && m.header_len == alone.header_len);
+      CHECK (m.nfields == alone.nfields);
+      for (size_t i = 0; i < m.nfields && i < alone.nfields; i++)
+        {
+          CHECK_STR (m.fields[i].name, alone.fields[i].name);
+          CHECK_STR (m.fields[i].value, alone.fields[i].value);
+          CHECK (m.fields[i].raw_off == alone.fields[i].raw_off
+                 && m.fields[i].raw_len == alone.fields[i].raw_len);
+        }
+      CHECK (m.body_len == alone.body_len && memcmp (m.body, alone.body, m.body_len) == 0
+             && memcmp (m.src, alone.src, (m.body_len + 1) * sizeof *m.src) == 0);
+      msg_free (&alone);
+      msg_free (&m);
+    }
+  CHECK (n == 4);
+  msg_input_close (in);
 }
 
 static void
@@ -579,10 +771,13 @@ main (void)
   test_detection ();
   test_transfer_encodings ();
   test_charsets ();
+  test_nfc ();
   test_rfc2047 ();
   test_multipart ();
   test_html ();
   test_mbox ();
+  test_mbox_lookahead ();
+  test_runs ();
   test_positions ();
   test_robustness ();
   if (failures)
