@@ -27,6 +27,7 @@ enum tok_state
   TS_LONE_CAPS = 1 << 3,        /* an all-caps token in mixed-case text (DU-4711) */
   TS_T = 1 << 4,                /* part of a T hit */
   TS_VERB_KNOWN = 1 << 5,       /* verb has been looked up */
+  TS_DU_NEAR = 1 << 6,          /* another token within two is du, dich or dir (set by prepare) */
 };
 
 struct tok
@@ -40,6 +41,8 @@ struct scan
 {
   const struct text *t;
   struct tok *k;
+  uint32_t *marked;             /* the tokens passes 1, 2 and 4 can act on, ascending (prepare) */
+  size_t nmarked;
   struct findings *out;
   int du, ihr, sie;             /* counted points */
   int strong_v;                 /* counted strong V hits */
@@ -70,24 +73,20 @@ word_compare (const char *a, const char *b)
   return (unsigned char) *a - (unsigned char) *b;
 }
 
+/* The L_* classes of the lower-cased WORD (LEN bytes in the body), through duzen_word_slot. */
 static uint64_t
 lexicon_classes (const char *word, size_t len)
 {
   if (len > 20)
     return 0;                   /* longer than any listed word */
-  size_t lo = 0, hi = sizeof duzen_words / sizeof duzen_words[0];
-  while (lo < hi)
+  for (uint32_t slot = duzen_word_home (word);; slot = (slot + 1) % DUZEN_WORD_SLOTS)
     {
-      size_t mid = lo + (hi - lo) / 2;
-      int c = word_compare (word, duzen_words[mid].word);
-      if (c == 0)
-        return duzen_words[mid].classes;
-      if (c < 0)
-        hi = mid;
-      else
-        lo = mid + 1;
+      unsigned entry = duzen_word_slot[slot];
+      if (entry == 0)
+        return 0;
+      if (word_compare (word, duzen_words[entry - 1].word) == 0)
+        return duzen_words[entry - 1].classes;
     }
-  return 0;
 }
 
 static const struct duzen_verbform *
@@ -395,24 +394,35 @@ cue (struct scan *sc, const char *rule, size_t first, size_t last, char kind)
 static void
 gate_language (struct scan *sc, const struct text_sentence *s)
 {
-  static const uint64_t foreign[] = { L_EN, L_FR, L_NL, L_SC, L_ES, L_IT };
+  /* The six foreign classes are consecutive bits from L_EN on; one multiplication spreads them
+     to six 10-bit counters in one word, which blocks of fewer than 1024 tokens cannot overflow. */
+  _Static_assert (L_FR == L_EN << 1 && L_NL == L_EN << 2 && L_SC == L_EN << 3
+                  && L_ES == L_EN << 4 && L_IT == L_EN << 5, "foreign classes are consecutive");
+  const uint64_t spread = 1 | UINT64_C (1) << 9 | UINT64_C (1) << 18 | UINT64_C (1) << 27
+    | UINT64_C (1) << 36 | UINT64_C (1) << 45;
+  const uint64_t fields = 1 | UINT64_C (1) << 10 | UINT64_C (1) << 20 | UINT64_C (1) << 30
+    | UINT64_C (1) << 40 | UINT64_C (1) << 50;
   int german = 0, other[6] = { 0 };
-  for (size_t i = s->first_tok; i < s->first_tok + s->ntok; i++)
+  size_t end = s->first_tok + s->ntok;
+  for (size_t block = s->first_tok; block < end; block += 1000)
     {
-      if (sc->k[i].state & TS_SKIP)
-        continue;
-      uint64_t c = sc->k[i].lex;
-      if (c & L_DE)
-        german++;
-      if (c & (L_EN | L_FR | L_NL | L_SC | L_ES | L_IT))
-        for (int l = 0; l < 6; l++)
-          if (c & foreign[l])
-            other[l]++;
+      size_t block_end = end - block > 1000 ? block + 1000 : end;
+      uint64_t counters = 0;
+      for (size_t i = block; i < block_end; i++)
+        {
+          if (sc->k[i].state & TS_SKIP)
+            continue;
+          uint64_t c = sc->k[i].lex;
+          german += (c & L_DE) != 0;
+          counters += ((c / L_EN & 0x3F) * spread) & fields;
+        }
+      for (int l = 0; l < 6; l++)
+        other[l] += (int) (counters >> (10 * l) & 0x3FF);
     }
   for (int l = 0; l < 6; l++)
     if (other[l] >= 2 && other[l] > german)
       {
-        for (size_t i = s->first_tok; i < s->first_tok + s->ntok; i++)
+        for (size_t i = s->first_tok; i < end; i++)
           sc->k[i].state |= TS_SKIP;
         return;
       }
@@ -883,11 +893,7 @@ du_is_metalinguistic (const struct scan *sc, size_t i)
 static bool
 du_pronoun_near (const struct scan *sc, size_t i)
 {
-  size_t from = i >= 2 ? i - 2 : 0, to = i + 2 < sc->t->ntok ? i + 2 : sc->t->ntok - 1;
-  for (size_t j = from; j <= to; j++)
-    if (j != i && (sc->k[j].lex & L_DU_PRON))
-      return true;
-  return false;
+  return (sc->k[i].state & TS_DU_NEAR) != 0;
 }
 
 static int
@@ -1366,6 +1372,11 @@ check_offer (struct scan *sc, size_t i)
 
 /* ---- the analysis ---- */
 
+/* Classes without which check_ihr, check_pronouns, the Du-Form cue, check_offer and check_cues
+   do nothing: passes 1, 2 and 4 only visit tokens of these classes (or near a du). */
+#define L_MARKED (L_IHR | L_DU_PRON | L_DU_POSS | L_EUCH | L_EUER | L_SIE | L_IHNEN | L_IHRE \
+                  | L_DUZEN | L_CUE | L_CLOSING_T | L_CLOSING_V | L_T_GREET)
+
 static void
 prepare (struct scan *sc)
 {
@@ -1382,7 +1393,7 @@ prepare (struct scan *sc)
         k->state |= TS_SKIP;
       else if (m & (TEXT_NOT_OWN | TEXT_SPEECH))
         k->state |= TS_QUOTED;
-      if (glued_to_code (sc, i))
+      if (!(k->state & TS_SKIP) && glued_to_code (sc, i))
         k->state |= TS_SKIP;
       if ((t->tok[i].flags & TOK_ALL_UPPER) && t->tok[i].sentence < t->nsent
           && !(t->sent[t->tok[i].sentence].flags & SENT_ALL_UPPER))
@@ -1390,6 +1401,19 @@ prepare (struct scan *sc)
     }
   for (size_t s = 0; s < t->nsent; s++)
     gate_language (sc, &t->sent[s]);
+  /* Mark the neighbours of each du, dich and dir once, instead of looking around every token. */
+  for (size_t j = 0; j < t->ntok; j++)
+    if (sc->k[j].lex & L_DU_PRON)
+      {
+        size_t from = j >= 2 ? j - 2 : 0, to = j + 2 < t->ntok ? j + 2 : t->ntok - 1;
+        for (size_t i = from; i <= to; i++)
+          if (i != j)
+            sc->k[i].state |= TS_DU_NEAR;
+      }
+  sc->nmarked = 0;
+  for (size_t i = 0; i < t->ntok; i++)
+    if ((sc->k[i].lex & L_MARKED) || (sc->k[i].state & TS_DU_NEAR))
+      sc->marked[sc->nmarked++] = (uint32_t) i;
 }
 
 static int
@@ -1500,10 +1524,12 @@ duzen_analyze (const struct text *t, struct findings *out, struct duzen_result *
   sc.first_t_cue = sc.first_v_cue = -1;
   /* Short messages use the stack; prepare sets every field, so nothing needs zeroing. */
   struct tok small[256];
+  uint32_t small_marked[256];
   struct tok *heap = NULL;
   if (t->ntok > sizeof small / sizeof small[0])
     {
-      heap = malloc (t->ntok * sizeof *heap);
+      size_t each = sizeof *heap + sizeof *sc.marked;
+      heap = t->ntok <= SIZE_MAX / each ? malloc (t->ntok * each) : NULL;
       if (!heap)
         {
           errno = ENOMEM;
@@ -1511,24 +1537,34 @@ duzen_analyze (const struct text *t, struct findings *out, struct duzen_result *
         }
     }
   sc.k = heap ? heap : small;
+  sc.marked = heap ? (uint32_t *) (heap + t->ntok) : small_marked;
   if (t->ntok > 0)
     prepare (&sc);
   int r = 0;
   size_t n = t->ntok;
   /* Pass 1: pronouns bound to verbs (Lass uns, habt ihr, Ihr seid, hast du). */
-  for (size_t i = 0; i < n && r == 0; i++)
-    if (sc.k[i].lex & L_IHR && pronoun_candidate (&sc, i))
-      r = check_ihr (&sc, i);
-  for (size_t i = 0; i < n && r == 0; i++)
-    if (!(sc.k[i].state & (TS_SKIP | TS_USED)) && du_pronoun_near (&sc, i))
-      r = check_verb_du (&sc, i);
+  for (size_t m = 0; m < sc.nmarked && r == 0; m++)
+    {
+      size_t i = sc.marked[m];
+      if (sc.k[i].lex & L_IHR && pronoun_candidate (&sc, i))
+        r = check_ihr (&sc, i);
+    }
+  for (size_t m = 0; m < sc.nmarked && r == 0; m++)
+    {
+      size_t i = sc.marked[m];
+      if (!(sc.k[i].state & (TS_SKIP | TS_USED)) && du_pronoun_near (&sc, i))
+        r = check_verb_du (&sc, i);
+    }
   /* Pass 2: the remaining closed-class words. */
-  for (size_t i = 0; i < n && r == 0; i++)
-    if (pronoun_candidate (&sc, i))
-      r = check_pronouns (&sc, i);
-    else if (!(sc.k[i].state & TS_SKIP) && (sc.k[i].lex & L_DU_PRON) && in_compound (&sc, i)
-             && is_word (&sc, i, "du") && !(tflags (&sc, i) & TOK_ALL_UPPER))
-      r = cue (&sc, "CUE_T_CULTURE", i, i, 'C');        /* Du-Form */
+  for (size_t m = 0; m < sc.nmarked && r == 0; m++)
+    {
+      size_t i = sc.marked[m];
+      if (pronoun_candidate (&sc, i))
+        r = check_pronouns (&sc, i);
+      else if (!(sc.k[i].state & TS_SKIP) && (sc.k[i].lex & L_DU_PRON) && in_compound (&sc, i)
+               && is_word (&sc, i, "du") && !(tflags (&sc, i) & TOK_ALL_UPPER))
+        r = cue (&sc, "CUE_T_CULTURE", i, i, 'C');      /* Du-Form */
+    }
   /* Pass 3: verbs without a pronoun. */
   for (size_t i = 0; i < n && r == 0; i++)
     {
@@ -1540,8 +1576,9 @@ duzen_analyze (const struct text *t, struct findings *out, struct duzen_result *
         r = check_bare_verb (&sc, i);
     }
   /* Pass 4: cues, culture words, an offered du in the quoted reply. */
-  for (size_t i = 0; i < n && r == 0; i++)
+  for (size_t m = 0; m < sc.nmarked && r == 0; m++)
     {
+      size_t i = sc.marked[m];
       if (sc.k[i].state & TS_SKIP)
         continue;
       check_offer (&sc, i);

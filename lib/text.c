@@ -11,6 +11,9 @@
 #include <unicase.h>
 #include <unictype.h>
 #include <unistr.h>
+#if defined __SSE2__
+# include <emmintrin.h>
+#endif
 
 /* How it works.  The lines are found first; masks are set line by line (quote blocks, reply
    headers, markers that mask to the end, disclaimers, code blocks, speech) and chunk by chunk
@@ -155,6 +158,43 @@ first_marked (uint64_t m)
 }
 #endif
 
+/* The first index from I on, below END, whose byte is A, B, C or D; END if there is none.  The
+   scans for rare bytes (addresses, quotation marks) run over every byte of the message: sixteen
+   bytes at a time where SSE2 is there, else eight.  */
+static inline size_t
+find_any4 (const char *s, size_t i, size_t end, unsigned char a, unsigned char b, unsigned char c,
+           unsigned char d)
+{
+#if defined __SSE2__
+  const __m128i va = _mm_set1_epi8 ((char) a), vb = _mm_set1_epi8 ((char) b);
+  const __m128i vc = _mm_set1_epi8 ((char) c), vd = _mm_set1_epi8 ((char) d);
+  for (; i + 16 <= end; i += 16)
+    {
+      __m128i x = _mm_loadu_si128 ((const __m128i *) (s + i));
+      __m128i hit = _mm_or_si128 (_mm_or_si128 (_mm_cmpeq_epi8 (x, va), _mm_cmpeq_epi8 (x, vb)),
+                                  _mm_or_si128 (_mm_cmpeq_epi8 (x, vc), _mm_cmpeq_epi8 (x, vd)));
+      unsigned bits = (unsigned) _mm_movemask_epi8 (hit);
+      if (bits)
+        return i + (unsigned) __builtin_ctz (bits);
+    }
+#endif
+  if (HAVE_FIRST_MARKED)
+    for (; i + 8 <= end; i += 8)
+      {
+        uint64_t x = load8 (s + i);
+        uint64_t m = match_bytes (x, a) | match_bytes (x, b) | match_bytes (x, c) | match_bytes (x, d);
+        if (m)
+          return i + first_marked (m);
+      }
+  for (; i < end; i++)
+    {
+      unsigned char x = s[i];
+      if (x == a || x == b || x == c || x == d)
+        return i;
+    }
+  return end;
+}
+
 /* Length of the white space at S[I] (I < LEN): ASCII white space, or a no-break or thin space,
    which HTML conversion leaves between words; 0 if none.  */
 static inline int
@@ -278,21 +318,48 @@ match_sorted (const char *s, size_t n, const char *const *list, size_t count)
       else
         hi = mid;
     }
+  /* The second byte folded as match_folded folds it, to pass over most entries without a call.  */
+  unsigned char second = 0;
+  if (n >= 2)
+    {
+      second = s[1];
+      if (second >= 'A' && second <= 'Z')
+        second += 'a' - 'A';
+      else if ((unsigned char) s[0] == 0xC3 && second >= 0x80 && second <= 0x9E && second != 0x97)
+        second += 0x20;
+    }
   for (; lo < count && (unsigned char) list[lo][0] == first; lo++)
-    if (match_word (s, n, list[lo]))
-      return true;
+    {
+      unsigned char want = list[lo][1];
+      if (want != '\0' && (n < 2 || want != second))
+        continue;
+      if (match_word (s, n, list[lo]))
+        return true;
+    }
   return false;
 }
 
 /* LIST is a NULL-terminated array sorted by bytes.  */
 #define match_any_word(s, n, list) match_sorted ((s), (n), (list), sizeof (list) / sizeof (list)[0] - 1)
 
+/* True if any pattern of LIST (NULL-terminated) occurs in S[0..N), folded as in match_folded.
+   One pass over S for all patterns, instead of one per pattern.  */
 static bool
 contains_any (const char *s, size_t n, const char *const *list)
 {
-  for (; *list; list++)
-    if (contains_folded (s, n, *list))
-      return true;
+  bool starts[256] = { false };
+  for (const char *const *w = list; *w; w++)
+    starts[(unsigned char) (*w)[0]] = true;
+  for (size_t i = 0; i < n; i++)
+    {
+      unsigned char b = s[i];
+      if (b >= 'A' && b <= 'Z')
+        b += 'a' - 'A';
+      if (starts[b])
+        for (const char *const *w = list; *w; w++)
+          if ((unsigned char) (*w)[0] == b && match_folded (s + i, n - i, *w))
+            return true;
+    }
   return false;
 }
 
@@ -464,10 +531,16 @@ quoted_header_kind (const char *s, const struct line *l)
   size_t n = line_look (l);
   while (n > 0 && *p == '*')
     p++, n--;
-  if (!memchr (p, ':', n < 12 ? n : 12))
+  size_t colon = 0, look = n < 12 ? n : 12;
+  while (colon < look && p[colon] != ':')
+    colon++;
+  if (colon == look)
     return 0;
+  unsigned char first = *p >= 'A' && *p <= 'Z' ? *p + ('a' - 'A') : *p;
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
     {
+      if ((unsigned char) fields[i].name[0] != first)
+        continue;               /* (n > 0 here: a colon was found) */
       size_t m = match_folded (p, n, fields[i].name);
       if (!m)
         continue;
@@ -538,12 +611,22 @@ separator_marker (const char *s, const struct line *l)
   };
   const char *p = s + l->lead;
   size_t n = line_look (l), dashes = 0;
-  if (n == 0 || !strchr ("-oOuUfFwWbBaA", *p))
+  /* The first bytes a marker line can start with (and NUL, which strchr also found here).  */
+  static const bool can_start[256] = {
+    [0] = true, ['-'] = true, ['o'] = true, ['O'] = true, ['u'] = true, ['U'] = true, ['f'] = true,
+    ['F'] = true, ['w'] = true, ['W'] = true, ['b'] = true, ['B'] = true, ['a'] = true, ['A'] = true
+  };
+  if (n == 0 || !can_start[(unsigned char) *p])
     return MARK_NONE;
   while (n > 0 && (*p == '-' || *p == ' '))
     dashes += *p == '-', p++, n--;
+  if (n == 0)
+    return MARK_NONE;
+  unsigned char first = *p >= 'A' && *p <= 'Z' ? *p + ('a' - 'A') : *p;
   for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++)
     {
+      if ((unsigned char) phrases[i].phrase[0] != first)
+        continue;               /* the common case, without a call */
       size_t m = match_folded (p, n, phrases[i].phrase);
       if (!m)
         continue;
@@ -614,7 +697,14 @@ starts_disclaimer (const char *s, const struct line *lines, size_t nlines, size_
   const struct line *l = &lines[i];
   const char *p = s + l->lead;
   size_t n = line_look (l);
-  if (n < 6 || !strchr ("*[_cCdDhHvVrRtTsSfFwWiInN", *p))
+  /* The first bytes of the headings and openings (and NUL, which strchr also found here).  */
+  static const bool can_start[256] = {
+    [0] = true, ['*'] = true, ['['] = true, ['_'] = true, ['c'] = true, ['C'] = true, ['d'] = true,
+    ['D'] = true, ['h'] = true, ['H'] = true, ['v'] = true, ['V'] = true, ['r'] = true, ['R'] = true,
+    ['t'] = true, ['T'] = true, ['s'] = true, ['S'] = true, ['f'] = true, ['F'] = true, ['w'] = true,
+    ['W'] = true, ['i'] = true, ['I'] = true, ['n'] = true, ['N'] = true
+  };
+  if (n < 6 || !can_start[(unsigned char) *p])
     return false;
   while (n > 0 && (*p == '*' || *p == '[' || *p == '_'))
     p++, n--;
@@ -906,8 +996,13 @@ is_tld (const char *p, size_t n)
 static size_t
 wrapper_len (const unsigned char *p, size_t n)
 {
-  if (strchr ("([{<\"'*", p[0]) && p[0])
-    return 1;
+  switch (p[0])
+    {
+    case '(': case '[': case '{': case '<': case '"': case '\'': case '*':
+      return 1;
+    default:
+      break;
+    }
   if (n >= 2 && p[0] == 0xC2 && (p[1] == 0xAB || p[1] == 0xBB))
     return 2;
   if (n >= 3 && p[0] == 0xE2 && p[1] == 0x80 && p[2] >= 0x98 && p[2] <= 0x9E)
@@ -921,7 +1016,14 @@ trailer_len (const unsigned char *p, size_t n)
 {
   unsigned char b = p[n - 1];
   if (b < 0x80)
-    return strchr (".,;:!?)]}>\"'*`", b) && b ? 1 : 0;
+    switch (b)
+      {
+      case '.': case ',': case ';': case ':': case '!': case '?': case ')': case ']': case '}':
+      case '>': case '"': case '\'': case '*': case '`':
+        return 1;
+      default:
+        return 0;
+      }
   if (n >= 2 && p[n - 2] == 0xC2 && (b == 0xAB || b == 0xBB))
     return 2;
   if (n >= 3 && p[n - 3] == 0xE2 && p[n - 2] == 0x80 && b >= 0x98 && b <= 0x9E)
@@ -1048,25 +1150,11 @@ mask_chunk (const char *s, size_t a, size_t b, uint8_t *mask)
 static void
 mask_addresses (const char *s, size_t len, uint8_t *mask)
 {
-  static const bool trigger[256] = { ['@'] = true, ['_'] = true, ['.'] = true, [':'] = true };
   size_t i = 0, done = 0;
-  while (i < len)
+  while ((i = find_any4 (s, i, len, '.', '@', '_', ':')) < len)
     {
-      if (i + 8 <= len)
-        {
-          uint64_t x = load8 (s + i);
-          uint64_t m = match_bytes (x, '.') | match_bytes (x, '@') | match_bytes (x, '_')
-            | match_bytes (x, ':');
-          if (!m)
-            {
-              i += 8;
-              continue;
-            }
-          i += first_marked (m);
-        }
       unsigned char c = s[i];
-      if (!trigger[c]
-          || ((c == '.' || c == ':') && (i + 1 >= len || space_len (s, len, i + 1))))
+      if ((c == '.' || c == ':') && (i + 1 >= len || space_len (s, len, i + 1)))
         {
           i++;
           continue;
@@ -1118,27 +1206,11 @@ closes (enum speech_closer k, ucs4_t c)
 static void
 mask_speech_line (const char *s, const struct line *l, uint8_t *mask)
 {
-  static const bool trigger[256] = { ['"'] = true, [0xC2] = true, [0xE2] = true };
   bool failed[CLOSE_KINDS] = { false };
   size_t p = l->lead, end = l->end;
-  while (p < end)
+  /* Every quotation mark is '"' or starts with 0xC2 (« ») or 0xE2 (the others).  */
+  while ((p = find_any4 (s, p, end, '"', 0xC2, 0xE2, '"')) < end)
     {
-      if (p + 8 <= end)
-        {
-          uint64_t m = (load8 (s + p) & BYTES_HIGHS) | match_bytes (load8 (s + p), '"');
-          if (!m)
-            {
-              p += 8;
-              continue;
-            }
-          p += first_marked (m);
-        }
-      unsigned char b = s[p];
-      if (!trigger[b])
-        {
-          p++;
-          continue;
-        }
       ucs4_t c;
       int n = next_char (s, end, p, &c);
       int kind = -1;
@@ -1349,8 +1421,9 @@ compute_masks (const char *s, size_t len, struct line *lines, size_t nlines, uin
         forward_from = l->start;
       else if (l->start < quoted_from && starts_quoted_header_block (s, lines, nlines, i))
         quoted_from = l->start;
-      else if (line_starts_date_intro (s, l) && line_ends_colon (s, l) && line_has_reply_word (s, l)
-               && l->end - l->lead <= 400)
+      /* (the cheap tests first: most lines do not end in a colon) */
+      else if (l->end - l->lead <= 400 && line_ends_colon (s, l) && line_starts_date_intro (s, l)
+               && line_has_reply_word (s, l))
         {
           /* A reply header with no '>' lines under it: the quoted message follows unmarked.  */
           size_t j = i + 1;
@@ -1428,25 +1501,40 @@ static const char *const months[] = {
 };
 
 /* English words whose "'s" is "is" or "us" and stays attached ("it's", "let's").
-   This list and the two above are sorted by bytes, for bsearch.  */
+   This list and the two above are sorted by bytes, for a binary search.  */
 static const char *const english_s_bases[] = {
   "everybody", "everyone", "everything", "he", "here", "how", "it", "let", "nobody", "nothing",
   "one", "she", "somebody", "someone", "something", "that", "there", "this", "what", "when",
   "where", "who", "why"
 };
 
-/* Compare the NUL-terminated key with a list entry, for bsearch.  */
-static int
-compare_entry (const void *key, const void *entry)
+/* strcmp, inlined: the lists hold short words, and a call through bsearch's function pointer
+   per comparison cost more than the comparison.  */
+static inline int
+compare_words (const char *a, const char *b)
 {
-  return strcmp (key, *(const char *const *) entry);
+  while (*a && *a == *b)
+    a++, b++;
+  return (unsigned char) *a - (unsigned char) *b;
 }
 
 /* True if the NUL-terminated word W is in LIST, an array of COUNT strings sorted by bytes.  */
 static bool
 in_sorted (const char *w, const char *const *list, size_t count)
 {
-  return bsearch (w, list, count, sizeof *list, compare_entry) != NULL;
+  size_t lo = 0, hi = count;
+  while (lo < hi)
+    {
+      size_t mid = lo + (hi - lo) / 2;
+      int c = compare_words (w, list[mid]);
+      if (c == 0)
+        return true;
+      if (c < 0)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  return false;
 }
 
 #define IN_LIST(w, list) in_sorted ((w), (list), sizeof (list) / sizeof (list)[0])
@@ -1593,6 +1681,22 @@ static void
 scan_gap (const char *s, size_t len, size_t g0, size_t g1, struct gap *g)
 {
   memset (g, 0, sizeof *g);
+  /* One ASCII mark glued between two words ("www.example", "a=b", "und/oder"), common in
+     addresses and markup: the loop below would find just this, no line break, no terminator
+     before white space, no bullet.  */
+  if (g1 == g0 + 1 && g0 > 0 && (unsigned char) s[g0] < 0x80 && s[g0] != '\n'
+      && !is_space ((unsigned char) s[g0]))
+    {
+      unsigned char b = s[g0];
+      g->line_end = g1;
+      g->line_punctuated = true;
+      g->punct_before = b;
+      if (b == ':')
+        g->initial = !(s[g0 - 1] >= '0' && s[g0 - 1] <= '9');    /* not the minutes of "10:15" */
+      else if (b != '-' && b != '*' && b != '+')
+        g->initial = is_opener_mark (b);
+      return;
+    }
   g->line_end = g0;
   bool at_line_start = g0 == 0, seen_space = g0 == 0, nonspace_since_nl = false;
   bool have_last = false, last_space_before = false, last_line_start = false;
@@ -1848,7 +1952,9 @@ line_break_ends_sentence (const char *s, const struct gap *g, const struct line 
     {
       /* A hard-wrapped paragraph breaks long lines; a short line that ends without punctuation
          was ended on purpose ("Danke\nIch melde mich").  */
-      return utf8_chars (s, prev_line->lead, prev_line->end) < 60;
+      /* (a line has at most as many characters as bytes) */
+      return prev_line->end - prev_line->lead < 60
+        || utf8_chars (s, prev_line->lead, prev_line->end) < 60;
     }
   return false;
 }

@@ -264,6 +264,102 @@ test_tables_sorted (void)
       }
 }
 
+/* Messages of more than 256 words take the heap, where the tokens that passes 1, 2 and 4 visit
+   are listed after the per-token state: the pronouns, cues and words next to a du at the start,
+   in the middle and at the very end must all be seen there. */
+static void
+test_long_message (void)
+{
+  static const char filler[] = "Das Wetter ist heute wieder schön. ";
+  char body[8192] = "Hallo Anna,\nhast du morgen Zeit? ";
+  for (int i = 0; i < 60; i++)
+    strcat (body, filler);
+  strcat (body, "Meldet euch, wenn ihr kommt! Das Du ist hier normal.\nLiebe Grüße\nTom hast du");
+  struct findings f = { 0 };
+  struct duzen_result res;
+  if (analyze (body, &f, &res) < 0)
+    {
+      CHECK (false, "analysis failed");
+      return;
+    }
+  CHECK (res.verdict == DUZEN_IHR_PLURAL && res.du == 6 && res.ihr == 9 && res.cue_t == 2,
+         "long message: verdict %s [%s]", duzen_verdict_name (res.verdict), res.details);
+  static const char *const rules[] = { "DU_VERB", "IHR_PRON", "IHR_VERB", "IHR_IMP",
+    "CUE_T_GREETING", "CUE_T_CULTURE" };
+  for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++)
+    CHECK (has_rule (&f, rules[r], false), "long message: no %s [%s]", rules[r], res.details);
+  /* the last two words: a verb and du at the end of the text */
+  size_t at_end = 0;
+  for (size_t i = 0; i < f.n; i++)
+    if (strcmp (f.v[i].rule, "DU_VERB") == 0 && f.v[i].off + f.v[i].len == strlen (body))
+      at_end++;
+  CHECK (at_end == 1, "long message: %zu DU_VERB findings at the end", at_end);
+  findings_clear (&f);
+  free (f.v);
+}
+
+/* duzen_word_slot must be the hash of duzen_words as lib/duzen.c probes it: rebuild it from the
+   list (inserting in list order, as the table was laid out) and compare.  On a mismatch, print
+   the table to paste into lib/duzen-lexicon.h. */
+static void
+test_word_hash (void)
+{
+  enum { NWORDS = sizeof duzen_words / sizeof duzen_words[0] };
+  static uint16_t expect[DUZEN_WORD_SLOTS];
+  CHECK (NWORDS < DUZEN_WORD_SLOTS / 2, "%d words: make duzen_word_slot larger", (int) NWORDS);
+  memset (expect, 0, sizeof expect);
+  for (size_t i = 0; i < NWORDS; i++)
+    {
+      uint32_t slot = duzen_word_home (duzen_words[i].word);
+      while (expect[slot])
+        slot = (slot + 1) % DUZEN_WORD_SLOTS;
+      expect[slot] = (uint16_t) (i + 1);
+    }
+  if (memcmp (expect, duzen_word_slot, sizeof expect) != 0)
+    {
+      CHECK (false, "duzen_word_slot is stale; replace its initializer in lib/duzen-lexicon.h with:");
+      int col = 2;
+      fputs ("  ", stderr);
+      for (size_t slot = 0; slot < DUZEN_WORD_SLOTS; slot++)
+        if (expect[slot])
+          {
+            char item[24];
+            int n = snprintf (item, sizeof item, "[%zu] = %u,", slot, (unsigned) expect[slot]);
+            if (col > 2 && col + 1 + n > 100)
+              {
+                fputs ("\n  ", stderr);
+                col = 2;
+              }
+            else if (col > 2)
+              {
+                fputc (' ', stderr);
+                col++;
+              }
+            fputs (item, stderr);
+            col += n;
+          }
+      fputc ('\n', stderr);
+    }
+  /* Every listed word, and none other, answers through the probes lib/duzen.c makes. */
+  static const char *const strangers[] = { "", "duu", "sie2", "ihrem2", "xyz", "zzzz", "ä" };
+  for (size_t i = 0; i < NWORDS; i++)
+    {
+      uint32_t slot = duzen_word_home (duzen_words[i].word);
+      while (duzen_word_slot[slot] && strcmp (duzen_words[duzen_word_slot[slot] - 1].word,
+                                              duzen_words[i].word) != 0)
+        slot = (slot + 1) % DUZEN_WORD_SLOTS;
+      CHECK (duzen_word_slot[slot] == i + 1, "word hash misses %s", duzen_words[i].word);
+    }
+  for (size_t k = 0; k < sizeof strangers / sizeof strangers[0]; k++)
+    {
+      uint32_t slot = duzen_word_home (strangers[k]);
+      while (duzen_word_slot[slot] && strcmp (duzen_words[duzen_word_slot[slot] - 1].word,
+                                              strangers[k]) != 0)
+        slot = (slot + 1) % DUZEN_WORD_SLOTS;
+      CHECK (duzen_word_slot[slot] == 0, "word hash finds %s", strangers[k]);
+    }
+}
+
 /* Empty input, NUL bytes, invalid UTF-8 and a long line must not crash or hang. */
 static void
 test_robustness (void)
@@ -363,6 +459,8 @@ main (void)
   test_details ();
   test_names ();
   test_tables_sorted ();
+  test_word_hash ();
+  test_long_message ();
   test_robustness ();
   test_speed ();
   if (failures)

@@ -450,6 +450,56 @@ test_speech (void)
   CHECK (!(mask_of ("einzeln") & TEXT_SPEECH));
 }
 
+/* The scans for addresses and quotation marks skip sixteen or eight bytes at a time: marks at
+   every offset of a long line, right at its end, and after umlauts (whose lead byte has the high
+   bit, as the quotation marks' have) must still be found.  */
+static void
+test_long_line_scans (void)
+{
+  char buf[512];
+  for (int pad = 0; pad < 40; pad++)
+    {
+      snprintf (buf, sizeof buf, "%.*s „Du kommst“ und anna@example.de", pad,
+                "Über Äpfel möchte ich gern über Öl und Übel, Öfen reden");
+      analyze (buf);
+      CHECK (mask_of ("kommst") & TEXT_SPEECH);
+      CHECK (!(mask_of ("und") & TEXT_SPEECH));
+      CHECK (mask_of ("anna") & TEXT_URL);
+      CHECK (mask_at ("de") & TEXT_URL);
+    }
+  for (int pad = 0; pad < 24; pad++)
+    {
+      /* the mark in the last few bytes, where the wide steps no longer fit */
+      snprintf (buf, sizeof buf, "%.*s „Du“", pad, "Sag mal, Anna, wie geht es");
+      analyze (buf);
+      CHECK (mask_of ("Du") & TEXT_SPEECH);
+      snprintf (buf, sizeof buf, "%.*s x@y.de", pad, "Sag mal, Anna, wie geht es");
+      analyze (buf);
+      CHECK (mask_of ("x") & TEXT_URL);
+    }
+  analyze ("Ein sehr langer Satz über äußerst grüne Wiesen, und dann \"Hast du\"");
+  CHECK (mask_of ("Hast") & TEXT_SPEECH && !(mask_of ("Wiesen") & TEXT_SPEECH));
+
+  /* Closings and salutations matched in capitals, and phrases that share a first letter.  */
+  analyze ("Das war es\nVIELE GRÜSSE\nAnna");
+  CHECK (sent_of ("VIELE") != sent_of ("es") && sent_of ("VIELE") != sent_of ("Anna"));
+  CHECK (sent_of ("VIELE") >= 0 && (cur.sent[sent_of ("VIELE")].flags & SENT_GREETING));
+  analyze ("Das war es\nMit freundlichen Grüßen\nAnna");
+  CHECK (sent_of ("Mit") >= 0 && (cur.sent[sent_of ("Mit")].flags & SENT_GREETING));
+  analyze ("Das war es\nMit Freude dabei\nAnna");
+  CHECK (sent_of ("Mit") >= 0 && !(cur.sent[sent_of ("Mit")].flags & SENT_GREETING));
+
+  /* A disclaimer keyword late in a long line, and the Outlook header fields in upper case.  */
+  analyze ("Hallo.\n\nThis message and everything attached to it, all of it, is strictly "
+           "confidential.\n\nBis bald\n");
+  CHECK (mask_of ("strictly") & TEXT_DISCLAIMER);
+  CHECK (!(mask_of ("Hallo") & TEXT_DISCLAIMER));
+  analyze ("Ok.\nVON: Anna\nGESENDET: Montag\nBETREFF: x\nquoted du");
+  CHECK (mask_of ("du") & TEXT_QUOTED);
+  analyze ("Ok.\nTOTAL: 5\nDATUM ist egal\nhier du");
+  CHECK (!(mask_of ("du") & TEXT_QUOTED));
+}
+
 static void
 test_robustness (void)
 {
@@ -578,6 +628,7 @@ main (void)
   test_quotes ();
   test_code_and_addresses ();
   test_speech ();
+  test_long_line_scans ();
   test_robustness ();
   test_invariants ();
   text_free (&cur);
