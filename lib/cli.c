@@ -25,8 +25,12 @@
 void
 cli_set_locale (void)
 {
-  setlocale (LC_ALL, "");
-  setlocale (LC_NUMERIC, "C");
+  /* Only the categories the tools use: the character set (quoting, iconv) and the messages.
+     Numbers are read and printed in the C locale whatever the user's, and nothing here
+     collates, formats dates or money.  Setting LC_ALL made glibc open and map a file per
+     category, 13 of them where the locale is not in an archive, for each delivery. */
+  setlocale (LC_CTYPE, "");
+  setlocale (LC_MESSAGES, "");
   const char *localedir = getenv ("RITTBERGER_LOCALEDIR");
   bindtextdomain (PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
   textdomain (PACKAGE);
