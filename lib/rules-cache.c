@@ -107,7 +107,8 @@ cache_load (struct pattern_cache *c)
   c->loaded = true;
   if (!(c->path = cache_path ()))
     return;
-  int fd = open (c->path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK: a FIFO in the file's place must not block the load (it is then ignored). */
+  int fd = open (c->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0)
     return;
   struct stat st;

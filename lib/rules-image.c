@@ -89,7 +89,11 @@ free_strings (char **v, size_t n)
 /* A hash of a long text (a rule file: the parsed-rules image is used only if every file
    hashes as it did), fed in pieces: four words at a time, each into its own lane, which the
    processor multiplies in parallel; rules_hash_bytes mixes the lanes and the last bytes at the end.
-   Each step is a bijection of its lane, so changing one word always changes the result. */
+   Each step is a bijection of its lane, so changing one word always changes the result.  A
+   step multiplies the word, rotates and multiplies again (xxHash's round): with a multiplication
+   alone, a change in a word's top byte stayed in the lane's top byte, and a change of the
+   top byte 32 bytes later cancelled it one time in a few hundred (two letters edited, the
+   size kept, and the image's stale rules used). */
 struct text_hash
 {
   uint64_t lane[4];
@@ -103,22 +107,37 @@ text_hash_start (struct text_hash *h)
                               UINT64_C (0x100000001b3), UINT64_C (0x5851f42d4c957f2d) }, 0 };
 }
 
+/* LANE after the word W: a bijection of LANE for each W. */
+static inline uint64_t
+text_hash_round (uint64_t lane, uint64_t w)
+{
+  lane += w * UINT64_C (0xc2b2ae3d27d4eb4f);
+  lane = lane << 31 | lane >> 33;
+  return lane * UINT64_C (0x9e3779b185ebca87);
+}
+
 /* Feed the N bytes at P to H, whole 32-byte blocks only (N a multiple of 32). */
 static void
 text_hash_blocks (struct text_hash *h, const void *p, size_t n)
 {
   const unsigned char *b = p;
-  const uint64_t mul = UINT64_C (0x9e3779b97f4a7c15);
   h->len += n;
+  /* The lanes in locals: stored through H, they were reloaded after every word, since the
+     text's bytes might alias them. */
+  uint64_t l0 = h->lane[0], l1 = h->lane[1], l2 = h->lane[2], l3 = h->lane[3];
   for (; n >= 32; b += 32, n -= 32)
     {
       uint64_t w[4];
       memcpy (w, b, sizeof w);
-      h->lane[0] = (h->lane[0] ^ w[0]) * mul;
-      h->lane[1] = (h->lane[1] ^ w[1]) * mul;
-      h->lane[2] = (h->lane[2] ^ w[2]) * mul;
-      h->lane[3] = (h->lane[3] ^ w[3]) * mul;
+      l0 = text_hash_round (l0, w[0]);
+      l1 = text_hash_round (l1, w[1]);
+      l2 = text_hash_round (l2, w[2]);
+      l3 = text_hash_round (l3, w[3]);
     }
+  h->lane[0] = l0;
+  h->lane[1] = l1;
+  h->lane[2] = l2;
+  h->lane[3] = l3;
 }
 
 /* The hash of what H was fed and then the last N bytes at P (fewer than 32). */
@@ -641,6 +660,39 @@ image_load (struct ruleset *rs, struct rules_chunk *img, size_t len, const char 
   return status;
 }
 
+/* The image file PATH read whole into a new chunk, its size in *LEN; NULL if it is not a
+   regular file of at most IMAGE_MAX_BYTES or cannot be read.  It is only a cache: a FIFO in
+   its place must not block the load (hence O_NONBLOCK), nor a device or a huge sparse file
+   be read into memory. */
+static struct rules_chunk *
+image_read (const char *path, size_t *len)
+{
+  enum { IMAGE_MAX_BYTES = 64 << 20 };    /* the shipped rules make 0.25 MB */
+  int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return NULL;
+  struct stat st;
+  struct rules_chunk *c = NULL;
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size <= IMAGE_MAX_BYTES
+      && (c = rules_chunk_new ((size_t) st.st_size + 1)))
+    {
+      size_t size = st.st_size, n = 0;
+      while (n < size)
+        {
+          ssize_t r = read (fd, c->data + n, size - n);
+          if (r < 0 && errno == EINTR)
+            continue;
+          if (r <= 0)
+            break;
+          n += r;
+        }
+      c->data[n] = '\0';
+      *len = n;               /* a file cut meanwhile reads short: image_load rejects it */
+    }
+  close (fd);
+  return c;
+}
+
 static int
 compare_names (const void *a, const void *b)
 {
@@ -704,7 +756,7 @@ rules_load_dir (struct ruleset *rs, const char *dir, char *err, size_t errlen)
     }
   char *image = status == 0 && n > 0 ? image_path (dir) : NULL;
   size_t image_len = 0;
-  struct rules_chunk *img = image ? rules_read_whole (image, &image_len) : NULL;
+  struct rules_chunk *img = image ? image_read (image, &image_len) : NULL;
   bool hashed = img && (buf = malloc (HASH_BUFFER));
   for (size_t i = 0; hashed && i < n; i++)
     hashed = hash_file (paths[i], buf, HASH_BUFFER, &hashes[i], &sizes[i]);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -379,6 +380,173 @@ test_rules_image (void)
   setenv ("RITTBERGER_PATTERN_CACHE", "off", 1);
 }
 
+/* The image is used only if each file hashes as it did, so the hash must tell apart edits
+   that keep the size: here every change of two letters 32 bytes apart, each the last byte of
+   an 8-byte word.  (A hash whose four lanes only multiplied each word in passed a difference
+   in a word's top byte on to the top byte alone, and a matching change 32 bytes later, in the
+   same lane, cancelled it: "address" -> "pddress" with "phone" -> "phode" went unnoticed.) */
+static void
+test_rules_image_hash (void)
+{
+  char cache[4200], sub[4200], err[512], path[4300];
+  snprintf (cache, sizeof cache, "%s/hcache", dir);
+  snprintf (sub, sizeof sub, "%s/hrules", dir);
+  snprintf (path, sizeof path, "%s/a.rules", sub);
+  CHECK (mkdir (sub, 0700) == 0);
+  setenv ("XDG_CACHE_HOME", cache, 1);
+  unsetenv ("RITTBERGER_PATTERN_CACHE");
+  const char *original = "rule ALPHA\ntool t\nside selbst\nlang en\ndescribe-de Beschreibung\n"
+    "describe-en please reply with your phone number and address today\npattern /x+/\n";
+  size_t len = strlen (original);
+  const char *value = strstr (original, "describe-en ") + strlen ("describe-en ");
+  size_t first = value - original;
+  while (first % 8 != 7)
+    first++;
+  size_t second = first + 32;
+  CHECK (second < (size_t) (strchr (value, '\n') - original));
+  char *edited = strdup (original);
+  int missed = 0;
+  for (char a = 'a'; a <= 'z' && edited; a++)
+    for (char b = 'a'; b <= 'z'; b++)
+      {
+        if (a == original[first] || b == original[second])
+          continue;
+        /* The image holds the original, then the file changes by two letters. */
+        write_file ("hrules/a.rules", original, len);
+        free (load_dir_described (sub, err, sizeof err));
+        memcpy (edited, original, len);
+        edited[first] = a;
+        edited[second] = b;
+        write_file ("hrules/a.rules", edited, len);
+        char *got = load_dir_described (sub, err, sizeof err);
+        const char *want = strstr (edited, "describe-en ") + strlen ("describe-en ");
+        char line[128];
+        snprintf (line, sizeof line, "|%.*s|", (int) (strchr (want, '\n') - want), want);
+        if (!got || !strstr (got, line))
+          {
+            if (missed++ == 0)
+              fprintf (stderr, "image kept the old rules after %c->%c at %zu, %c->%c at %zu\n",
+                       original[first], a, first, original[second], b, second);
+          }
+        free (got);
+      }
+  CHECK (missed == 0);
+  free (edited);
+  setenv ("RITTBERGER_PATTERN_CACHE", "off", 1);
+}
+
+/* In a child: load the rules directory SUB, match a text that compiles its pattern and free
+   the rules (which writes the pattern cache); exit 0 if the rule was found. */
+static void
+load_match_exit (const char *sub)
+{
+  alarm (20);                   /* never outlive a parent that failed */
+  struct ruleset rs = { 0 };
+  char err[512], got[256];
+  if (rules_load_dir (&rs, sub, err, sizeof err) != 0)
+    _exit (2);
+  run (&rs, "Ein Angebot für Sie.", got, sizeof got);
+  rules_free (&rs);
+  _exit (strcmp (got, "ALPHA") == 0 ? 0 : 1);
+}
+
+/* Run load_match_exit (SUB) in a child; true if it exited 0 within ten seconds, with its
+   peak memory in *MAXRSS_KB. */
+static bool
+load_match_in_child (const char *sub, long *maxrss_kb)
+{
+  fflush (NULL);
+  pid_t child = fork ();
+  if (child == 0)
+    load_match_exit (sub);
+  if (child < 0)
+    return false;
+  int status = -1;
+  pid_t done = 0;
+  struct rusage ru = { 0 };
+  for (int tries = 0; done == 0 && tries < 1000; tries++)
+    if ((done = wait4 (child, &status, WNOHANG, &ru)) == 0)
+      nanosleep (&(struct timespec) { 0, 10 * 1000 * 1000 }, NULL);
+  if (done == 0)
+    {
+      kill (child, SIGKILL);
+      waitpid (child, &status, 0);
+      return false;
+    }
+  *maxrss_kb = ru.ru_maxrss;
+  return WIFEXITED (status) && WEXITSTATUS (status) == 0;
+}
+
+/* The cache files are only caches: a FIFO in place of the parsed-rules image or the pattern
+   cache must not block the load (opening a FIFO for reading waits for a writer), and neither
+   a device nor a huge sparse file in their place may make it read without end. */
+static void
+test_cache_special_files (void)
+{
+  char cache[4200], sub[4200], image[4600], patterns[4600];
+  snprintf (cache, sizeof cache, "%s/scache", dir);
+  snprintf (sub, sizeof sub, "%s/srules", dir);
+  CHECK (mkdir (sub, 0700) == 0);
+  setenv ("XDG_CACHE_HOME", cache, 1);
+  unsetenv ("RITTBERGER_PATTERN_CACHE");
+  const char *text = R ("ALPHA", "pattern /angebot/i\n");
+  write_file ("srules/a.rules", text, strlen (text));
+  long rss;
+  CHECK (load_match_in_child (sub, &rss));
+  snprintf (image, sizeof image, "%s", image_file (cache));
+  CHECK (*image);
+  patterns[0] = '\0';
+  char rdir[4300];
+  snprintf (rdir, sizeof rdir, "%s/rittberger", cache);
+  DIR *d = opendir (rdir);
+  struct dirent *e;
+  while (d && (e = readdir (d)))
+    if (strncmp (e->d_name, "patterns-", 9) == 0 && !strstr (e->d_name, ".bin."))
+      snprintf (patterns, sizeof patterns, "%s/%s", rdir, e->d_name);
+  if (d)
+    closedir (d);
+  CHECK (*patterns);
+
+  /* FIFOs: the load goes on as if there were no cache. */
+  CHECK (unlink (image) == 0 && mkfifo (image, 0600) == 0);
+  CHECK (load_match_in_child (sub, &rss));
+  CHECK (unlink (image) == 0);
+  CHECK (unlink (patterns) == 0 && mkfifo (patterns, 0600) == 0);
+  CHECK (load_match_in_child (sub, &rss));
+  CHECK (unlink (patterns) == 0);
+
+  /* A device that never ends, and a sparse file of 1 GiB: neither may take more memory than
+     a load with a good image (the child's peak includes the pages it shares with this
+     process). */
+  long normal_rss = 0;
+  CHECK (load_match_in_child (sub, &normal_rss));
+  long most = normal_rss + (64 << 10);
+#ifndef __SANITIZE_ADDRESS__
+  /* (AddressSanitizer's allocator cannot work under a data limit.) */
+  CHECK (unlink (image) == 0 && symlink ("/dev/zero", image) == 0);
+  struct rlimit old_limit;
+  CHECK (getrlimit (RLIMIT_DATA, &old_limit) == 0);
+  /* A load reading /dev/zero until memory runs out must meet this limit, not the machine's. */
+  struct rlimit limit = { 512 << 20, old_limit.rlim_max };
+  bool limited = setrlimit (RLIMIT_DATA, &limit) == 0;
+  bool ok = load_match_in_child (sub, &rss);
+  if (limited)
+    setrlimit (RLIMIT_DATA, &old_limit);
+  CHECK (ok && rss < most);
+#endif
+  CHECK (unlink (image) == 0);
+  int fd = open (image, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  CHECK (fd >= 0 && ftruncate (fd, (off_t) 1 << 30) == 0);
+  if (fd >= 0)
+    close (fd);
+  bool sparse_ok = load_match_in_child (sub, &rss);
+  if (!sparse_ok || rss >= most)
+    fprintf (stderr, "a sparse image of 1 GiB: child %s, %ld KB (%ld KB with a good one)\n",
+             sparse_ok ? "ok" : "failed", rss, normal_rss);
+  CHECK (sparse_ok && rss < most);
+  setenv ("RITTBERGER_PATTERN_CACHE", "off", 1);
+}
+
 /* How many temporary image files (rules-*.bin.PID) CACHE/rittberger holds. */
 static int
 image_temporaries (const char *cache)
@@ -572,6 +740,8 @@ main (void)
   test_prefilter ();
   test_pattern_cache ();
   test_rules_image ();
+  test_rules_image_hash ();
+  test_cache_special_files ();
   test_image_temporary ();
   test_repeated_sentences ();
   test_store_batch ();

@@ -265,6 +265,44 @@ main (void)
     }
   CHECK (distinct_bands (&b1) > FP_BANDS / 2);
 
+  /* A failed delivery in a batch undoes itself alone: the first of a batch, which has no
+     savepoint (its transaction is its own), and a later one, undone to its savepoint.  A
+     trigger refuses the band rows of messages learnt at a time ending in 999, after their
+     message row went in. */
+  char path5[256];
+  snprintf (path5, sizeof path5, "%s/refusing.sqlite", dir);
+  CHECK (store_open (path5, NULL, &sb, err, sizeof err) == STORE_OK);
+  sqlite3 *db5 = NULL;
+  CHECK (sqlite3_open_v2 (path5, &db5, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK
+         && sqlite3_exec (db5, "CREATE TRIGGER refuse BEFORE INSERT ON band WHEN"
+                          " (SELECT ts FROM msg WHERE id = NEW.msg) % 1000 = 999"
+                          " BEGIN SELECT RAISE (ABORT, 'refused'); END", NULL, NULL, NULL) == SQLITE_OK);
+  sqlite3_close (db5);
+  store_set_batch (sb, STORE_BATCH_DELIVERIES, 600 * 1000);
+  int64_t base = now - now % 1000;
+  CHECK (lookup (sb, &b1, "dave@a.example", base + 999, true) == (size_t) -1);
+  CHECK (lookup (sb, &b1, "dave@a.example", base + 10, true) == 0);
+  CHECK (lookup (sb, &b2, "mike@b.example", base + 1999, true) == (size_t) -1);
+  CHECK (lookup (sb, &b2, "mike@b.example", base + 20, true) == 1);
+  CHECK (lookup (sb, &b3, "rob@c.example", base + 2999, true) == (size_t) -1);
+  CHECK (store_flush (sb) == STORE_OK);
+  CHECK (store_count (sb, &n) == STORE_OK && n == 2);
+  store_close (sb);
+  /* No band row of a refused message stayed behind. */
+  int total1 = -1, all = -1;
+  int found1 = band_rows (path5, 1, &b1, &total1);
+  CHECK (found1 == distinct_bands (&b1) && total1 == found1);
+  if (sqlite3_open_v2 (path5, &db5, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
+    {
+      sqlite3_stmt *q = NULL;
+      if (sqlite3_prepare_v2 (db5, "SELECT count(*) FROM band WHERE msg NOT IN (SELECT id FROM msg)",
+                              -1, &q, NULL) == SQLITE_OK && sqlite3_step (q) == SQLITE_ROW)
+        all = sqlite3_column_int (q, 0);
+      sqlite3_finalize (q);
+    }
+  sqlite3_close (db5);
+  CHECK (all == 0);
+
   /* Not a store: a corrupt file is an error with a message, not a crash. */
   char junk[256];
   snprintf (junk, sizeof junk, "%s/junk.sqlite", dir);
