@@ -950,20 +950,32 @@ template_bulk (struct ruleset *rs, struct store *st, const struct msg *m, const 
   if (!opts)
     opts = &defaults;
   res->subscribed = template_is_subscribed (m);
-  struct fingerprint fp;
-  if (template_fingerprint (store_key (st), m, t, p, &fp) < 0)
+  /* The tokens first: a body too short to fingerprint needs neither the store's key nor the
+     store, which then need not even be opened. */
+  struct fp_recipient rw = { 0 };
+  struct fp_tokens tok;
+  int status = recipient_words (m, p, &rw);
+  if (status == 0)
+    status = fp_normalise (t->s, t->len, t->mask, &rw, &tok);
+  fp_recipient_free (&rw);
+  if (status < 0)
     {
+      errno = ENOMEM;
       res->store_status = STORE_ERROR;
       return STORE_ERROR;
     }
-  res->tokens = fp.ntok;
-  res->fingerprinted = fp.ntok >= FP_MIN_TOKENS;
+  res->tokens = tok.n;
+  res->fingerprinted = tok.n >= FP_MIN_TOKENS;
   res->store_status = STORE_OK;
   if (!res->fingerprinted)
     {
+      fp_tokens_free (&tok);
       write_details (res);
       return STORE_OK;
     }
+  struct fingerprint fp;
+  fp_compute (&tok, store_key (st), &fp);
+  fp_tokens_free (&tok);
   struct store_query q = {
     .fp = &fp,
     .sender = template_sender_key (store_key (st), m),
