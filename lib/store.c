@@ -83,6 +83,12 @@ make_parent_dirs (const char *path, char *err, size_t errlen)
       return 0;
     }
   *slash = '\0';
+  /* Usually the directory is there: one call instead of one per level of the path. */
+  if (mkdir (copy, 0700) == 0 || errno == EEXIST)
+    {
+      free (copy);
+      return 0;
+    }
   for (char *p = copy + 1;; p++)
     if (*p == '/' || *p == '\0')
       {
@@ -124,16 +130,36 @@ store_open (const char *path, const struct store_backend *backend, struct store 
   return backend->open (path, out, err, errlen);
 }
 
+/* Finish opening ST if its backend left that for the first call that needs it. */
+static int
+ready (struct store *st)
+{
+  return st->backend->ready ? st->backend->ready (st) : STORE_OK;
+}
+
 const struct fp_key *
 store_key (const struct store *st)
 {
+  /* The key lives in the database.  Every store is allocated by its backend's open, never
+     defined const, so opening it here through the const pointer is well defined; a failure
+     stays in the store for the next call to report. */
+  ready ((struct store *) st);
   return &st->key;
+}
+
+int
+store_ready (struct store *st)
+{
+  return ready (st);
 }
 
 int
 store_lookup (struct store *st, const struct store_query *q, struct store_answer *ans)
 {
   memset (ans, 0, sizeof *ans);
+  int status = ready (st);
+  if (status != STORE_OK)
+    return status;
   return st->backend->lookup (st, q, ans);
 }
 
@@ -152,9 +178,13 @@ store_flush (struct store *st)
   return st->backend->flush ? st->backend->flush (st) : STORE_OK;
 }
 
-/* Every call but store_lookup runs in a transaction of its own: commit an open batch first. */
+/* Every call but store_lookup runs in a transaction of its own: open the database if this is
+   its first use, and commit an open batch first. */
 #define FLUSH_FIRST(st)                         \
   do {                                          \
+    int ready_ = ready (st);                    \
+    if (ready_ != STORE_OK)                     \
+      return ready_;                            \
     int flushed_ = store_flush (st);            \
     if (flushed_ != STORE_OK)                   \
       return flushed_;                          \
@@ -242,7 +272,8 @@ enum statement
 struct sqlite_store
 {
   struct store base;            /* first, so a struct store * is one of these */
-  sqlite3 *db;
+  sqlite3 *db;                  /* NULL until the first call that needs it (sqlite_ready) */
+  int ready_status;             /* STORE_OK, or why opening the database failed: for good */
   char *path;
   sqlite3_stmt *stmt[STMT_COUNT];       /* NULL until first used */
   bool batch_tuned;             /* the batch settings (cache, checkpoints) are in effect */
@@ -556,18 +587,71 @@ setup_schema (struct sqlite_store *s)
   return STORE_OK;
 }
 
+/* What a look at PATH shows without opening the database: a file that is not a database, a
+   directory, no way to create the file.  These still fail store_open, with the words SQLite
+   used when store_open opened the database, so the tools' messages are unchanged.  ":memory:"
+   and "" (a temporary database) are left to SQLite.  Return STORE_OK or the status, with the
+   reason in ERR. */
 static int
-sqlite_open (const char *path, struct store **out, char *err, size_t errlen)
+check_path (const char *path, char *err, size_t errlen)
 {
-  struct sqlite_store *s = calloc (1, sizeof *s);
-  if (!s || !(s->path = strdup (path)))
+  if (!*path || strcmp (path, ":memory:") == 0)
+    return STORE_OK;
+  /* O_NONBLOCK: a FIFO must not make the open wait for a writer. */
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0)
     {
-      free (s);
-      set_error (err, errlen, "%s: %s", path, strerror (ENOMEM));
+      if (errno == ENOENT)
+        {
+          /* A new store: SQLite will create the file in its directory. */
+          char *dir = strdup (path);
+          if (!dir)
+            {
+              set_error (err, errlen, "%s: %s", path, strerror (ENOMEM));
+              return STORE_ERROR;
+            }
+          char *slash = strrchr (dir, '/');
+          const char *where = !slash ? "." : slash == dir ? "/" : dir;
+          if (slash && slash != dir)
+            *slash = '\0';
+          bool creatable = access (where, W_OK | X_OK) == 0;
+          free (dir);
+          if (creatable)
+            return STORE_OK;
+        }
+      set_error (err, errlen, "%s: open: %s", path, sqlite3_errstr (SQLITE_CANTOPEN));
       return STORE_ERROR;
     }
-  s->base.backend = &store_sqlite_backend;
-  int rc = sqlite3_open_v2 (path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+  static const char magic[16] = "SQLite format 3";       /* with its NUL: 16 bytes */
+  char head[sizeof magic];
+  struct stat sb;
+  int status = STORE_OK;
+  if (fstat (fd, &sb) < 0 || S_ISDIR (sb.st_mode))
+    {
+      set_error (err, errlen, "%s: open: %s", path, sqlite3_errstr (SQLITE_CANTOPEN));
+      status = STORE_ERROR;
+    }
+  else if (S_ISREG (sb.st_mode) && sb.st_size > 0
+           && (pread (fd, head, sizeof head, 0) != (ssize_t) sizeof head
+               || memcmp (head, magic, sizeof magic) != 0))
+    {
+      /* An empty file is a new database to SQLite; anything else must start so. */
+      set_error (err, errlen, "%s: journal_mode=WAL: %s", path, sqlite3_errstr (SQLITE_NOTADB));
+      status = STORE_CORRUPT;
+    }
+  close (fd);
+  return status;
+}
+
+/* Open the database of S, set it up and read the key; on failure close it again and remember
+   the status, which every later call returns: a store that failed is not tried again. */
+static int
+sqlite_ready (struct store *st)
+{
+  struct sqlite_store *s = (struct sqlite_store *) st;
+  if (s->db || s->ready_status != STORE_OK)
+    return s->ready_status;
+  int rc = sqlite3_open_v2 (s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
                             | SQLITE_OPEN_NOMUTEX, NULL);
   int status = STORE_OK;
   if (rc != SQLITE_OK)
@@ -612,10 +696,32 @@ sqlite_open (const char *path, struct store **out, char *err, size_t errlen)
     status = setup_schema (s);
   if (status != STORE_OK)
     {
-      set_error (err, errlen, "%s", s->base.error);
-      sqlite_close (&s->base);
-      return status;
+      sqlite3_close_v2 (s->db);
+      s->db = NULL;
+      s->ready_status = status;
     }
+  return status;
+}
+
+/* Only look at the path here (check_path); sqlite_ready opens the database when a call first
+   needs it.  A mail hook whose message is too short to fingerprint so saves the open, the
+   switch to WAL (which reads the schema), creating and initialising the -wal and -shm files,
+   the locks and the checkpoint and removal of both files at close: about 60 system calls and
+   0.4 ms. */
+static int
+sqlite_open (const char *path, struct store **out, char *err, size_t errlen)
+{
+  int status = check_path (path, err, errlen);
+  if (status != STORE_OK)
+    return status;
+  struct sqlite_store *s = calloc (1, sizeof *s);
+  if (!s || !(s->path = strdup (path)))
+    {
+      free (s);
+      set_error (err, errlen, "%s: %s", path, strerror (ENOMEM));
+      return STORE_ERROR;
+    }
+  s->base.backend = &store_sqlite_backend;
   *out = &s->base;
   return STORE_OK;
 }
@@ -1193,4 +1299,5 @@ const struct store_backend store_sqlite_backend = {
   .import_lines = sqlite_import,
   .close = sqlite_close,
   .flush = sqlite_flush,
+  .ready = sqlite_ready,
 };

@@ -82,7 +82,8 @@ struct store_answer
 struct store_backend
 {
   const char *name;
-  /* Open or create the store at LOCATION; on failure write the reason into ERR. */
+  /* Open or create the store at LOCATION, or only check it and leave that to ready; on
+     failure write the reason into ERR. */
   int (*open) (const char *location, struct store **out, char *err, size_t errlen);
   int (*lookup) (struct store *st, const struct store_query *q, struct store_answer *ans);
   int (*learn) (struct store *st, const struct store_entry *e, const uint64_t band[FP_BANDS]);
@@ -94,6 +95,9 @@ struct store_backend
   void (*close) (struct store *st);
   /* Commit what batched lookups learned (see store_set_batch); NULL: the backend never batches. */
   int (*flush) (struct store *st);
+  /* Finish opening the store if open left that for its first use (every other function but
+     flush and close is only called after it succeeded); NULL: open did everything. */
+  int (*ready) (struct store *st);
 };
 
 /* What every backend's store starts with. */
@@ -108,7 +112,9 @@ struct store
 
 /* The SQLite backend (WAL, synchronous=NORMAL, busy_timeout 30 s, BEGIN IMMEDIATE per delivery,
    or per batch of deliveries with store_set_batch, each delivery a savepoint of its own, kept
-   in memory; statements are prepared when first used). */
+   in memory; statements are prepared when first used).  Its open only looks at the file: the
+   database is opened (and a new store created) by the first call that needs it, so a process
+   that never looks a message up creates, locks and checkpoints nothing. */
 extern const struct store_backend store_sqlite_backend;
 
 /* The default store path, $XDG_DATA_HOME/rittberger/templates.sqlite (else
@@ -116,12 +122,22 @@ extern const struct store_backend store_sqlite_backend;
 char *store_default_path (char *buf, size_t size);
 
 /* Open the store at PATH (NULL: the default path, whose directories are created) with BACKEND
-   (NULL: SQLite).  Return STORE_OK and set *OUT, or a negative status with the reason in ERR. */
+   (NULL: SQLite).  Return STORE_OK and set *OUT, or a negative status with the reason in ERR.
+   The SQLite backend fails here for what a look at the path shows (a file that is not a
+   database, a directory, a place where no file can be created); a damaged database, another
+   version's store or a lock held too long is found by the first call that needs the database,
+   which then fails, as does every later call but store_flush and store_close. */
 int store_open (const char *path, const struct store_backend *backend, struct store **out,
                 char *err, size_t errlen);
 
-/* The store's hash key, for fingerprints and sender keys that this store can compare. */
+/* The store's hash key, for fingerprints and sender keys that this store can compare.  This
+   opens the database if no call has yet; if that fails, the key is all zero bits and the next
+   call reports the failure. */
 const struct fp_key *store_key (const struct store *st);
+
+/* Open ST's database now if no call has yet (a tool that must fail at once on a broken store
+   calls this after store_open); return STORE_OK or the failure, as every later call will. */
+int store_ready (struct store *st);
 
 /* Answer Q (lookup, then learn, in one transaction) into *ANS. */
 int store_lookup (struct store *st, const struct store_query *q, struct store_answer *ans);
@@ -162,7 +178,8 @@ int store_flush (struct store *st);
 const char *store_error (const struct store *st);
 
 /* Close ST and release it, committing an open batch (call store_flush first to see whether
-   that worked); NULL is allowed. */
+   that worked); NULL is allowed.  A store whose database was never opened leaves no trace
+   (but the directories store_open made). */
 void store_close (struct store *st);
 
 /* The name of STATUS ("ok", "error", "busy", "full", "corrupt"). */

@@ -143,7 +143,10 @@ option (struct detector_run *run, int c, const char *arg)
 static void
 store_warning (struct template_run *tr, const char *what)
 {
-  error (0, 0, _("warning: template store: %s"), what);
+  /* Once per run, as score-outreach does: a store that cannot be opened fails every message
+     alike (it is opened when the first fingerprinted message needs it). */
+  if (!tr->store_failed)
+    error (0, 0, _("warning: template store: %s"), what);
   tr->store_failed = true;
 }
 
@@ -175,6 +178,12 @@ start (struct detector_run *run)
         }
       store_warning (tr, err);
       return 0;
+    }
+  /* The store opens its database when first needed; an action must fail at once. */
+  if ((action || tr->forget) && store_ready (tr->store) != STORE_OK)
+    {
+      error (0, 0, "%s", store_error (tr->store));
+      return -1;
     }
   if (!action)
     {

@@ -272,6 +272,7 @@ main (void)
   char path5[256];
   snprintf (path5, sizeof path5, "%s/refusing.sqlite", dir);
   CHECK (store_open (path5, NULL, &sb, err, sizeof err) == STORE_OK);
+  CHECK (store_ready (sb) == STORE_OK);   /* the schema, for the trigger */
   sqlite3 *db5 = NULL;
   CHECK (sqlite3_open_v2 (path5, &db5, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK
          && sqlite3_exec (db5, "CREATE TRIGGER refuse BEFORE INSERT ON band WHEN"
@@ -303,6 +304,45 @@ main (void)
   sqlite3_close (db5);
   CHECK (all == 0);
 
+  /* A store that no call needed leaves no trace: no file, no log, no shared memory. */
+  char lazy[256], lazy_wal[300], lazy_shm[300];
+  snprintf (lazy, sizeof lazy, "%s/lazy.sqlite", dir);
+  snprintf (lazy_wal, sizeof lazy_wal, "%s-wal", lazy);
+  snprintf (lazy_shm, sizeof lazy_shm, "%s-shm", lazy);
+  CHECK (store_open (lazy, NULL, &st, err, sizeof err) == STORE_OK);
+  store_set_batch (st, STORE_BATCH_DELIVERIES, STORE_BATCH_MS);
+  CHECK (store_flush (st) == STORE_OK);
+  CHECK (access (lazy, F_OK) != 0 && access (lazy_wal, F_OK) != 0 && access (lazy_shm, F_OK) != 0);
+  store_close (st);
+  CHECK (access (lazy, F_OK) != 0 && access (lazy_wal, F_OK) != 0 && access (lazy_shm, F_OK) != 0);
+  /* The first call that needs the database creates it, store_key included. */
+  CHECK (store_open (lazy, NULL, &st, err, sizeof err) == STORE_OK);
+  struct fp_key lazy_key = *store_key (st);
+  CHECK (access (lazy, F_OK) == 0);
+  CHECK (store_count (st, &n) == STORE_OK && n == 0);
+  store_close (st);
+  CHECK (store_open (lazy, NULL, &st, err, sizeof err) == STORE_OK);
+  CHECK (store_ready (st) == STORE_OK && memcmp (&lazy_key, store_key (st), sizeof lazy_key) == 0);
+  store_close (st);
+  CHECK (access (lazy_wal, F_OK) != 0 && access (lazy_shm, F_OK) != 0);
+
+  /* What only the database shows (here another version's store) fails the first call that needs
+     it and every later one, with the reason; flush and close still work. */
+  sqlite3 *dbv = NULL;
+  CHECK (sqlite3_open_v2 (lazy, &dbv, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK
+         && sqlite3_exec (dbv, "UPDATE meta SET v = '9' WHERE k = 'version'", NULL, NULL,
+                          NULL) == SQLITE_OK);
+  sqlite3_close (dbv);
+  CHECK (store_open (lazy, NULL, &st, err, sizeof err) == STORE_OK);
+  CHECK (store_count (st, &n) == STORE_ERROR && strstr (store_error (st), "store version 9"));
+  CHECK (store_ready (st) == STORE_ERROR);
+  CHECK (store_learn (st, &v1, 7, now) == STORE_ERROR);
+  struct store_query lq = { .fp = &v1, .sender = 1, .now = now, .lookup = true, .learn = true };
+  CHECK (store_lookup (st, &lq, &a) == STORE_ERROR && a.senders == 0);
+  CHECK (strstr (store_error (st), "store version 9") != NULL);
+  CHECK (store_flush (st) == STORE_OK);
+  store_close (st);
+
   /* Not a store: a corrupt file is an error with a message, not a crash. */
   char junk[256];
   snprintf (junk, sizeof junk, "%s/junk.sqlite", dir);
@@ -319,6 +359,17 @@ main (void)
   /* An unwritable place. */
   rc = store_open ("/proc/no/such/dir/x.sqlite", NULL, &st, err, sizeof err);
   CHECK (rc != STORE_OK && st == NULL);
+  /* A directory, and a file too short to be a database: both found by store_open itself. */
+  rc = store_open (dir, NULL, &st, err, sizeof err);
+  CHECK (rc == STORE_ERROR && st == NULL && strstr (err, "unable to open database file"));
+  f = fopen (junk, "w");
+  if (f)
+    {
+      fputs ("abc", f);
+      fclose (f);
+    }
+  rc = store_open (junk, NULL, &st, err, sizeof err);
+  CHECK (rc == STORE_CORRUPT && st == NULL && strstr (err, "file is not a database"));
 
   char cmd[300];
   snprintf (cmd, sizeof cmd, "rm -rf '%s'", dir);
