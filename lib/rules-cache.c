@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,7 +54,9 @@ struct pattern_cache
   bool loaded;                  /* the file was looked for */
   bool dirty;                   /* a pattern was compiled that the file lacks */
   char *path;                   /* NULL: no cache */
-  char *data;                   /* the file as read */
+  char *data;                   /* the file as mapped (or read) */
+  size_t data_len;
+  bool mapped;                  /* DATA is a mapping, else malloc'd */
   struct cached_pattern *v;
   size_t n;
 };
@@ -95,7 +98,10 @@ rules_cache_free (struct pattern_cache *c)
   if (!c)
     return;
   free (c->path);
-  free (c->data);
+  if (c->mapped)
+    munmap (c->data, c->data_len);
+  else
+    free (c->data);
   free (c->v);
   free (c);
 }
@@ -113,22 +119,36 @@ cache_load (struct pattern_cache *c)
     return;
   struct stat st;
   if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size > CACHE_MAX_BYTES
-      || st.st_size < (off_t) sizeof CACHE_MAGIC - 1 || !(c->data = malloc (st.st_size)))
+      || st.st_size < (off_t) sizeof CACHE_MAGIC - 1)
     {
       close (fd);
       return;
     }
   size_t len = 0, size = st.st_size;
-  while (len < size)
+  /* Mapped rather than read, as the parsed-rules image is: a full cache is a few hundred KB,
+     and copying it into fresh memory took a page fault per page.  Nothing writes into it.  A
+     mapped file cut short by another process would raise SIGBUS, but the cache file is never
+     truncated or written in place, only replaced by renaming a new file over it. */
+  void *map = mmap (NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (map != MAP_FAILED)
     {
-      ssize_t r = read (fd, c->data + len, size - len);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r <= 0)
-        break;
-      len += r;
+      c->data = map;
+      c->data_len = len = size;
+      c->mapped = true;
     }
+  else if ((c->data = malloc (size)))
+    while (len < size)
+      {
+        ssize_t r = read (fd, c->data + len, size - len);
+        if (r < 0 && errno == EINTR)
+          continue;
+        if (r <= 0)
+          break;
+        len += r;
+      }
   close (fd);
+  if (!c->data)
+    return;
   if (len != size || memcmp (c->data, CACHE_MAGIC, sizeof CACHE_MAGIC - 1) != 0)
     return;
   size_t pos = sizeof CACHE_MAGIC - 1, cap = 0;
@@ -202,6 +222,36 @@ write_record (int fd, const char *pattern, uint32_t flags, const uint8_t *blob, 
     && rules_write_all (fd, blob, blen);
 }
 
+int
+rules_create_temporary (const char *path, char **tmp)
+{
+  /* Room for ".<pid>.<n>". */
+  size_t size = strlen (path) + 48;
+  char *name = malloc (size);
+  if (!name)
+    return -1;
+  /* O_EXCL: a temporary name that exists (left by a dead process of the same pid, or planted)
+     is never reused, and with O_NOFOLLOW a symbolic link there is not followed either: the
+     cache is optional, so after a few names the save is skipped. */
+  for (int attempt = 0; attempt < 8; attempt++)
+    {
+      if (attempt == 0)
+        snprintf (name, size, "%s.%ld", path, (long) getpid ());
+      else
+        snprintf (name, size, "%s.%ld.%d", path, (long) getpid (), attempt);
+      int fd = open (name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (fd >= 0)
+        {
+          *tmp = name;
+          return fd;
+        }
+      if (errno != EEXIST && errno != ELOOP)
+        break;
+    }
+  free (name);
+  return -1;
+}
+
 /* Write the patterns RS compiled, then the file's other records, as the new cache file. */
 void
 rules_cache_save (struct pattern_cache *c, const struct ruleset *rs)
@@ -209,12 +259,8 @@ rules_cache_save (struct pattern_cache *c, const struct ruleset *rs)
   if (!c->dirty || !c->path)
     return;
   char *slash = strrchr (c->path, '/');
-  char *tmp = malloc (strlen (c->path) + 16);
-  if (!slash || !tmp)
-    {
-      free (tmp);
-      return;
-    }
+  if (!slash)
+    return;
   /* Create the directories (private: ~/.cache/rittberger). */
   for (char *p = strchr (c->path + 1, '/'); p && p <= slash; p = strchr (p + 1, '/'))
     {
@@ -222,18 +268,14 @@ rules_cache_save (struct pattern_cache *c, const struct ruleset *rs)
       if (mkdir (c->path, 0700) < 0 && errno != EEXIST)
         {
           *p = '/';
-          free (tmp);
           return;
         }
       *p = '/';
     }
-  sprintf (tmp, "%s.%ld", c->path, (long) getpid ());
-  int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  char *tmp;
+  int fd = rules_create_temporary (c->path, &tmp);
   if (fd < 0)
-    {
-      free (tmp);
-      return;
-    }
+    return;
   bool ok = rules_write_all (fd, CACHE_MAGIC, sizeof CACHE_MAGIC - 1);
   size_t total = sizeof CACHE_MAGIC - 1;
   for (size_t i = 0; ok && i < rs->n; i++)

@@ -13,7 +13,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- the parsed-rules image ----
@@ -23,22 +25,40 @@
    $XDG_CACHE_HOME/rittberger/rules-<hash of the directory name>.bin (the directory of the
    compiled-pattern cache, and turned off with it by RITTBERGER_PATTERN_CACHE=off): the rules
    of each file, their strings in one block.  A later rules_load_dir of the same directory
-   still reads every rule file, but instead of parsing them it compares their names, sizes and
-   hash_text values with the image's and, if all are equal, builds the rules from the image
-   (about a fifth of the cost).  Anything else (a changed, added or removed file, an image that
-   does not read back whole) means parsing, as without an image, and rewriting the image (to a
-   temporary file, then renamed).  Files with an error are never put in an image, so errors
-   are reported as before.  The image is trusted as the user's own rule files are.
+   compares the names of its rule files with the image's, and their stat data (device, inode,
+   size, modification and change times) with what the image recorded: a file whose stat data
+   are unchanged and whose times are well before the moment the image's maker began looking at
+   the files is taken as unchanged without being read, as git's index does.  Any other file is
+   read and its hash_text value compared with the image's ("racily clean" files, changed
+   within the time stamps' granularity of that moment, are always hashed; once every file is
+   settled, a load that had to hash them rewrites the image with their new stat data).  If
+   every file passes, the rules are built from the image (about a fifth of the cost of
+   parsing), the image being mapped, not read.
+   Anything else (a changed, added or removed file, an image that does not read back whole)
+   means parsing, as without an image, and rewriting the image (to a temporary file, then
+   renamed).  Files with an error are never put in an image, so errors are reported as before.
+   The image is trusted as the user's own rule files are.
 
    File: IMAGE_MAGIC, u64 blob length, the blob (NUL-terminated strings, padded to 8 bytes),
-   then u64 words: the directory name, the number of files, and per file its path, size, hash
-   and number of rules, and per rule the strings id, tool, class, lang, pattern, describe-de,
+   then u64 words: the directory name, the number of files, the time its maker began (seconds,
+   nanoseconds), and per file its path, size, hash, stat data (device, inode, size, mtime and
+   ctime as seconds and nanoseconds) and number of rules, and per rule the strings id, tool,
+   class, lang, pattern, describe-de,
    describe-en, advice-de, advice-en, then side, scope, pattern flags, weight and cap (their
    bits), line, pattern line, the triggers (count, strings), the match examples (count,
    string and line each) and the nomatch examples.  A string is its offset in the blob << 32
    | its length, or UINT64_MAX for none.  Native byte order. */
 
-#define IMAGE_MAGIC "rittberger-rules-image 1\n\n\n\n\n\n\n\n"   /* 32 bytes */
+/* Version 2 added the stat data; version 1 images are not recognised, and rewritten once. */
+#define IMAGE_MAGIC "rittberger-rules-image 2\n\n\n\n\n\n\n\n"   /* 32 bytes */
+
+enum
+{
+  HASH_BUFFER = 16 << 10,       /* for hash_file */
+  /* Files changed less than this before an image's maker looked at them are hashed anyway:
+     the coarsest time stamps in use (FAT's) have two seconds' granularity. */
+  RACY_MARGIN_SECONDS = 2,
+};
 
 /* The capacity push_string keeps for N entries: powers of two, so that loading a rule file
    does not realloc (and free) once per example line. */
@@ -201,6 +221,7 @@ struct image_writer
   uint64_t *w;
   size_t nw, wcap;
   size_t nfiles;
+  const struct rules_file_stat *file_stat;   /* of the file rules_image_add_file adds next */
 };
 
 static void
@@ -272,6 +293,15 @@ rules_image_add_file (struct image_writer *w, const char *path, size_t size, uin
   image_string (w, path);
   image_word (w, size);
   image_word (w, text_hash);
+  static const struct rules_file_stat unknown;   /* matches no file: ino 0 */
+  const struct rules_file_stat *st = w->file_stat ? w->file_stat : &unknown;
+  image_word (w, st->dev);
+  image_word (w, st->ino);
+  image_word (w, st->size);
+  image_word (w, st->mtime_sec);
+  image_word (w, st->mtime_nsec);
+  image_word (w, st->ctime_sec);
+  image_word (w, st->ctime_nsec);
   image_word (w, file_rules->n);
   for (size_t i = 0; i < file_rules->n; i++)
     {
@@ -326,12 +356,14 @@ image_path (const char *dir)
   return n > 0 && (size_t) n < sizeof buf ? strdup (buf) : NULL;
 }
 
-/* Start W, the image of directory DIR. */
+/* Start W, the image of directory DIR, whose files were looked at from STARTED on. */
 static void
-image_start (struct image_writer *w, const char *dir)
+image_start (struct image_writer *w, const char *dir, const struct timespec *started)
 {
   image_string (w, dir);
   image_word (w, 0);            /* the number of files, set by image_write */
+  image_word (w, started->tv_sec);
+  image_word (w, started->tv_nsec);
 }
 
 /* Create the directories of the image PATH (private: ~/.cache/rittberger); false if they
@@ -354,37 +386,40 @@ image_make_dirs (const char *path)
   return ok;
 }
 
-/* Write the image W to PATH: into a temporary file, then renamed.  The temporary file is made
-   only now, once every rule file has parsed, so that a process dying while it parses leaves
-   none behind; on any failure it is removed. */
+/* Replace the file PATH by the N pieces PARTS of SIZES bytes: written into a new temporary
+   file, then renamed over PATH, so that PATH is never truncated or written in place (a
+   process mapping it must not see it change); on any failure the temporary file is removed. */
 static void
-image_write (struct image_writer *w, const char *path)
+replace_file (const char *path, const void *const *parts, const size_t *sizes, size_t n)
 {
-  if (w->failed || w->nw < 2)
-    return;
-  char *tmp = malloc (strlen (path) + 32);
-  if (!tmp)
-    return;
-  sprintf (tmp, "%s.%ld", path, (long) getpid ());
-  int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  char *tmp;
+  int fd = rules_create_temporary (path, &tmp);
   if (fd < 0)
-    {
-      free (tmp);
-      return;
-    }
-  w->w[1] = w->nfiles;
-  uint64_t blob_len = (w->blob_len + 7) & ~(uint64_t) 7;
-  static const char zeros[8];
-  bool ok = rules_write_all (fd, IMAGE_MAGIC, sizeof IMAGE_MAGIC - 1)
-    && rules_write_all (fd, &blob_len, sizeof blob_len)
-    && rules_write_all (fd, w->blob, w->blob_len)
-    && rules_write_all (fd, zeros, blob_len - w->blob_len)
-    && rules_write_all (fd, w->w, w->nw * sizeof *w->w);
+    return;
+  bool ok = true;
+  for (size_t i = 0; ok && i < n; i++)
+    ok = rules_write_all (fd, parts[i], sizes[i]);
   if (close (fd) < 0)
     ok = false;
   if (!ok || rename (tmp, path) < 0)
     unlink (tmp);
   free (tmp);
+}
+
+/* Write the image W to PATH.  The temporary file is made only now, once every rule file has
+   parsed, so that a process dying while it parses leaves none behind. */
+static void
+image_write (struct image_writer *w, const char *path)
+{
+  if (w->failed || w->nw < 4)
+    return;
+  w->w[1] = w->nfiles;
+  uint64_t blob_len = (w->blob_len + 7) & ~(uint64_t) 7;
+  static const char zeros[8];
+  const void *parts[] = { IMAGE_MAGIC, &blob_len, w->blob, zeros, w->w };
+  size_t sizes[] = { sizeof IMAGE_MAGIC - 1, sizeof blob_len, w->blob_len,
+    blob_len - w->blob_len, w->nw * sizeof *w->w };
+  replace_file (path, parts, sizes, sizeof parts / sizeof *parts);
 }
 
 static void
@@ -564,38 +599,100 @@ image_rule (struct image_reader *rd, struct rule *r, void **arena, size_t *nptr,
   image_rule_lists (rd, r, r ? arena : NULL, nptr, nlines);
 }
 
-/* If the image IMG (LEN bytes, from rules_read_whole) describes directory DIR with the N rule files
-   PATHS of SIZES bytes hashing to HASHES, merge its rules into RS file by file, as parsing
-   them would, and give IMG to RS: return 1.  Return 0 if it does not (RS unchanged, IMG
-   freed), -1 with errno ENOMEM. */
+/* The stat data of the file PATH (following symbolic links, as reading it does) into *ST;
+   all zeros if there are none (inode 0 matches no recorded file). */
+static void
+file_stat_get (const char *path, struct rules_file_stat *st)
+{
+  struct stat sb;
+  if (stat (path, &sb) < 0)
+    {
+      *st = (struct rules_file_stat) { 0 };
+      return;
+    }
+  *st = (struct rules_file_stat) {
+    .dev = sb.st_dev, .ino = sb.st_ino, .size = sb.st_size,
+    .mtime_sec = sb.st_mtim.tv_sec, .mtime_nsec = sb.st_mtim.tv_nsec,
+    .ctime_sec = sb.st_ctim.tv_sec, .ctime_nsec = sb.st_ctim.tv_nsec,
+  };
+}
+
+/* Whether the time SEC, NSEC is at least RACY_MARGIN_SECONDS before BEFORE. */
+static bool
+settled_before (int64_t sec, int64_t nsec, const struct timespec *before)
+{
+  int64_t limit = (int64_t) before->tv_sec - RACY_MARGIN_SECONDS;
+  return sec < limit || (sec == limit && nsec < before->tv_nsec);
+}
+
+/* Whether ST's modification and change times are both settled before BEFORE. */
+static bool
+file_settled (const struct rules_file_stat *st, const struct timespec *before)
+{
+  return st->ino != 0 && settled_before (st->mtime_sec, st->mtime_nsec, before)
+    && settled_before (st->ctime_sec, st->ctime_nsec, before);
+}
+
+bool
+rules_image_stat_current (const struct rules_file_stat *recorded,
+                          const struct rules_file_stat *now, const struct timespec *started)
+{
+  /* The change time cannot be set back by a user (utimensat sets it to now), so an edit that
+     restores the size and the modification time is still seen; the inode tells a file renamed
+     into place; and a time within the margin of STARTED may hide a second change in the same
+     tick, after the image's maker read the file. */
+  return recorded->dev == now->dev && recorded->ino == now->ino && recorded->size == now->size
+    && recorded->mtime_sec == now->mtime_sec && recorded->mtime_nsec == now->mtime_nsec
+    && recorded->ctime_sec == now->ctime_sec && recorded->ctime_nsec == now->ctime_nsec
+    && file_settled (now, started);
+}
+
+/* Store V as the word at index AT of the image words at W. */
+static void
+image_patch_word (char *w, size_t at, uint64_t v)
+{
+  memcpy (w + 8 * at, &v, sizeof v);
+}
+
+/* If the image DATA (LEN bytes, kept in memory by the chunk IMG) describes directory DIR with
+   the N rule files PATHS, each unchanged (by its stat data STATS, taken from the moment NOW
+   on, or else by its contents' hash), merge its rules into RS file by file, as parsing them
+   would, and give IMG to RS: return 1.  Return 0 if it does not (RS unchanged, IMG freed), -1
+   with errno ENOMEM.  If a file had to be hashed but every file is settled by NOW, the image
+   file IMAGE (if not NULL) is rewritten with STATS and NOW, so that later loads need not hash
+   them. */
 static int
-image_load (struct ruleset *rs, struct rules_chunk *img, size_t len, const char *dir,
-            char *const *paths, const size_t *sizes, const uint64_t *hashes, size_t n)
+image_load (struct ruleset *rs, struct rules_chunk *img, char *data, size_t len,
+            const char *dir, char *const *paths, const struct rules_file_stat *stats,
+            const struct timespec *now, const char *image, size_t n)
 {
   enum { HEAD = sizeof IMAGE_MAGIC - 1 + sizeof (uint64_t) };
   uint64_t blob_len = 0;
   if (len >= HEAD)
-    memcpy (&blob_len, img->data + HEAD - sizeof blob_len, sizeof blob_len);
-  if (len < HEAD || memcmp (img->data, IMAGE_MAGIC, sizeof IMAGE_MAGIC - 1) != 0
+    memcpy (&blob_len, data + HEAD - sizeof blob_len, sizeof blob_len);
+  if (len < HEAD || memcmp (data, IMAGE_MAGIC, sizeof IMAGE_MAGIC - 1) != 0
       || blob_len % 8 || blob_len > len - HEAD || (len - HEAD - blob_len) % 8)
     {
-      free (img);
+      rules_chunk_free (img);
       return 0;
     }
+  char *words = data + HEAD + blob_len;
   struct image_reader rd = {
-    .w = img->data + HEAD + blob_len, .n = (len - HEAD - blob_len) / 8,
-    .blob = img->data + HEAD, .blob_len = blob_len,
+    .w = words, .n = (len - HEAD - blob_len) / 8,
+    .blob = data + HEAD, .blob_len = blob_len,
   };
   /* Every pointer and line of the rules' arrays is a word of the image, and each list has one
      terminating NULL more: at most three per rule, and a rule takes 19 words or more. */
   size_t arena_size = (rd.n + 3 * (rd.n / 19 + 1)) * 8;
   struct rules_chunk *arena = rules_chunk_new (arena_size);
   struct ruleset *files = calloc (n + 1, sizeof *files);
-  if (!arena || !files)
+  size_t *stat_at = calloc (n + 1, sizeof *stat_at);   /* where each file's stat data are */
+  if (!arena || !files || !stat_at)
     {
-      free (arena);
+      rules_chunk_free (arena);
       free (files);
-      free (img);
+      free (stat_at);
+      rules_chunk_free (img);
       errno = ENOMEM;
       return -1;
     }
@@ -605,12 +702,41 @@ image_load (struct ruleset *rs, struct rules_chunk *img, size_t len, const char 
   size_t nptr = 0, nlines = 0;
   const char *name = image_next_string (&rd);
   bool good = name && strcmp (name, dir) == 0 && image_next (&rd) == n;
-  bool nomem = false;
+  size_t made_at = rd.at;
+  struct timespec made = { 0, 0 };
+  made.tv_sec = (time_t) (int64_t) image_next (&rd);
+  made.tv_nsec = (long) image_next (&rd);
+  bool nomem = false, hashed = false;
+  /* Whether an image with STATS and NOW would spare the next load the hashing: every file's
+     times settled by NOW, and its size what stat says (not so for a FIFO, say). */
+  bool refreshable = image != NULL;
+  char *buf = NULL;
   for (size_t f = 0; good && !rd.bad && f < n; f++)
     {
       char *path = image_next_string (&rd);
-      good = path && strcmp (path, paths[f]) == 0 && image_next (&rd) == sizes[f]
-        && image_next (&rd) == hashes[f];
+      uint64_t size = image_next (&rd), hash = image_next (&rd);
+      struct rules_file_stat recorded;
+      stat_at[f] = rd.at;
+      recorded.dev = image_next (&rd);
+      recorded.ino = image_next (&rd);
+      recorded.size = image_next (&rd);
+      recorded.mtime_sec = (int64_t) image_next (&rd);
+      recorded.mtime_nsec = (int64_t) image_next (&rd);
+      recorded.ctime_sec = (int64_t) image_next (&rd);
+      recorded.ctime_nsec = (int64_t) image_next (&rd);
+      good = path && !rd.bad && strcmp (path, paths[f]) == 0;
+      refreshable = refreshable && stats[f].size == size && file_settled (&stats[f], now);
+      if (good && !(recorded.size == size && rules_image_stat_current (&recorded, &stats[f], &made)))
+        {
+          /* Changed, or racily clean: only its contents can tell. */
+          uint64_t file_hash;
+          size_t file_size;
+          hashed = true;
+          if (!buf)
+            buf = malloc (HASH_BUFFER);
+          good = buf && hash_file (paths[f], buf, HASH_BUFFER, &file_hash, &file_size)
+            && file_size == size && file_hash == hash;
+        }
       size_t nrules = image_next_count (&rd, 19);
       for (size_t i = 0; good && !rd.bad && i < nrules; i++)
         {
@@ -625,7 +751,26 @@ image_load (struct ruleset *rs, struct rules_chunk *img, size_t len, const char 
           r->file = path;
         }
     }
+  free (buf);
   good = good && !rd.bad && rd.at == rd.n;
+  if (good && hashed && refreshable)
+    {
+      /* The words are this process's private copy of the image's pages (or its own memory):
+         patch them, and write the whole as the new image. */
+      image_patch_word (words, made_at, (uint64_t) (int64_t) now->tv_sec);
+      image_patch_word (words, made_at + 1, (uint64_t) now->tv_nsec);
+      for (size_t f = 0; f < n; f++)
+        {
+          const struct rules_file_stat *st = &stats[f];
+          const uint64_t v[] = { st->dev, st->ino, st->size, st->mtime_sec, st->mtime_nsec,
+            st->ctime_sec, st->ctime_nsec };
+          for (size_t k = 0; k < sizeof v / sizeof *v; k++)
+            image_patch_word (words, stat_at[f] + k, v[k]);
+        }
+      const void *parts[] = { data };
+      replace_file (image, parts, &len, 1);
+    }
+  free (stat_at);
   if (good && !rules_private_get (rs))
     {
       nomem = true;
@@ -649,8 +794,8 @@ image_load (struct ruleset *rs, struct rules_chunk *img, size_t len, const char 
   free (files);
   if (!good)
     {
-      free (arena);
-      free (img);
+      rules_chunk_free (arena);
+      rules_chunk_free (img);
     }
   if (nomem || status < 0)
     {
@@ -660,12 +805,12 @@ image_load (struct ruleset *rs, struct rules_chunk *img, size_t len, const char 
   return status;
 }
 
-/* The image file PATH read whole into a new chunk, its size in *LEN; NULL if it is not a
-   regular file of at most IMAGE_MAX_BYTES or cannot be read.  It is only a cache: a FIFO in
-   its place must not block the load (hence O_NONBLOCK), nor a device or a huge sparse file
-   be read into memory. */
+/* The image file PATH in memory that a new chunk keeps: its bytes at *DATA, their number in
+   *LEN; NULL if it is not a regular file of at most IMAGE_MAX_BYTES or cannot be read.  It is
+   only a cache: a FIFO in its place must not block the load (hence O_NONBLOCK), nor a device
+   or a huge sparse file be read into memory. */
 static struct rules_chunk *
-image_read (const char *path, size_t *len)
+image_open (const char *path, char **data, size_t *len)
 {
   enum { IMAGE_MAX_BYTES = 64 << 20 };    /* the shipped rules make 0.25 MB */
   int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -673,21 +818,48 @@ image_read (const char *path, size_t *len)
     return NULL;
   struct stat st;
   struct rules_chunk *c = NULL;
-  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size <= IMAGE_MAX_BYTES
-      && (c = rules_chunk_new ((size_t) st.st_size + 1)))
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0
+      && st.st_size <= IMAGE_MAX_BYTES)
     {
-      size_t size = st.st_size, n = 0;
-      while (n < size)
+      size_t size = st.st_size;
+      /* Mapped rather than read: the pages come from the page cache as they are touched, a few
+         at a time, where copying the file into fresh memory took a page fault for each page.
+         The rules' strings point into the mapping, so it lives as long as they do (till
+         rules_free).  Private and writable: a write into a rule's string stays in this
+         process, as with a copy.  A mapped file cut short by another process would raise
+         SIGBUS when its lost pages are touched; but an image is never truncated or written in
+         place, only replaced by renaming a new file over it (replace_file), which leaves the
+         file mapped here whole. */
+      void *map = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+      if (map != MAP_FAILED)
         {
-          ssize_t r = read (fd, c->data + n, size - n);
-          if (r < 0 && errno == EINTR)
-            continue;
-          if (r <= 0)
-            break;
-          n += r;
+          if ((c = rules_chunk_new (0)))
+            {
+              c->map = map;
+              c->map_len = size;
+              *data = map;
+              *len = size;
+            }
+          else
+            munmap (map, size);
         }
-      c->data[n] = '\0';
-      *len = n;               /* a file cut meanwhile reads short: image_load rejects it */
+      else if ((c = rules_chunk_new (size + 1)))
+        {
+          /* No mapping (a file system that cannot map files): read it. */
+          size_t n = 0;
+          while (n < size)
+            {
+              ssize_t r = read (fd, c->data + n, size - n);
+              if (r < 0 && errno == EINTR)
+                continue;
+              if (r <= 0)
+                break;
+              n += r;
+            }
+          c->data[n] = '\0';
+          *data = c->data;
+          *len = n;           /* a file cut meanwhile reads short: image_load rejects it */
+        }
     }
   close (fd);
   return c;
@@ -731,14 +903,11 @@ rules_load_dir (struct ruleset *rs, const char *dir, char *err, size_t errlen)
   closedir (d);
   if (n > 1)
     qsort (names, n, sizeof *names, compare_names);
-  /* Hash every file first: if the image was made of files with these names and contents, the
-     rules come from it and nothing is parsed. */
+  /* The files' stat data first: if the image was made of files with these names and stat
+     data (or else contents), the rules come from it and nothing is parsed. */
   char **paths = status == 0 ? calloc (n + 1, sizeof *paths) : NULL;
-  size_t *sizes = paths ? calloc (n + 1, sizeof *sizes) : NULL;
-  uint64_t *hashes = sizes ? calloc (n + 1, sizeof *hashes) : NULL;
-  enum { HASH_BUFFER = 16 << 10 };
-  char *buf = NULL;
-  if (status == 0 && !hashes)
+  struct rules_file_stat *stats = paths ? calloc (n + 1, sizeof *stats) : NULL;
+  if (status == 0 && !stats)
     {
       rules_set_error (err, errlen, "%s: %s", dir, strerror (ENOMEM));
       status = -1;
@@ -755,34 +924,39 @@ rules_load_dir (struct ruleset *rs, const char *dir, char *err, size_t errlen)
       snprintf (paths[i], need, "%s/%s", dir, names[i]);
     }
   char *image = status == 0 && n > 0 ? image_path (dir) : NULL;
+  /* The moment the files begin to be looked at, taken before their stat data: an image made
+     now must hash any file changed after it, or just before (see rules_image_stat_current).
+     Without a clock, zero makes every file racily clean, so always hashed. */
+  struct timespec started = { 0, 0 };
+  if (image && clock_gettime (CLOCK_REALTIME, &started) < 0)
+    started = (struct timespec) { 0, 0 };
+  for (size_t i = 0; image && i < n; i++)
+    file_stat_get (paths[i], &stats[i]);
+  char *image_data = NULL;
   size_t image_len = 0;
-  struct rules_chunk *img = image ? image_read (image, &image_len) : NULL;
-  bool hashed = img && (buf = malloc (HASH_BUFFER));
-  for (size_t i = 0; hashed && i < n; i++)
-    hashed = hash_file (paths[i], buf, HASH_BUFFER, &hashes[i], &sizes[i]);
-  free (buf);
+  struct rules_chunk *img = image ? image_open (image, &image_data, &image_len) : NULL;
   int from_image = 0;
-  if (hashed)
+  if (img)
     {
-      from_image = image_load (rs, img, image_len, dir, paths, sizes, hashes, n);
+      from_image = image_load (rs, img, image_data, image_len, dir, paths, stats, &started,
+                               image, n);
       if (from_image < 0)
         {
           rules_set_error (err, errlen, "%s: %s", dir, strerror (ENOMEM));
           status = -1;
         }
     }
-  else
-    free (img);
   /* Else parse them one by one, and make a new image of them if it can be written. */
   struct image_writer w = { 0 };
   bool build = image && from_image == 0 && status == 0 && image_make_dirs (image);
   if (build)
-    image_start (&w, dir);
+    image_start (&w, dir, &started);
   for (size_t i = 0; status == 0 && from_image == 0 && i < n; i++)
     {
       size_t size = 0;
       struct rules_chunk *text = rules_read_whole (paths[i], &size);
       uint64_t hash = text && build ? hash_text (text->data, size) : 0;
+      w.file_stat = &stats[i];
       status = rules_load_text (rs, paths[i], text, size, build ? &w : NULL, hash, err, errlen);
     }
   int saved = errno;
@@ -793,8 +967,7 @@ rules_load_dir (struct ruleset *rs, const char *dir, char *err, size_t errlen)
   for (size_t i = 0; paths && i < n; i++)
     free (paths[i]);
   free (paths);
-  free (sizes);
-  free (hashes);
+  free (stats);
   free_strings (names, n);
   errno = saved;
   return status;

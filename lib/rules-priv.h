@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 /* A block the rules' strings point into: one rule file's text, split and unescaped in place,
    or the file's name.  Parsing in place costs one allocation per file instead of one per
@@ -19,6 +20,10 @@
 struct rules_chunk
 {
   struct rules_chunk *next;
+  /* Non-NULL: the rules' strings point into this mapping of a file (the parsed-rules image)
+     rather than into DATA, and freeing the chunk unmaps its MAP_LEN bytes. */
+  void *map;
+  size_t map_len;
   char data[];
 };
 
@@ -79,8 +84,11 @@ rules_hash_string (const char *s)
 /* RS's private part, made on first use; NULL if there is no memory for it. */
 struct rules_private *rules_private_get (struct ruleset *rs);
 
-/* A chunk with SIZE bytes of data and no successor; NULL if out of memory. */
+/* A chunk with SIZE bytes of data, no mapping and no successor; NULL if out of memory. */
 struct rules_chunk *rules_chunk_new (size_t size);
+
+/* Release the one chunk C (NULL is allowed) and unmap its mapping, not its successors. */
+void rules_chunk_free (struct rules_chunk *c);
 
 /* Write the message FMT makes into ERR (ERRLEN bytes), if ERR is non-NULL and ERRLEN non-zero. */
 void rules_set_error (char *err, size_t errlen, const char *fmt, ...)
@@ -112,12 +120,33 @@ int rules_load_text (struct ruleset *rs, const char *path, struct rules_chunk *t
 
 /* ---- rules-image.c ---- */
 
+/* What stat says of a rule file, kept in the parsed-rules image so that a later load can tell
+   an unchanged file without reading it (as git's index does). */
+struct rules_file_stat
+{
+  uint64_t dev, ino, size;
+  int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
+};
+
+/* Whether a rule file whose stat data is NOW, recorded as RECORDED in an image that began
+   looking at its files at STARTED, may be taken as unchanged without hashing it: all fields
+   equal, and both its times at least two seconds before STARTED (a file changed within the
+   time stamps' granularity of that moment could have changed again unseen). */
+bool rules_image_stat_current (const struct rules_file_stat *recorded,
+                               const struct rules_file_stat *now, const struct timespec *started);
+
 /* Add to the image W the file PATH of SIZE bytes hashing to TEXT_HASH, with the rules
    FILE_RULES parsed from it. */
 void rules_image_add_file (struct image_writer *w, const char *path, size_t size,
                            uint64_t text_hash, const struct ruleset *file_rules);
 
 /* ---- rules-cache.c ---- */
+
+/* Create a temporary file to write a new version of the cache file PATH into, then rename:
+   PATH.<pid>, or if that name is taken PATH.<pid>.1 to .7, made with O_EXCL and O_NOFOLLOW
+   (a file or symbolic link planted there is neither truncated nor followed), mode 0600.
+   Return its descriptor and its name in *TMP (to free), or -1 if none could be made. */
+int rules_create_temporary (const char *path, char **tmp);
 
 /* RS's compiled-pattern cache, made on first use (the file is read when first needed); NULL
    if there is no memory for it. */

@@ -103,6 +103,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,8 +129,20 @@ rules_chunk_new (size_t size)
 {
   struct rules_chunk *c = malloc (sizeof *c + size);
   if (c)
-    c->next = NULL;
+    {
+      c->next = NULL;
+      c->map = NULL;
+      c->map_len = 0;
+    }
   return c;
+}
+
+void
+rules_chunk_free (struct rules_chunk *c)
+{
+  if (c && c->map)
+    munmap (c->map, c->map_len);
+  free (c);
 }
 
 static void
@@ -138,7 +151,7 @@ chunks_free (struct rules_chunk *c)
   while (c)
     {
       struct rules_chunk *next = c->next;
-      free (c);
+      rules_chunk_free (c);
       c = next;
     }
 }

@@ -21,6 +21,7 @@
 #include "fingerprint.h"
 #include "msg.h"
 #include "rules.h"
+#include "rules-priv.h"
 #include "store.h"
 #include "text.h"
 #include "unit.h"
@@ -624,6 +625,324 @@ test_image_temporary (void)
   setenv ("RITTBERGER_PATTERN_CACHE", "off", 1);
 }
 
+/* Bytes this process has read with read() and its kin so far (/proc/self/io), or -1. */
+static long long
+bytes_read (void)
+{
+  FILE *f = fopen ("/proc/self/io", "r");
+  long long n = -1;
+  char line[128];
+  while (f && fgets (line, sizeof line, f))
+    if (sscanf (line, "rchar: %lld", &n) == 1)
+      break;
+  if (f)
+    fclose (f);
+  return n;
+}
+
+/* How many bytes loading the rules directory SUB reads (-1 if that cannot be told), its rules
+   described into *GOT. */
+static long long
+load_dir_reading (const char *sub, char **got)
+{
+  char err[512];
+  long long before = bytes_read ();
+  *got = load_dir_described (sub, err, sizeof err);
+  long long after = bytes_read ();
+  return before < 0 || after < 0 ? -1 : after - before;
+}
+
+/* Wait until every time of file PATH is more than two seconds (the image's margin) past. */
+static void
+wait_until_settled (const char *path)
+{
+  struct stat st;
+  if (stat (path, &st) < 0)
+    return;
+  for (;;)
+    {
+      struct timespec now;
+      clock_gettime (CLOCK_REALTIME, &now);
+      double age_m = (now.tv_sec - st.st_mtim.tv_sec) + (now.tv_nsec - st.st_mtim.tv_nsec) / 1e9;
+      double age_c = (now.tv_sec - st.st_ctim.tv_sec) + (now.tv_nsec - st.st_ctim.tv_nsec) / 1e9;
+      if (age_m > 2.1 && age_c > 2.1)
+        return;
+      nanosleep (&(struct timespec) { 0, 50 * 1000 * 1000 }, NULL);
+    }
+}
+
+/* Set the modification time of PATH to that of ST (its change time becomes now). */
+static bool
+restore_mtime (const char *path, const struct stat *st)
+{
+  struct timespec times[2] = { st->st_atim, st->st_mtim };
+  return utimensat (AT_FDCWD, path, times, 0) == 0;
+}
+
+/* Setup for test_rules_image_stat, done first so that its files are old by the time it runs. */
+static void
+make_stat_rules (void)
+{
+  char sub[4200];
+  snprintf (sub, sizeof sub, "%s/mrules", dir);
+  CHECK (mkdir (sub, 0700) == 0);
+  /* a.rules is big, and so is its image (a long description), so that whether a load read
+     either shows in the bytes read. */
+  size_t size = 96 << 10;
+  char *text = malloc (size + 1);
+  if (!text)
+    {
+      unit_failures++;
+      return;
+    }
+  const char *rule = "rule ALPHA\ntool t\nside sach\ndescribe-de Beschreibung A\ndescribe-en ";
+  size_t len = strlen (rule);
+  memcpy (text, rule, len);
+  for (size_t i = 0; i < (32 << 10); i++)
+    text[len++] = "abcdefgh"[i % 8];
+  text[len++] = '\n';
+  while (len + 64 < size)
+    len += sprintf (text + len, "# a comment line to make the file big: %08zu\n", len);
+  write_file ("mrules/a.rules", text, len);
+  write_file ("mrules/b.rules", R ("BETA", ""), strlen (R ("BETA", "")));
+  free (text);
+}
+
+/* A rule file whose stat data are as the parsed-rules image recorded them, and older than
+   when it recorded them by more than the margin, is not read (the image used to be checked by
+   reading and hashing every file), nor is the image (it is mapped); and every change is still noticed: an edit that restores
+   the size and modification time (the change time moves), a new file renamed into place with
+   the same size and time (its inode differs), and a racily clean file (changed within the
+   margin of when the image was made: hashed on every load). */
+static void
+test_rules_image_stat (void)
+{
+  char cache[4200], sub[4200], path[4300], fresh[4300];
+  snprintf (cache, sizeof cache, "%s/mcache", dir);
+  snprintf (sub, sizeof sub, "%s/mrules", dir);
+  snprintf (path, sizeof path, "%s/a.rules", sub);
+  snprintf (fresh, sizeof fresh, "%s/a.new", sub);
+  setenv ("XDG_CACHE_HOME", cache, 1);
+  unsetenv ("RITTBERGER_PATTERN_CACHE");
+  struct stat st;
+  CHECK (stat (path, &st) == 0);
+  long long big = st.st_size;
+  bool can_count = bytes_read () >= 0;
+  if (!can_count)
+    fprintf (stderr, "no /proc/self/io: the bytes a load reads are not checked\n");
+  wait_until_settled (path);
+  char *parsed, *got;
+  load_dir_reading (sub, &parsed);
+  CHECK (parsed && strstr (parsed, "|Beschreibung A|"));
+  CHECK (*image_file (cache));
+  /* Neither a rule file nor the image (which is mapped, not read) is read. */
+  long long n = load_dir_reading (sub, &got);
+  CHECK_STR (got, parsed);
+  CHECK (!can_count || n < 4096);
+  free (got);
+
+  /* Edited in place, same size, the modification time put back: the change time differs. */
+  CHECK (patch_file (path, "Beschreibung A", "Beschreibung Z"));
+  CHECK (restore_mtime (path, &st));
+  n = load_dir_reading (sub, &got);
+  CHECK (got && strstr (got, "|Beschreibung Z|"));
+  free (got);
+  /* The image made just now holds a racily clean a.rules: it is hashed, every time. */
+  for (int i = 0; i < 2; i++)
+    {
+      n = load_dir_reading (sub, &got);
+      CHECK (got && strstr (got, "|Beschreibung Z|"));
+      CHECK (!can_count || n >= big);
+      free (got);
+    }
+
+  /* A new file of the same size and time renamed over it. */
+  FILE *f = fopen (path, "rb");
+  char *text = malloc (big + 1);
+  CHECK (f && text && fread (text, 1, big, f) == (size_t) big);
+  if (f)
+    fclose (f);
+  char *at = text ? memmem (text, big, "Beschreibung Z", 14) : NULL;
+  CHECK (at != NULL);
+  if (at)
+    {
+      memcpy (at, "Beschreibung Y", 14);
+      write_file ("mrules/a.new", text, big);
+      CHECK (restore_mtime (fresh, &st) && rename (fresh, path) == 0);
+      n = load_dir_reading (sub, &got);
+      CHECK (got && strstr (got, "|Beschreibung Y|"));
+      free (got);
+    }
+  free (text);
+
+  /* Once the files are settled, a load that had to hash them records their stat data anew:
+     the load after it reads nothing. */
+  wait_until_settled (path);
+  n = load_dir_reading (sub, &got);
+  CHECK (got && strstr (got, "|Beschreibung Y|"));
+  CHECK (!can_count || n >= big);
+  free (got);
+  n = load_dir_reading (sub, &got);
+  CHECK (got && strstr (got, "|Beschreibung Y|"));
+  CHECK (!can_count || n < 4096);
+  free (got);
+  free (parsed);
+  setenv ("RITTBERGER_PATTERN_CACHE", "off", 1);
+}
+
+/* rules_image_stat_current on its own: each field must be equal, and both times settled
+   (more than two seconds before the image was made). */
+static void
+test_image_stat_decision (void)
+{
+  const struct timespec started = { 1000, 500000000 };
+  const struct rules_file_stat old = { 5, 77, 1234, 900, 1, 900, 2 };
+  struct rules_file_stat now = old;
+  CHECK (rules_image_stat_current (&old, &now, &started));
+  now.dev++;
+  CHECK (!rules_image_stat_current (&old, &now, &started));
+  now = old;
+  now.ino++;
+  CHECK (!rules_image_stat_current (&old, &now, &started));
+  now = old;
+  now.size++;
+  CHECK (!rules_image_stat_current (&old, &now, &started));
+  now = old;
+  now.mtime_nsec++;
+  CHECK (!rules_image_stat_current (&old, &now, &started));
+  now = old;
+  now.ctime_sec++;
+  CHECK (!rules_image_stat_current (&old, &now, &started));
+  now = old;
+  now.ctime_nsec++;
+  CHECK (!rules_image_stat_current (&old, &now, &started));
+  /* Racily clean: a time within two seconds before the start, or after it. */
+  const int64_t times[][2] = { { 998, 400000000 }, { 997, 999999999 }, { 998, 500000000 },
+    { 999, 0 }, { 1000, 600000000 }, { 5000, 0 } };
+  const bool settled[] = { true, true, false, false, false, false };
+  for (size_t i = 0; i < sizeof settled / sizeof *settled; i++)
+    for (int which = 0; which < 2; which++)
+      {
+        struct rules_file_stat t = old;
+        *(which ? &t.ctime_sec : &t.mtime_sec) = times[i][0];
+        *(which ? &t.ctime_nsec : &t.mtime_nsec) = times[i][1];
+        if (rules_image_stat_current (&t, &t, &started) != settled[i])
+          {
+            fprintf (stderr, "%s %lld.%09lld taken as %s\n", which ? "ctime" : "mtime",
+                     (long long) times[i][0], (long long) times[i][1],
+                     settled[i] ? "racy" : "settled");
+            unit_failures++;
+          }
+      }
+}
+
+/* Whether file PATH holds exactly TEXT. */
+static bool
+file_holds (const char *path, const char *text)
+{
+  char buf[256];
+  FILE *f = fopen (path, "rb");
+  if (!f)
+    return false;
+  size_t n = fread (buf, 1, sizeof buf - 1, f);
+  fclose (f);
+  buf[n] = '\0';
+  return strcmp (buf, text) == 0;
+}
+
+/* The temporary files the image and the pattern cache are written to are created anew: a
+   symbolic link planted at such a name (say by another user, were the cache directory
+   shared) is not followed, its target is left as it was, and the cache is still written. */
+static void
+test_temporary_not_followed (void)
+{
+  char cache[4200], sub[4200], victim[4300], image[4600], patterns[4600], planted[4700];
+  snprintf (cache, sizeof cache, "%s/ycache", dir);
+  snprintf (sub, sizeof sub, "%s/yrules", dir);
+  snprintf (victim, sizeof victim, "%s/victim", dir);
+  CHECK (mkdir (sub, 0700) == 0);
+  setenv ("XDG_CACHE_HOME", cache, 1);
+  unsetenv ("RITTBERGER_PATTERN_CACHE");
+  const char *text = R ("ALPHA", "pattern /angebot/i\n");
+  write_file ("yrules/a.rules", text, strlen (text));
+  write_file ("victim", "keep me\n", 8);
+  long rss;
+  CHECK (load_match_in_child (sub, &rss));   /* makes both files: learn their names */
+  snprintf (image, sizeof image, "%s", image_file (cache));
+  CHECK (*image);
+  patterns[0] = '\0';
+  char rdir[4300];
+  snprintf (rdir, sizeof rdir, "%s/rittberger", cache);
+  DIR *d = opendir (rdir);
+  struct dirent *e;
+  while (d && (e = readdir (d)))
+    if (strncmp (e->d_name, "patterns-", 9) == 0 && !strstr (e->d_name, ".bin."))
+      snprintf (patterns, sizeof patterns, "%s/%s", rdir, e->d_name);
+  if (d)
+    closedir (d);
+  CHECK (*patterns);
+
+  /* Both removed, so that this process writes them anew, to PATH.<its pid> first. */
+  const char *targets[] = { image, patterns };
+  for (int k = 0; k < 2; k++)
+    {
+      snprintf (planted, sizeof planted, "%s.%ld", targets[k], (long) getpid ());
+      CHECK (unlink (targets[k]) == 0 && symlink (victim, planted) == 0);
+    }
+  struct ruleset rs = { 0 };
+  char err[512], got[256];
+  CHECK (rules_load_dir (&rs, sub, err, sizeof err) == 0);
+  run (&rs, "Ein Angebot für Sie.", got, sizeof got);
+  CHECK_STR (got, "ALPHA");
+  rules_free (&rs);
+  CHECK (file_holds (victim, "keep me\n"));
+  for (int k = 0; k < 2; k++)
+    {
+      struct stat st;
+      CHECK (lstat (targets[k], &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0);
+      snprintf (planted, sizeof planted, "%s.%ld", targets[k], (long) getpid ());
+      CHECK (lstat (planted, &st) == 0 && S_ISLNK (st.st_mode));
+      unlink (planted);
+    }
+  setenv ("RITTBERGER_PATTERN_CACHE", "off", 1);
+}
+
+/* The compiled-pattern cache is mapped, not read (in a mail hook it is read by every delivery,
+   and a full one is a few hundred KB): using it reads none of its bytes.  Runs after
+   test_temporary_not_followed, whose cache it uses. */
+static void
+test_pattern_cache_mapped (void)
+{
+  char cache[4200], sub[4200], rdir[4300], patterns[4600];
+  snprintf (cache, sizeof cache, "%s/ycache", dir);
+  snprintf (sub, sizeof sub, "%s/yrules", dir);
+  snprintf (rdir, sizeof rdir, "%s/rittberger", cache);
+  setenv ("XDG_CACHE_HOME", cache, 1);
+  unsetenv ("RITTBERGER_PATTERN_CACHE");
+  patterns[0] = '\0';
+  DIR *d = opendir (rdir);
+  struct dirent *e;
+  while (d && (e = readdir (d)))
+    if (strncmp (e->d_name, "patterns-", 9) == 0 && !strstr (e->d_name, ".bin."))
+      snprintf (patterns, sizeof patterns, "%s/%s", rdir, e->d_name);
+  if (d)
+    closedir (d);
+  struct stat st;
+  CHECK (*patterns && stat (patterns, &st) == 0);
+  struct ruleset rs = { 0 };
+  char err[512], got[256];
+  CHECK (rules_load_dir (&rs, sub, err, sizeof err) == 0);
+  long long before = bytes_read ();
+  run (&rs, "Ein Angebot für Sie.", got, sizeof got);
+  long long after = bytes_read ();
+  CHECK_STR (got, "ALPHA");
+  CHECK (rules_find (&rs, "ALPHA")->code != NULL);
+  if (before >= 0 && after >= 0)
+    CHECK (after - before < st.st_size);
+  rules_free (&rs);
+  setenv ("RITTBERGER_PATTERN_CACHE", "off", 1);
+}
+
 static void
 make_fp (struct fingerprint *fp, const struct fp_key *key, int variant)
 {
@@ -736,6 +1055,7 @@ main (void)
   if (!mkdtemp (dir))
     return 99;
   setenv ("RITTBERGER_PATTERN_CACHE", "off", 1);
+  make_stat_rules ();
   test_triggers ();
   test_prefilter ();
   test_pattern_cache ();
@@ -743,6 +1063,10 @@ main (void)
   test_rules_image_hash ();
   test_cache_special_files ();
   test_image_temporary ();
+  test_rules_image_stat ();
+  test_image_stat_decision ();
+  test_temporary_not_followed ();
+  test_pattern_cache_mapped ();
   test_repeated_sentences ();
   test_store_batch ();
   test_mapped_mbox ();
