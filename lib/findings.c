@@ -86,12 +86,62 @@ compare_findings (const void *a, const void *b)
   return x->len < y->len ? -1 : x->len > y->len;
 }
 
+/* Sort the N findings at V stably by compare_findings, merging the ascending runs they already
+   form: each detector and rule reports in body order, so a message's findings are a few runs,
+   and two or three merge passes sort them.  A stable sort has one result, the one glibc's
+   qsort (a stable merge sort) gave.  False if there is no memory for the merge. */
+static bool
+merge_runs (struct finding *v, size_t n)
+{
+  struct finding *tmp = malloc (n * sizeof *tmp);
+  if (!tmp)
+    return false;
+  struct finding *from = v, *to = tmp;
+  for (;;)
+    {
+      size_t runs = 0;
+      for (size_t i = 0; i < n; runs++)
+        {
+          size_t mid = i + 1;
+          while (mid < n && compare_findings (&from[mid - 1], &from[mid]) <= 0)
+            mid++;
+          size_t end = mid;
+          if (end < n)
+            for (end++; end < n && compare_findings (&from[end - 1], &from[end]) <= 0; end++)
+              ;
+          /* Among equal findings the left run's come first. */
+          size_t a = i, b = mid, o = i;
+          while (a < mid && b < end)
+            to[o++] = compare_findings (&from[b], &from[a]) < 0 ? from[b++] : from[a++];
+          while (a < mid)
+            to[o++] = from[a++];
+          while (b < end)
+            to[o++] = from[b++];
+          i = end;
+        }
+      struct finding *swap = from;
+      from = to;
+      to = swap;
+      if (runs <= 1)
+        break;
+    }
+  if (from != v)
+    memcpy (v, from, n * sizeof *v);
+  free (tmp);
+  return true;
+}
+
 void
 findings_sort (struct findings *f)
 {
   if (f->n < 2)
     return;
-  qsort (f->v, f->n, sizeof *f->v, compare_findings);
+  /* Detectors often report in body order already: then there is nothing to do. */
+  bool sorted = true;
+  for (size_t i = 1; i < f->n && sorted; i++)
+    sorted = compare_findings (&f->v[i - 1], &f->v[i]) <= 0;
+  if (!sorted && !merge_runs (f->v, f->n))
+    qsort (f->v, f->n, sizeof *f->v, compare_findings);
   size_t kept = 1;
   for (size_t i = 1; i < f->n; i++)
     {
@@ -185,26 +235,153 @@ flags_name (unsigned flags)
     }
 }
 
+/* A record put together in memory, so that writing it costs one fwrite instead of a call per
+   byte and a printf per number: a 1 MB message has tens of thousands of findings. */
+struct line_buf
+{
+  char *p;
+  size_t n, cap;
+  bool failed;                  /* out of memory: write this record the slow way */
+};
+
+static void
+line_put (struct line_buf *b, const char *s, size_t n)
+{
+  if (b->failed)
+    return;
+  if (b->cap - b->n < n)
+    {
+      size_t cap = b->cap ? b->cap : 256;
+      while (cap - b->n < n)
+        {
+          if (cap > SIZE_MAX / 2)
+            {
+              b->failed = true;
+              return;
+            }
+          cap *= 2;
+        }
+      char *p = realloc (b->p, cap);
+      if (!p)
+        {
+          b->failed = true;
+          return;
+        }
+      b->p = p;
+      b->cap = cap;
+    }
+  memcpy (b->p + b->n, s, n);
+  b->n += n;
+}
+
+static void
+line_puts (struct line_buf *b, const char *s)
+{
+  line_put (b, s, strlen (s));
+}
+
+/* Append S escaped for a TSV field, as put_field writes it. */
+static void
+line_field (struct line_buf *b, const char *s)
+{
+  for (;;)
+    {
+      size_t run = strcspn (s, "\\\t\n\r");
+      line_put (b, s, run);
+      s += run;
+      switch (*s)
+        {
+        case '\0': return;
+        case '\\': line_put (b, "\\\\", 2); break;
+        case '\t': line_put (b, "\\t", 2); break;
+        case '\n': line_put (b, "\\n", 2); break;
+        default: line_put (b, "\\r", 2); break;
+        }
+      s++;
+    }
+}
+
+/* Append V in decimal, as %lu writes it. */
+static void
+line_ulong (struct line_buf *b, unsigned long v)
+{
+  char digits[32];
+  size_t at = sizeof digits;
+  do
+    {
+      digits[--at] = (char) ('0' + v % 10);
+      v /= 10;
+    }
+  while (v);
+  line_put (b, digits + at, sizeof digits - at);
+}
+
+/* Write finding X as a TSV record the plain way (when the record could not be put together in
+   memory); false if the final newline could not be written. */
+static bool
+write_tsv_record (FILE *out, const char *label, const char *tool, const struct finding *x)
+{
+  fputs ("F\t", out);
+  put_field (out, label);
+  fprintf (out, "\t%lu:%lu\t", x->line, x->col);
+  put_field (out, tool);
+  putc ('\t', out);
+  put_field (out, x->rule);
+  putc ('\t', out);
+  put_field (out, x->cls);
+  fprintf (out, "\t%s\t%s\t%g\t", severity_name (x->severity), flags_name (x->flags), x->weight);
+  put_field (out, x->match);
+  return putc ('\n', out) != EOF;
+}
+
 int
 findings_write_tsv (FILE *out, const char *label, const char *tool, const struct findings *f)
 {
-  for (size_t i = 0; i < f->n; i++)
+  struct line_buf b = { 0 };
+  /* Most findings share their weight with the one before: print it when it changes. */
+  char weight_text[64] = "";
+  double weight_of_text = 0;
+  bool have_weight = false;
+  int status = 0;
+  for (size_t i = 0; i < f->n && status == 0; i++)
     {
       const struct finding *x = &f->v[i];
-      fputs ("F\t", out);
-      put_field (out, label);
-      fprintf (out, "\t%lu:%lu\t", x->line, x->col);
-      put_field (out, tool);
-      putc ('\t', out);
-      put_field (out, x->rule);
-      putc ('\t', out);
-      put_field (out, x->cls);
-      fprintf (out, "\t%s\t%s\t%g\t", severity_name (x->severity), flags_name (x->flags), x->weight);
-      put_field (out, x->match);
-      if (putc ('\n', out) == EOF)
-        return -1;
+      if (!have_weight || memcmp (&weight_of_text, &x->weight, sizeof x->weight) != 0)
+        {
+          snprintf (weight_text, sizeof weight_text, "%g", x->weight);
+          weight_of_text = x->weight;
+          have_weight = true;
+        }
+      b.n = 0;
+      b.failed = false;
+      line_put (&b, "F\t", 2);
+      line_field (&b, label);
+      line_put (&b, "\t", 1);
+      line_ulong (&b, x->line);
+      line_put (&b, ":", 1);
+      line_ulong (&b, x->col);
+      line_put (&b, "\t", 1);
+      line_field (&b, tool);
+      line_put (&b, "\t", 1);
+      line_field (&b, x->rule);
+      line_put (&b, "\t", 1);
+      line_field (&b, x->cls);
+      line_put (&b, "\t", 1);
+      line_puts (&b, severity_name (x->severity));
+      line_put (&b, "\t", 1);
+      line_puts (&b, flags_name (x->flags));
+      line_put (&b, "\t", 1);
+      line_puts (&b, weight_text);
+      line_put (&b, "\t", 1);
+      line_field (&b, x->match);
+      line_put (&b, "\n", 1);
+      if (b.failed)
+        status = write_tsv_record (out, label, tool, x) ? 0 : -1;
+      else if (fwrite (b.p, 1, b.n, out) != b.n)
+        status = -1;
     }
-  return ferror (out) ? -1 : 0;
+  free (b.p);
+  return status < 0 || ferror (out) ? -1 : 0;
 }
 
 int

@@ -80,6 +80,8 @@ struct rules_index
   size_t max_prefix;
   uint64_t *every_word;         /* rules an empty prefix trigger lets run on any word */
   struct rule_need *need;       /* per rule */
+  struct rule_literals *lit;    /* per rule, read off its pattern when it has run enough */
+  struct lit_use *lit_use;      /* per rule: whether the prefilter is used, and how it does */
   unsigned char *jit_tried;     /* per rule: pcre2_jit_compile was called for its pattern */
   /* Per rule: its language (0 any, 1 de, 2 en) and its tool, as an index into tools (the
      distinct tool names, tools[0] standing for none), so that a call compares the tool name
@@ -102,6 +104,8 @@ rules_index_free (struct rules_index *ix)
   free (ix->prefix_len);
   free (ix->every_word);
   free (ix->need);
+  free (ix->lit);
+  free (ix->lit_use);
   free (ix->jit_tried);
   free (ix->lang);
   free (ix->tool);
@@ -387,6 +391,683 @@ pattern_needs (const char *pattern, unsigned flags, struct rule_need *need)
   return true;
 }
 
+/* ---- The literal prefilter ----
+
+   Most sentences a rule's triggers let through still cannot match its pattern: the
+   outreach sentence "Wir haben Ihr Profil gesehen ..." triggers four long detect-template
+   patterns (by "wir", "ihr", "gesehen") and each ran on every one of 14,000 such sentences of
+   a 1 MB message, for nothing.  So for each pattern the index keeps up to CNF_MAX sets of
+   byte strings such that every match contains a string of each set (" ," or " ." for an empty
+   slot), read off the pattern once it has run a while (pattern_literals); a sentence that
+   lacks all strings of one set is not offered to PCRE2 at all.  Per sentence, a signature of
+   its byte pairs (sentence_sig) rules most absent strings out without reading it again.
+
+   The reading is conservative: a string is only taken from text the pattern must match
+   literally, and anything it does not follow (inline options, back references, most escapes,
+   extended mode) makes it give up, so that the rule always runs.  Caseless patterns give
+   lower-case strings, looked for in an ASCII-lower-cased copy of the body; under PCRE2's
+   caseless matching with UCP an ASCII letter matches only its two ASCII forms, except k
+   (also U+212A KELVIN SIGN) and s (also U+017F LONG S), which end a string instead
+   (test-rules checks this against PCRE2 for every code point). */
+
+enum
+{
+  LIT_MAX = 16,                 /* strings in one set */
+  LIT_LEN = 24,                 /* bytes in one string */
+  LIT_DEPTH = 24,               /* nested groups followed */
+};
+
+/* A set of byte strings. */
+struct lit_set
+{
+  unsigned char n;
+  unsigned char len[LIT_MAX];
+  char s[LIT_MAX][LIT_LEN];
+};
+
+/* Sets of strings every one of which must be matched: a match contains a string of each
+   CLAUSE.  Dropping a clause only weakens the claim, so the best CNF_MAX are kept. */
+enum { CNF_MAX = 3 };
+
+struct lit_cnf
+{
+  unsigned char n;
+  struct lit_set clause[CNF_MAX];
+};
+
+/* What the reading learnt of a piece of a pattern. */
+struct lit_info
+{
+  bool exact;                   /* every match of the piece is one of SET's strings */
+  struct lit_set set;
+  struct lit_set prefix;        /* the subject where the piece starts begins with one of these */
+  struct lit_cnf cnf;           /* what every match of the piece contains */
+};
+
+/* A rule's prefilter: every match contains a string of each clause of CNF (ASCII-lower-cased
+   when CASELESS); no clauses: nothing is known, always run. */
+struct rule_literals
+{
+  bool caseless;
+  struct lit_cnf cnf;
+};
+
+/* Whether a rule's prefilter is in use.  Reading a pattern costs a few thousand instructions
+   a group, which a single small message would never win back: a pattern is read once it has
+   scanned LIT_AFTER_BYTES.  And a prefilter that seldom turns a sentence away only adds its
+   searches to the pattern's cost (the patterns that begin with a literal word are quick to
+   fail in PCRE2 already): after LIT_TRIAL sentences it stays on only if it turned away at least
+   one in LIT_KEEP_RATIO.  Neither choice can change a finding, only what finding none costs. */
+enum
+{
+  LIT_AFTER_BYTES = 8 << 10,
+  LIT_TRIAL = 256,
+  LIT_KEEP_RATIO = 4,
+};
+
+enum lit_state
+{
+  LIT_NOT_YET,                  /* the pattern has not scanned enough to be read */
+  LIT_ON,
+  LIT_OFF,                      /* nothing to look for, or it did not pay */
+};
+
+struct lit_use
+{
+  unsigned char state;          /* enum lit_state */
+  unsigned char first;          /* the clause that turned the last sentence away: tried first */
+  uint32_t checks, rejects;     /* sentences it was asked about, and turned away */
+};
+
+struct lit_reader
+{
+  const char *p;
+  bool caseless;
+  bool fail;                    /* syntax this reading does not follow: no prefilter */
+};
+
+/* The kinds of atoms of a pattern, as far as the reading is concerned. */
+enum lit_kind
+{
+  LIT_CONSUMING,                /* matches text */
+  LIT_ZERO_WIDTH,               /* an assertion that matches no text: \b, ^, (?!...), (?<=...) */
+  LIT_LOOKAHEAD,                /* (?=...): its text follows, but is not consumed */
+};
+
+static void
+lit_set_empty_string (struct lit_set *s)
+{
+  s->n = 1;
+  s->len[0] = 0;
+}
+
+/* Add the LEN bytes at STR to S unless there already; false if S is full. */
+static bool
+lit_set_add (struct lit_set *s, const char *str, size_t len)
+{
+  if (len > LIT_LEN)
+    return false;
+  for (unsigned k = 0; k < s->n; k++)
+    if (s->len[k] == len && memcmp (s->s[k], str, len) == 0)
+      return true;
+  if (s->n == LIT_MAX)
+    return false;
+  memcpy (s->s[s->n], str, len);
+  s->len[s->n++] = (unsigned char) len;
+  return true;
+}
+
+/* Put into OUT every string of A followed by one of B; false if that is too many or too long. */
+static bool
+lit_set_product (const struct lit_set *a, const struct lit_set *b, struct lit_set *out)
+{
+  out->n = 0;
+  if ((size_t) a->n * b->n > LIT_MAX)
+    return false;
+  for (unsigned i = 0; i < a->n; i++)
+    for (unsigned j = 0; j < b->n; j++)
+      {
+        size_t len = (size_t) a->len[i] + b->len[j];
+        if (len > LIT_LEN)
+          return false;
+        char buf[LIT_LEN];
+        memcpy (buf, a->s[i], a->len[i]);
+        memcpy (buf + a->len[i], b->s[j], b->len[j]);
+        if (!lit_set_add (out, buf, len))
+          return false;
+      }
+  return true;
+}
+
+/* Add B's strings to *A; false (leaving *A unchanged) if they do not fit. */
+static bool
+lit_set_union (struct lit_set *a, const struct lit_set *b)
+{
+  struct lit_set u = *a;
+  for (unsigned j = 0; j < b->n; j++)
+    if (!lit_set_add (&u, b->s[j], b->len[j]))
+      return false;
+  *a = u;
+  return true;
+}
+
+/* How well S, as a set one of which must occur, tells texts apart: the length of its shortest
+   string, or -1 if it is empty or has the empty string (then it says nothing). */
+static int
+lit_set_quality (const struct lit_set *s)
+{
+  int q = s->n ? LIT_LEN : -1;
+  for (unsigned k = 0; k < s->n; k++)
+    if (s->len[k] < q)
+      q = s->len[k];
+  return q == 0 ? -1 : q;
+}
+
+/* Is the clause A a better one to keep than B: longer shortest strings, or as long and fewer? */
+static bool
+lit_clause_better (const struct lit_set *a, const struct lit_set *b)
+{
+  int qa = lit_set_quality (a), qb = lit_set_quality (b);
+  return qa > qb || (qa == qb && a->n < b->n);
+}
+
+/* Do A and B hold the same strings? */
+static bool
+lit_set_same (const struct lit_set *a, const struct lit_set *b)
+{
+  if (a->n != b->n)
+    return false;
+  struct lit_set u = *a;
+  return lit_set_union (&u, b) && u.n == a->n;
+}
+
+static bool
+lit_is_alnum (unsigned char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Is every string of S rare enough to be worth looking for?  Strings of one byte, or of two
+   letters or digits, are in most sentences: looking for them would cost more than it saves.
+   Two bytes with a blank or punctuation in them (" ," for an empty slot) are rare. */
+static bool
+lit_set_selective (const struct lit_set *s)
+{
+  for (unsigned k = 0; k < s->n; k++)
+    if (s->len[k] < 2
+        || (s->len[k] == 2 && lit_is_alnum (s->s[k][0]) && lit_is_alnum (s->s[k][1])))
+      return false;
+  return s->n > 0;
+}
+
+/* Add the clause S to C (if it is selective), dropping C's worst clause if C is full. */
+static void
+lit_cnf_add (struct lit_cnf *c, const struct lit_set *s)
+{
+  if (!lit_set_selective (s))
+    return;
+  for (unsigned k = 0; k < c->n; k++)
+    if (lit_set_same (&c->clause[k], s))
+      return;
+  if (c->n < CNF_MAX)
+    {
+      c->clause[c->n++] = *s;
+      return;
+    }
+  unsigned worst = 0;
+  for (unsigned k = 1; k < c->n; k++)
+    if (lit_clause_better (&c->clause[worst], &c->clause[k]))
+      worst = k;
+  if (lit_clause_better (s, &c->clause[worst]))
+    c->clause[worst] = *s;
+}
+
+/* Make INFO say nothing: it may match any text. */
+static void
+lit_info_unknown (struct lit_info *info)
+{
+  info->exact = false;
+  info->set.n = 0;
+  lit_set_empty_string (&info->prefix);
+  info->cnf.n = 0;
+}
+
+/* Fill the rest of INFO, whose exact set is known. */
+static void
+lit_info_from_exact (struct lit_info *info)
+{
+  info->exact = true;
+  info->prefix = info->set;
+  info->cnf.n = 0;
+  lit_cnf_add (&info->cnf, &info->set);
+}
+
+/* The byte an ASCII character C of the pattern matches exactly (lower-cased when caseless), or
+   -1 if it may match other characters too. */
+static int
+lit_byte (const struct lit_reader *rd, unsigned char c)
+{
+  if (c >= 0x80)
+    return -1;
+  if (rd->caseless && c >= 'A' && c <= 'Z')
+    c = (unsigned char) (c - 'A' + 'a');
+  if (rd->caseless && (c == 'k' || c == 's'))
+    return -1;
+  return c;
+}
+
+
+/* The byte of the one-character escape at P (its backslash) if it stands for one fixed ASCII
+   character, else -1. */
+static int
+lit_escape_byte (const struct lit_reader *rd, const char *p)
+{
+  unsigned char d = p[1];
+  switch (d)
+    {
+    case 't': return '\t';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 'f': return '\f';
+    case 'e': return 0x1b;
+    case 'a': return 0x07;
+    default:
+      if (d >= 0x20 && d < 0x7f && !lit_is_alnum (d))
+        return lit_byte (rd, d);
+      return -1;
+    }
+}
+
+/* Read the character class at RD->p into ATOM: the exact set of its members when it is a short
+   list of single ASCII characters, else nothing. */
+static void
+lit_class (struct lit_reader *rd, struct lit_info *atom)
+{
+  const char *end = skip_class (rd->p);
+  if (!end)
+    {
+      rd->fail = true;
+      return;
+    }
+  const char *p = rd->p + 1;
+  rd->p = end;
+  if (*p == '^')
+    return;
+  struct lit_set set = { 0 };
+  for (const char *last = end - 1; p < last;)
+    {
+      int b;
+      if (*p == '\\')
+        {
+          b = lit_escape_byte (rd, p);
+          p += 2;
+        }
+      else if (*p == '-' || *p == '[')
+        return;                 /* a range or a POSIX class: too much to list */
+      else
+        b = lit_byte (rd, (unsigned char) *p++);
+      char c = (char) b;
+      if (b < 0 || !lit_set_add (&set, &c, 1))
+        return;
+    }
+  if (set.n)
+    {
+      atom->exact = true;
+      atom->set = set;
+    }
+}
+
+static void lit_alternation (struct lit_reader *rd, int depth, struct lit_info *out);
+
+/* Read one atom at RD->p into ATOM and say what kind it is. */
+static enum lit_kind
+lit_atom (struct lit_reader *rd, int depth, struct lit_info *atom)
+{
+  const char *p = rd->p;
+  unsigned char c = *p;
+  lit_info_unknown (atom);
+  if (c == '(')
+    {
+      enum lit_kind kind = LIT_CONSUMING;
+      if (depth >= LIT_DEPTH)
+        {
+          rd->fail = true;
+          return kind;
+        }
+      p++;
+      if (*p == '?')
+        {
+          if (p[1] == ':' || p[1] == '>' || p[1] == '|')
+            p += 2;
+          else if (p[1] == '=')
+            {
+              kind = LIT_LOOKAHEAD;
+              p += 2;
+            }
+          else if (p[1] == '!' || (p[1] == '<' && (p[2] == '=' || p[2] == '!')))
+            {
+              if (!(rd->p = skip_group (rd->p)))
+                rd->fail = true;
+              return LIT_ZERO_WIDTH;
+            }
+          else if (p[1] == '<' || p[1] == '\'' || (p[1] == 'P' && p[2] == '<'))
+            {
+              /* A named group: skip the name. */
+              p += p[1] == 'P' ? 3 : 2;
+              while (lit_is_alnum (*p) || *p == '_')
+                p++;
+              if (*p != '>' && *p != '\'')
+                {
+                  rd->fail = true;
+                  return kind;
+                }
+              p++;
+            }
+          else
+            {
+              rd->fail = true;  /* options, conditions, calls, comments */
+              return kind;
+            }
+        }
+      else if (*p == '*')
+        {
+          rd->fail = true;      /* a verb */
+          return kind;
+        }
+      rd->p = p;
+      lit_alternation (rd, depth + 1, atom);
+      if (!rd->fail && *rd->p != ')')
+        rd->fail = true;
+      if (!rd->fail)
+        rd->p++;
+      return kind;
+    }
+  if (c == '[')
+    {
+      lit_class (rd, atom);
+      return LIT_CONSUMING;
+    }
+  if (c == '^' || c == '$')
+    {
+      rd->p++;
+      return LIT_ZERO_WIDTH;
+    }
+  if (c == '.')
+    {
+      rd->p++;
+      return LIT_CONSUMING;
+    }
+  if (c == '*' || c == '+' || c == '?' || c == '{')
+    {
+      rd->fail = true;
+      return LIT_CONSUMING;
+    }
+  if (c == '\\')
+    {
+      unsigned char d = p[1];
+      int b = lit_escape_byte (rd, p);
+      if (b >= 0 || (d >= 0x20 && d < 0x7f && !lit_is_alnum (d)))
+        {
+          /* A fixed character: a known byte, or a letter caseless matching may widen. */
+          rd->p += 2;
+          if (b >= 0)
+            {
+              char ch = (char) b;
+              atom->exact = true;
+              lit_set_add (&atom->set, &ch, 1);
+            }
+          return LIT_CONSUMING;
+        }
+      if (d && strchr ("bBAzZGK", d))
+        {
+          rd->p += 2;
+          return LIT_ZERO_WIDTH;
+        }
+      if (d && strchr ("dDwWsShHvVRX", d))
+        {
+          rd->p += 2;
+          return LIT_CONSUMING;
+        }
+      if ((d == 'p' || d == 'P') && p[2] == '{')
+        {
+          const char *e = strchr (p + 3, '}');
+          if (!e)
+            rd->fail = true;
+          else
+            rd->p = e + 1;
+          return LIT_CONSUMING;
+        }
+      if ((d == 'p' || d == 'P') && ((p[2] >= 'A' && p[2] <= 'Z') || (p[2] >= 'a' && p[2] <= 'z')))
+        {
+          rd->p += 3;
+          return LIT_CONSUMING;
+        }
+      rd->fail = true;          /* back references, code points, \Q...\E and the rest */
+      return LIT_CONSUMING;
+    }
+  /* One character, however many bytes. */
+  rd->p++;
+  while ((*rd->p & 0xC0) == 0x80)
+    rd->p++;
+  int b = lit_byte (rd, c);
+  if (b >= 0)
+    {
+      char ch = (char) b;
+      atom->exact = true;
+      lit_set_add (&atom->set, &ch, 1);
+    }
+  else if (c >= 0x80 && !rd->caseless)
+    {
+      atom->exact = true;
+      lit_set_add (&atom->set, p, (size_t) (rd->p - p));
+    }
+  return LIT_CONSUMING;
+}
+
+/* Parse a quantifier at RD->p, if any, into its minimum *MIN and whether its maximum is 1;
+   without one, both are 1.  Fail on any form this reading does not know for sure. */
+static void
+lit_quantifier (struct lit_reader *rd, long *min, bool *max_one)
+{
+  const char *p = rd->p;
+  *min = 1;
+  *max_one = true;
+  if (*p == '?' || *p == '*' || *p == '+')
+    {
+      *min = *p == '+';
+      *max_one = *p == '?';
+      p++;
+    }
+  else if (*p == '{')
+    {
+      const char *q = p + 1;
+      if (!(*q >= '0' && *q <= '9'))
+        {
+          rd->fail = true;
+          return;
+        }
+      long lo = 0, hi;
+      while (*q >= '0' && *q <= '9' && lo < 100000)
+        lo = lo * 10 + (*q++ - '0');
+      hi = lo;
+      if (*q == ',')
+        {
+          q++;
+          hi = *q >= '0' && *q <= '9' ? 0 : 2;     /* {n,}: unbounded */
+          while (*q >= '0' && *q <= '9' && hi < 100000)
+            hi = hi * 10 + (*q++ - '0');
+        }
+      if (*q != '}')
+        {
+          rd->fail = true;
+          return;
+        }
+      *min = lo;
+      *max_one = hi <= 1;
+      p = q + 1;
+    }
+  else
+    return;
+  if (*p == '+' || *p == '?')
+    p++;                        /* possessive or lazy */
+  if (*p == '?' || *p == '*' || *p == '+' || *p == '{')
+    rd->fail = true;
+  rd->p = p;
+}
+
+/* Read a sequence of atoms (up to '|', ')' or the end) into OUT. */
+static void
+lit_sequence (struct lit_reader *rd, int depth, struct lit_info *out)
+{
+  /* RUN: what the atoms since the last break match, one after another.  A break ends it: a
+     run is a clause of OUT's, and the first one's is OUT's prefix. */
+  struct lit_set run, joined;
+  lit_set_empty_string (&run);
+  lit_info_unknown (out);
+  bool exact = true;
+  while (!rd->fail && *rd->p && *rd->p != '|' && *rd->p != ')')
+    {
+      /* Most of a pattern is plain characters: append them to the run directly. */
+      unsigned char c = *rd->p;
+      int b = lit_byte (rd, c);
+      if (b >= 0 && !strchr ("\\^$.|?*+()[{", c) && !strchr ("?*+{", rd->p[1]) && run.n)
+        {
+          bool room = true;
+          for (unsigned k = 0; k < run.n && room; k++)
+            room = run.len[k] < LIT_LEN;
+          if (room)
+            {
+              for (unsigned k = 0; k < run.n; k++)
+                run.s[k][run.len[k]++] = (char) b;
+              rd->p++;
+              continue;
+            }
+        }
+      struct lit_info atom;
+      enum lit_kind kind = lit_atom (rd, depth, &atom);
+      long min = 1;
+      bool max_one = true;
+      if (!rd->fail)
+        lit_quantifier (rd, &min, &max_one);
+      if (rd->fail)
+        return;
+      if (atom.exact)
+        lit_info_from_exact (&atom);
+      if (kind == LIT_ZERO_WIDTH || (kind == LIT_LOOKAHEAD && min == 0))
+        continue;               /* the text on either side is still one piece */
+      const struct lit_set *ended;      /* the run as far as it is known at a break */
+      if (kind == LIT_LOOKAHEAD || (min >= 1 && !atom.exact))
+        {
+          /* What the atom's text starts with directly follows the run; what comes after the
+             atom starts a new run (after a lookahead, where the lookahead started). */
+          ended = lit_set_product (&run, &atom.prefix, &joined) ? &joined : &run;
+          lit_cnf_add (&out->cnf, &run);
+          for (unsigned k = 0; k < atom.cnf.n; k++)
+            lit_cnf_add (&out->cnf, &atom.cnf.clause[k]);
+          lit_cnf_add (&out->cnf, ended);
+          if (exact)
+            out->prefix = *ended;
+          lit_set_empty_string (&run);
+          exact = false;
+          continue;
+        }
+      if (min == 0)
+        {
+          struct lit_set optional = atom.set;
+          if (atom.exact && max_one && lit_set_add (&optional, "", 0)
+              && lit_set_product (&run, &optional, &joined))
+            {
+              run = joined;
+              continue;
+            }
+          lit_cnf_add (&out->cnf, &run);
+          if (exact)
+            out->prefix = run;
+          lit_set_empty_string (&run);
+          exact = false;
+          continue;
+        }
+      bool fits = lit_set_product (&run, &atom.set, &joined);
+      if (min == 1 && max_one && fits)
+        {
+          run = joined;
+          continue;
+        }
+      /* Repeated (or too much to join): the run ends with the first copy; the last copy
+         starts a new run. */
+      ended = fits ? &joined : &run;
+      lit_cnf_add (&out->cnf, ended);
+      if (exact)
+        out->prefix = *ended;
+      run = atom.set;
+      exact = false;
+    }
+  if (exact)
+    {
+      out->set = run;
+      lit_info_from_exact (out);
+      return;
+    }
+  lit_cnf_add (&out->cnf, &run);
+}
+
+/* Read alternatives (up to ')' or the end) into OUT. */
+static void
+lit_alternation (struct lit_reader *rd, int depth, struct lit_info *out)
+{
+  lit_sequence (rd, depth, out);
+  while (!rd->fail && *rd->p == '|')
+    {
+      rd->p++;
+      struct lit_info alt;
+      lit_sequence (rd, depth, &alt);
+      if (rd->fail)
+        return;
+      if (out->exact && alt.exact && lit_set_union (&out->set, &alt.set))
+        {
+          lit_info_from_exact (out);
+          continue;
+        }
+      /* A match satisfies one alternative's clauses or the other's: for each pair of clauses,
+         it contains a string of one or the other. */
+      out->exact = false;
+      if (!lit_set_union (&out->prefix, &alt.prefix))
+        lit_set_empty_string (&out->prefix);
+      struct lit_cnf both = { 0 };
+      for (unsigned i = 0; i < out->cnf.n; i++)
+        for (unsigned j = 0; j < alt.cnf.n; j++)
+          {
+            struct lit_set u = out->cnf.clause[i];
+            if (lit_set_union (&u, &alt.cnf.clause[j]))
+              lit_cnf_add (&both, &u);
+          }
+      out->cnf = both;
+    }
+}
+
+/* Find what every match of PATTERN (compiled with FLAGS) contains, for the literal prefilter;
+   LIT->cnf.n is 0 if nothing could be proven. */
+static void
+pattern_literals (const char *pattern, unsigned flags, struct rule_literals *lit)
+{
+  memset (lit, 0, sizeof *lit);
+  unsigned understood = PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MULTILINE | PCRE2_DOTALL;
+  if (flags & ~understood)
+    return;
+  struct lit_reader rd = { .p = pattern, .caseless = (flags & PCRE2_CASELESS) != 0 };
+  struct lit_info info;
+  lit_alternation (&rd, 0, &info);
+  if (rd.fail || *rd.p)
+    return;                     /* unknown syntax or a stray ')' */
+  lit->cnf = info.cnf;
+  /* Strings without letters are the same in the body and its lower-cased copy: search the
+     body, which needs no copy. */
+  for (unsigned c = 0; c < lit->cnf.n && rd.caseless && !lit->caseless; c++)
+    for (unsigned k = 0; k < lit->cnf.clause[c].n; k++)
+      for (unsigned j = 0; j < lit->cnf.clause[c].len[k]; j++)
+        lit->caseless |= (lit->cnf.clause[c].s[k][j] >= 'a' && lit->cnf.clause[c].s[k][j] <= 'z');
+}
+
 /* Add trigger WORD of rule I to IX (whose table has room). */
 static int
 index_add (struct rules_index *ix, const char *word, size_t i)
@@ -478,11 +1159,13 @@ index_build (const struct ruleset *rs)
   ix->every_word = calloc (ix->words, sizeof *ix->every_word);
   ix->need = calloc (rs->n + 1, sizeof *ix->need);
   ix->jit_tried = calloc (rs->n + 1, 1);
+  ix->lit = malloc ((rs->n + 1) * sizeof *ix->lit);
+  ix->lit_use = calloc (rs->n + 1, sizeof *ix->lit_use);
   ix->lang = calloc (rs->n + 1, 1);
   ix->tool = calloc (rs->n + 1, sizeof *ix->tool);
   ix->tools = calloc (rs->n + 1, sizeof *ix->tools);
   if (!ix->slot || !ix->entry || !ix->filter || !ix->bits || !ix->every_word || !ix->need || !ix->jit_tried
-      || !ix->lang || !ix->tool || !ix->tools)
+      || !ix->lit || !ix->lit_use || !ix->lang || !ix->tool || !ix->tools)
     {
       rules_index_free (ix);
       return NULL;
@@ -578,6 +1261,10 @@ struct text_memo
   int text_lang;                /* the same for the whole text */
   int body_utf;                 /* -1 not yet checked, 0 invalid UTF-8, 1 valid */
   signed char has_byte[256];    /* -1 not yet looked for, 0 absent from the body, 1 present */
+  char *ascii_lower;            /* see lowered_body */
+  bool lower_all;               /* all of ascii_lower is filled in, not just some sentences */
+  uint64_t *sent_sig;           /* per sentence, SIG_WORDS words of its byte pairs (sentence_sig) */
+  bool *sent_sig_done;
   /* The last subject a subject rule looked at, and its lower-cased form (NULL if it could not
      be lower-cased: then the subject itself serves); u8_tolower cost more than the rest of a
      rules_match call on a short mail. */
@@ -627,6 +1314,9 @@ rules_memo_clear (struct text_memo *memo)
   free (memo->log_at);
   free (memo->log_n);
   free (memo->log.v);
+  free (memo->ascii_lower);
+  free (memo->sent_sig);
+  free (memo->sent_sig_done);
   memset (memo, 0, sizeof *memo);
 }
 
@@ -862,6 +1552,184 @@ body_may_match (struct match_run *run, const struct rule_need *need)
         return true;
     }
   return false;
+}
+
+/* Rule I's literal prefilter if it is in use, else NULL. */
+static const struct rule_literals *
+rule_literals (const struct rules_index *ix, const struct rule *r, size_t i)
+{
+  struct lit_use *use = &ix->lit_use[i];
+  if (use->state == LIT_NOT_YET && r->scanned >= LIT_AFTER_BYTES)
+    {
+      pattern_literals (r->pattern, r->pattern_flags, &ix->lit[i]);
+      use->state = ix->lit[i].cnf.n ? LIT_ON : LIT_OFF;
+    }
+  return use->state == LIT_ON ? &ix->lit[i] : NULL;
+}
+
+static void lower_ascii (char *to, const char *from, size_t n);
+
+/* The body with its ASCII letters lower-cased, where caseless prefilter strings are looked
+   for: allocated on first use and filled a sentence at a time (sentence_sig), as most
+   sentences are never looked at, or whole when ALL; NULL on ENOMEM. */
+static char *
+lowered_body (struct match_run *run, bool all)
+{
+  const struct text *t = run->t;
+  struct text_memo *memo = run->memo;
+  if (!memo->ascii_lower && !(memo->ascii_lower = malloc (t->len + 1)))
+    return NULL;
+  if (all && !memo->lower_all)
+    {
+      lower_ascii (memo->ascii_lower, t->s, t->len);
+      memo->lower_all = true;
+    }
+  return memo->ascii_lower;
+}
+
+/* Do the N bytes at HAY contain the LEN bytes at NEEDLE (LEN > 0)?  glibc's memmem sets up a
+   shift table for each call, which on one sentence cost more than the search. */
+static bool
+contains (const char *hay, size_t n, const char *needle, size_t len)
+{
+  if (len > n)
+    return false;
+  const char *last = hay + (n - len);
+  for (const char *p = hay; p <= last; p++)
+    {
+      p = memchr (p, needle[0], (size_t) (last - p) + 1);
+      if (!p)
+        return false;
+      if (memcmp (p + 1, needle + 1, len - 1) == 0)
+        return true;
+    }
+  return false;
+}
+
+/* Copy the N bytes at FROM to TO with ASCII letters lower-cased, eight at a time: in each
+   byte below 0x80, adding 0x80 - 'A' sets the top bit from 'A' on, and adding 0x80 - 'Z' - 1
+   from past 'Z' on; where the first is set and the second not, 0x20 is added. */
+static void
+lower_ascii (char *to, const char *from, size_t n)
+{
+  const uint64_t ones = UINT64_C (0x0101010101010101), tops = ones * 0x80;
+  size_t k = 0;
+  for (; k + 8 <= n; k += 8)
+    {
+      uint64_t w;
+      memcpy (&w, from + k, 8);
+      uint64_t low7 = w & ~tops;
+      uint64_t from_a = low7 + ones * (0x80 - 'A');
+      uint64_t past_z = low7 + ones * (0x80 - 'Z' - 1);
+      uint64_t upper = from_a & ~past_z & ~w & tops;
+      w |= upper >> 2;
+      memcpy (to + k, &w, 8);
+    }
+  for (; k < n; k++)
+    {
+      unsigned char c = (unsigned char) from[k];
+      to[k] = (char) (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+}
+
+/* A sentence's signature: one bit, of SIG_WORDS * 64, for each pair of adjacent bytes of its
+   ASCII-lower-cased text.  A string with a pair whose bit is clear cannot occur in the
+   sentence; with a few bits per string most absent strings are told apart in a few
+   instructions, without reading the sentence again for each string of each rule. */
+enum { SIG_WORDS = 8 };
+
+static unsigned
+sig_bit (unsigned char a, unsigned char b)
+{
+  return (uint32_t) ((unsigned) a << 8 | b) * UINT32_C (0x9e3779b1) >> 23;
+}
+
+/* Sentence S's signature, computed on first use, when its bytes are also lower-cased into
+   lowered_body's copy; NULL on ENOMEM. */
+static const uint64_t *
+sentence_sig (struct match_run *run, size_t s)
+{
+  struct text_memo *memo = run->memo;
+  const struct text *t = run->t;
+  if (!memo->sent_sig)
+    {
+      memo->sent_sig = malloc (t->nsent * SIG_WORDS * sizeof *memo->sent_sig);
+      memo->sent_sig_done = calloc (t->nsent, sizeof *memo->sent_sig_done);
+      if (!memo->sent_sig || !memo->sent_sig_done)
+        {
+          free (memo->sent_sig);
+          free (memo->sent_sig_done);
+          memo->sent_sig = NULL;
+          memo->sent_sig_done = NULL;
+          return NULL;
+        }
+    }
+  uint64_t *sig = memo->sent_sig + s * SIG_WORDS;
+  if (!memo->sent_sig_done[s])
+    {
+      char *lower = lowered_body (run, false);
+      if (!lower)
+        return NULL;
+      const struct text_sentence *se = &t->sent[s];
+      if (!memo->lower_all)
+        lower_ascii (lower + se->off, t->s + se->off, se->end - se->off);
+      memset (sig, 0, SIG_WORDS * sizeof *sig);
+      const unsigned char *b = (const unsigned char *) lower;
+      for (size_t k = t->sent[s].off; k + 1 < t->sent[s].end; k++)
+        {
+          unsigned bit = sig_bit (b[k], b[k + 1]);
+          sig[bit / 64] |= UINT64_C (1) << (bit % 64);
+        }
+      memo->sent_sig_done[s] = true;
+    }
+  return sig;
+}
+
+/* Might the LEN bytes at STR occur in a sentence with the signature SIG? */
+static bool
+sig_may_contain (const uint64_t *sig, const char *str, size_t len)
+{
+  for (size_t k = 0; k + 1 < len; k++)
+    {
+      unsigned char a = (unsigned char) str[k], b = (unsigned char) str[k + 1];
+      a = a >= 'A' && a <= 'Z' ? (unsigned char) (a - 'A' + 'a') : a;
+      b = b >= 'A' && b <= 'Z' ? (unsigned char) (b - 'A' + 'a') : b;
+      unsigned bit = sig_bit (a, b);
+      if (!(sig[bit / 64] >> (bit % 64) & 1))
+        return false;
+    }
+  return true;
+}
+
+/* May a pattern with the prefilter LIT match in bytes [OFF, END) of HAY (whose signature is
+   SIG, if not NULL)?  Only if each clause has a string there.  The clause that said no last
+   time is asked first.  Count the answer in USE, and turn the prefilter off if it does not
+   pay. */
+static bool
+literals_allow (const struct rule_literals *lit, struct lit_use *use, const char *hay,
+                size_t off, size_t end, const uint64_t *sig)
+{
+  bool allow = true;
+  unsigned n = lit->cnf.n;
+  for (unsigned k = 0; k < n && allow; k++)
+    {
+      unsigned c = (use->first + k) % n;
+      const struct lit_set *clause = &lit->cnf.clause[c];
+      bool found = false;
+      for (unsigned j = 0; j < clause->n && !found; j++)
+        found = (!sig || sig_may_contain (sig, clause->s[j], clause->len[j]))
+          && contains (hay + off, end - off, clause->s[j], clause->len[j]);
+      if (!found)
+        {
+          allow = false;
+          use->first = (unsigned char) c;
+        }
+    }
+  use->checks++;
+  use->rejects += !allow;
+  if (use->checks == LIT_TRIAL && use->rejects < LIT_TRIAL / LIT_KEEP_RATIO)
+    use->state = LIT_OFF;
+  return allow;
 }
 
 /* Whole-word search of TRIGGER in the lower-cased subject. */
@@ -1150,8 +2018,13 @@ run_rule (struct rule *r, size_t i, struct match_run *run, const char *subject,
     return 0;
   if (!body_may_match (run, &run->ix->need[i]))
     return 0;
+  const struct rule_literals *lit = rule_literals (run->ix, r, i);
+  struct lit_use *use = &run->ix->lit_use[i];
   if (r->scope == SCOPE_MESSAGE)
     {
+      const char *hay = !lit ? NULL : lit->caseless ? lowered_body (run, true) : t->s;
+      if (hay && !literals_allow (lit, use, hay, 0, t->len, NULL))
+        return 0;
       if (!lang_allows (run, run->ix->lang[i], LANG_WHOLE_TEXT))
         return 0;
       return match_range (r, i, run, t->s, 0, t->len, true, NULL, out);
@@ -1169,6 +2042,13 @@ run_rule (struct rule *r, size_t i, struct match_run *run, const char *subject,
       if (t->tok[sent->first_tok].mask & TEXT_NOT_OWN)
         continue;
       if (r->ntrigger && !bit_test (run->memo->sent_rules + s * words, i))
+        continue;
+      if (use->state == LIT_NOT_YET)
+        lit = rule_literals (run->ix, r, i);    /* the pattern may have scanned enough now */
+      const uint64_t *sig;
+      if (use->state == LIT_ON && (sig = sentence_sig (run, s))
+          && !literals_allow (lit, use, lit->caseless ? run->memo->ascii_lower : t->s,
+                              sent->off, sent->end, sig))
         continue;
       if (!lang_allows (run, run->ix->lang[i], s))
         continue;

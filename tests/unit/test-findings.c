@@ -2,9 +2,104 @@
 /* Copyright (C) 2026 The rittberger authors.
    SPDX-License-Identifier: GPL-3.0-or-later */
 #include <config.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "findings.h"
 #include "unit.h"
+
+/* The TSV record of X as findings_write_tsv wrote it with one stdio call per piece, before it
+   put records together in memory: what it writes must not change. */
+static void
+reference_record (FILE *out, const char *label, const char *tool, const struct finding *x)
+{
+  const char *fields[2][4] = { { label, NULL }, { tool, x->rule, x->cls, NULL } };
+  fputs ("F\t", out);
+  for (int part = 0; part < 2; part++)
+    {
+      for (int k = 0; fields[part][k]; k++)
+        {
+          if (k)
+            putc ('\t', out);
+          for (const char *s = fields[part][k]; *s; s++)
+            fputs (*s == '\\' ? "\\\\" : *s == '\t' ? "\\t" : *s == '\n' ? "\\n"
+                   : *s == '\r' ? "\\r" : (char[2]) { *s, '\0' }, out);
+        }
+      if (part == 0)
+        fprintf (out, "\t%lu:%lu\t", x->line, x->col);
+    }
+  static const char *const severity[] = { "info", "weak", "medium", "strong" };
+  const char *flags = (x->flags & FIND_QUOTED) && (x->flags & FIND_ALLOWED) ? "quoted,allowed"
+    : x->flags & FIND_QUOTED ? "quoted" : x->flags & FIND_ALLOWED ? "allowed" : "-";
+  fprintf (out, "\t%s\t%s\t%g\t", severity[x->severity], flags, x->weight);
+  for (const char *s = x->match; *s; s++)
+    fputs (*s == '\\' ? "\\\\" : *s == '\t' ? "\\t" : *s == '\n' ? "\\n"
+           : *s == '\r' ? "\\r" : (char[2]) { *s, '\0' }, out);
+  putc ('\n', out);
+}
+
+/* Many records: weights that change, repeat and come back, escapes in every field, the
+   largest positions, every flag and severity; and a long match. */
+static void
+test_tsv_records (void)
+{
+  char body[5000];
+  for (size_t i = 0; i < sizeof body - 1; i++)
+    body[i] = "ab\\\tc\nd\re"[i % 10];
+  body[sizeof body - 1] = '\0';
+  const double weights[] = { 1, 1, 2.61, 0.5, 0, -0.0, 1e-7, 123456789, 0.1 + 0.2, 2.61 };
+  struct findings f = { 0 };
+  for (size_t i = 0; i < 40; i++)
+    {
+      CHECK (findings_add (&f, body, i % 3 ? "RULE_A" : "R\tB\\", i % 2 ? "C\nLS" : "CUE",
+                           (enum finding_severity) (i % 4), (unsigned) (i % 4), (uint32_t) i,
+                           i == 39 ? 4000 : (uint32_t) (i % 7)) == 0);
+      f.v[i].weight = weights[i % 10];
+      f.v[i].line = i == 5 ? FINDINGS_MAX_POSITION : i + 1;
+      f.v[i].col = i * 1000;
+    }
+  char *got = NULL, *want = NULL;
+  size_t got_size = 0, want_size = 0;
+  FILE *g = open_memstream (&got, &got_size), *w = open_memstream (&want, &want_size);
+  CHECK (findings_write_tsv (g, "mail\t1\\x", "detect-template", &f) == 0);
+  for (size_t i = 0; i < f.n; i++)
+    reference_record (w, "mail\t1\\x", "detect-template", &f.v[i]);
+  fclose (g);
+  fclose (w);
+  CHECK (got_size == want_size);
+  CHECK_STR (got, want);
+  free (got);
+  free (want);
+
+  /* Already in order, with an exact duplicate: the first of the two stays, as a stable sort
+     keeps it. */
+  findings_clear (&f);
+  CHECK (findings_add (&f, body, "R", "first", SEV_WEAK, 0, 0, 2) == 0);
+  CHECK (findings_add (&f, body, "R", "second", SEV_WEAK, 0, 0, 2) == 0);
+  CHECK (findings_add (&f, body, "S", "third", SEV_WEAK, 0, 3, 1) == 0);
+  findings_sort (&f);
+  CHECK (f.n == 2);
+  CHECK_STR (f.v[0].cls, "first");
+  CHECK_STR (f.v[1].cls, "third");
+  findings_clear (&f);
+
+  /* Runs, as detectors report them, with exact duplicates across runs and within one: the
+     first reported of equal findings stays, and the order is that of a stable sort. */
+  static const struct { const char *rule, *cls; uint32_t off, len; } in[] = {
+    { "B", "b1", 2, 1 }, { "B", "b2", 9, 1 }, { "A", "a1", 2, 1 }, { "A", "a2", 2, 3 },
+    { "C", "c1", 0, 1 }, { "B", "b3", 2, 1 }, { "B", "b4", 9, 1 }, { "A", "a3", 1, 1 },
+    { "A", "a4", 2, 1 }, { "A", "a5", 7, 2 }, { "A", "a6", 7, 2 }, { "A", "a7", 3, 1 },
+  };
+  for (size_t i = 0; i < sizeof in / sizeof *in; i++)
+    CHECK (findings_add (&f, body, in[i].rule, in[i].cls, SEV_WEAK, 0, in[i].off, in[i].len) == 0);
+  findings_sort (&f);
+  const char *want_cls[] = { "c1", "a3", "a1", "a2", "b1", "a7", "a5", "b2" };
+  CHECK (f.n == sizeof want_cls / sizeof *want_cls);
+  for (size_t i = 0; i < f.n && i < sizeof want_cls / sizeof *want_cls; i++)
+    CHECK_STR (f.v[i].cls, want_cls[i]);
+  findings_clear (&f);
+  free (f.v);
+}
 
 int
 main (void)
@@ -77,5 +172,6 @@ main (void)
   free (buf);
   findings_clear (&f);
   free (f.v);
+  test_tsv_records ();
   UNIT_EXIT ();
 }

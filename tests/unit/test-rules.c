@@ -4,12 +4,17 @@
 
 #include <config.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <unistr.h>
 
 #include "findings.h"
 #include "rules.h"
@@ -648,6 +653,88 @@ test_check_examples (void)
   rules_free (&rs);
 }
 
+/* The literal prefilter (lib/rules-match.c) skips a sentence that lacks the strings every match
+   of a pattern must contain; it must never lose a match.  The body is long enough for the
+   prefilter to be in use (a pattern scans 8 KB first, and it stays on only if it turns
+   sentences away, which the filler makes it do), then ends with sentences it could wrongly
+   turn away: a caseless k and s, which PCRE2 also finds as KELVIN SIGN and LONG S, upper
+   case, and an empty slot seen through a lookahead. */
+static void
+test_literal_prefilter (void)
+{
+  struct ruleset rs = load_string (
+    "rule BLOCKADE\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nscope sentence\n"
+    "pattern /\\bblockade\\b/i\n\n"
+    "rule PRESSE\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nscope sentence\n"
+    "pattern /\\bpressemitteilung\\b/i\n\n"
+    "rule EMPTY_SLOT\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nscope sentence\n"
+    "pattern /\\b(?:at|bei)[ \\t]+(?=[,.])/i\n");
+  /* Numbered, so that no two sentences are alike: a repeated sentence takes the matches of
+     the first without running the pattern, and would not count towards its 8 KB. */
+  const char *tail = "Die BLOC\u212AADE h\u00e4lt. Die Blockade h\u00e4lt. "
+    "Eine PRE\u017F\u017FEMITTEILUNG kam. Wir sind bei , wie immer.";
+  size_t n = 600, room = n * 48 + strlen (tail) + 1, used = 0;
+  char *body = malloc (room);
+  CHECK (body != NULL);
+  if (!body)
+    return;
+  for (size_t i = 0; i < n; i++)
+    used += (size_t) snprintf (body + used, room - used, "Nichts zu sehen hier, gar nichts %zu. ", i);
+  snprintf (body + used, room - used, "%s", tail);
+  struct text t;
+  CHECK (text_analyze (&t, body, strlen (body)) == 0);
+  struct findings f = { 0 };
+  CHECK (rules_match (&rs, "t", &t, NULL, &f) == 0);
+  size_t blockade = 0, presse = 0, slot = 0;
+  for (size_t i = 0; i < f.n; i++)
+    {
+      blockade += strcmp (f.v[i].rule, "BLOCKADE") == 0;
+      presse += strcmp (f.v[i].rule, "PRESSE") == 0;
+      slot += strcmp (f.v[i].rule, "EMPTY_SLOT") == 0;
+    }
+  CHECK (blockade == 2);
+  CHECK (presse == 1);
+  CHECK (slot == 1);
+  CHECK (f.n == 4);
+  release (&f);
+  text_free (&t);
+  free (body);
+  rules_free (&rs);
+}
+
+/* The prefilter reads an ASCII letter of a caseless pattern as matching only its two ASCII
+   forms, except k and s: check that against PCRE2 for every code point. */
+static void
+test_caseless_ascii (void)
+{
+  for (int c = 'a'; c <= 'z'; c++)
+    {
+      char pat[2] = { (char) c, '\0' };
+      int err;
+      PCRE2_SIZE erroff;
+      pcre2_code *code = pcre2_compile ((PCRE2_SPTR) pat, 1, PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS,
+                                        &err, &erroff, NULL);
+      pcre2_match_data *md = pcre2_match_data_create (1, NULL);
+      CHECK (code && md);
+      if (!code || !md)
+        return;
+      size_t others = 0;
+      for (uint32_t u = 0x80; u < 0x110000; u++)
+        {
+          if (u >= 0xD800 && u < 0xE000)
+            continue;
+          uint8_t buf[6];
+          int len = u8_uctomb (buf, u, sizeof buf);
+          if (len <= 0)
+            continue;
+          others += pcre2_match (code, buf, (PCRE2_SIZE) len, 0, PCRE2_NO_UTF_CHECK, md, NULL) >= 0;
+        }
+      CHECK (others == (c == 'k' || c == 's'));
+      pcre2_match_data_free (md);
+      pcre2_code_free (code);
+    }
+}
+
 int
 main (void)
 {
@@ -671,6 +758,8 @@ main (void)
   test_runaway ();
   test_triggers_and_scopes ();
   test_check_examples ();
+  test_literal_prefilter ();
+  test_caseless_ascii ();
 
   char cmd[600];
   snprintf (cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
