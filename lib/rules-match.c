@@ -1773,6 +1773,46 @@ lang_code (const char *l)
   return !l ? 3 : strcmp (l, "de") == 0 ? 1 : 2;
 }
 
+/* Whether sentences A and B of T, which have the same bytes, have the same words, each as
+   much the sender's own in both: then they are in the same language. */
+static bool
+same_own_words (const struct text *t, size_t a, size_t b)
+{
+  const struct text_sentence *sa = &t->sent[a], *sb = &t->sent[b];
+  if (sa->ntok != sb->ntok || sa->first_tok + sa->ntok > t->ntok
+      || sb->first_tok + sb->ntok > t->ntok)
+    return false;
+  for (size_t i = 0; i < sa->ntok; i++)
+    {
+      const struct text_token *x = &t->tok[sa->first_tok + i], *y = &t->tok[sb->first_tok + i];
+      if (x->off - sa->off != y->off - sb->off || x->len != y->len
+          || (x->mask & TEXT_NOT_OWN) != (y->mask & TEXT_NOT_OWN))
+        return false;
+    }
+  return true;
+}
+
+/* The language code of sentence S.  A sentence repeating an earlier one (find_repeats) with
+   the same own words takes that one's language instead of counting its words again: a
+   message that repeats lines asks this of every copy. */
+static int
+sentence_lang (struct match_run *run, size_t s)
+{
+  struct text_memo *memo = run->memo;
+  const struct text *t = run->t;
+  if (memo->repeats && memo->first_same[s] != s)
+    {
+      size_t f = memo->first_same[s];
+      if (same_own_words (t, f, s))
+        {
+          if (memo->sent_lang[f] == 0)
+            memo->sent_lang[f] = lang_code (lang_guess (t, f));
+          return memo->sent_lang[f];
+        }
+    }
+  return lang_code (lang_guess (t, s));
+}
+
 /* May a rule of language WANT (rule_lang_code) run on sentence S?  Undecided sentences
    (short ones such as "Interesse?") follow the whole text; an undecided text lets every rule
    run. */
@@ -1786,7 +1826,7 @@ lang_allows (struct match_run *run, int want, size_t s)
   if (s != LANG_WHOLE_TEXT && memo->sent_lang)
     {
       if (memo->sent_lang[s] == 0)
-        memo->sent_lang[s] = lang_code (lang_guess (run->t, s));
+        memo->sent_lang[s] = sentence_lang (run, s);
       got = memo->sent_lang[s];
     }
   if (got == 3)
