@@ -53,7 +53,7 @@
 
 #include "lang.h"
 #include "msg.h"
-#include "rules.h"
+#include "rules-priv.h"
 #include "text.h"
 
 /* The engine's settings (lib/rules.c), repeated so that costs and limits are alike. */
@@ -281,49 +281,13 @@ triggered (const struct trigger_index *ix, size_t index, size_t sent)
   return bits[index / 64] >> (index % 64) & 1;
 }
 
-static bool
-subject_triggered (const struct rule *r, const char *subject)
-{
-  if (r->ntrigger == 0)
-    return true;
-  for (size_t k = 0; k < r->ntrigger; k++)
-    {
-      const char *tr = r->trigger[k];
-      size_t n = strlen (tr);
-      bool prefix = n > 0 && tr[n - 1] == '*';
-      if (prefix)
-        n--;
-      if (n == 0)
-        continue;
-      for (const char *p = subject; *p; p++)
-        {
-          if (strncmp (p, tr, n) != 0)
-            continue;
-          unsigned char before = p > subject ? (unsigned char) p[-1] : ' ';
-          unsigned char after = (unsigned char) p[n];
-          bool word_before = before >= 0x80 || (before >= 'a' && before <= 'z')
-            || (before >= '0' && before <= '9');
-          bool word_after = after >= 0x80 || (after >= 'a' && after <= 'z')
-            || (after >= '0' && after <= '9');
-          if (!word_before && (prefix || !word_after))
-            return true;
-        }
-    }
-  return false;
-}
-
-static int
-lang_code (const char *l)
-{
-  return !l ? 3 : strcmp (l, "de") == 0 ? 1 : 2;
-}
 
 /* One text being run: its words' triggers and its language guesses, made once. */
 struct text_run
 {
   const struct text *t;
   struct trigger_index *ix;
-  signed char *sent_lang;       /* 0 not yet guessed, else lang_code */
+  signed char *sent_lang;       /* 0 not yet guessed, else rules_lang_code */
   int text_lang;
 };
 
@@ -337,13 +301,13 @@ lang_allows (struct text_run *tr, const char *lang, size_t s)
   if (s != SIZE_MAX)
     {
       if (!tr->sent_lang[s])
-        tr->sent_lang[s] = (signed char) lang_code (lang_guess (tr->t, s));
+        tr->sent_lang[s] = (signed char) rules_lang_code (lang_guess (tr->t, s));
       got = tr->sent_lang[s];
     }
   if (got == 3)
     {
       if (!tr->text_lang)
-        tr->text_lang = lang_code (lang_guess (tr->t, LANG_WHOLE_TEXT));
+        tr->text_lang = rules_lang_code (lang_guess (tr->t, LANG_WHOLE_TEXT));
       got = tr->text_lang;
     }
   return got == 3 || got == want;
@@ -528,7 +492,7 @@ engine_rule (struct rule_run *rr, const struct matcher_env *env, const struct po
   int rc;
   if (r->scope == SCOPE_SUBJECT)
     {
-      if (!subject || !subject_triggered (r, subject_lower ? subject_lower : subject)
+      if (!subject || !rules_triggers_in_subject (r, subject_lower ? subject_lower : subject)
           || !compile_rule (rr))
         return;
       size_t len = strlen (subject);
@@ -555,14 +519,7 @@ engine_rule (struct rule_run *rr, const struct matcher_env *env, const struct po
   for (size_t s = 0; s < t->nsent; s++)
     {
       const struct text_sentence *sent = &t->sent[s];
-      if (sent->ntok == 0 || sent->first_tok >= t->ntok || sent->end <= sent->off
-          || sent->end > t->len)
-        continue;
-      if (r->scope == SCOPE_QUESTION && !(sent->flags & SENT_QUESTION))
-        continue;
-      if (r->scope == SCOPE_GREETING && !(sent->flags & SENT_GREETING))
-        continue;
-      if (t->tok[sent->first_tok].mask & TEXT_NOT_OWN)
+      if (!rules_sentence_in_scope (r, t, s))
         continue;
       if (!triggered (tr->ix, index, s) || !lang_allows (tr, r->lang, s) || !compile_rule (rr))
         continue;

@@ -1732,9 +1732,22 @@ literals_allow (const struct rule_literals *lit, struct lit_use *use, const char
   return allow;
 }
 
-/* Whole-word search of TRIGGER in the lower-cased subject. */
-static bool
-triggers_in_subject (const struct rule *r, const char *subject)
+bool
+rules_sentence_in_scope (const struct rule *r, const struct text *t, size_t s)
+{
+  const struct text_sentence *sent = &t->sent[s];
+  if (sent->ntok == 0 || sent->first_tok >= t->ntok || sent->end <= sent->off
+      || sent->end > t->len)
+    return false;
+  if (r->scope == SCOPE_QUESTION && !(sent->flags & SENT_QUESTION))
+    return false;
+  if (r->scope == SCOPE_GREETING && !(sent->flags & SENT_GREETING))
+    return false;
+  return !(t->tok[sent->first_tok].mask & TEXT_NOT_OWN);
+}
+
+bool
+rules_triggers_in_subject (const struct rule *r, const char *subject)
 {
   if (r->ntrigger == 0)
     return true;
@@ -1766,9 +1779,8 @@ triggers_in_subject (const struct rule *r, const char *subject)
   return false;
 }
 
-/* 1 de, 2 en, 3 undecided. */
-static int
-lang_code (const char *l)
+int
+rules_lang_code (const char *l)
 {
   return !l ? 3 : strcmp (l, "de") == 0 ? 1 : 2;
 }
@@ -1806,11 +1818,11 @@ sentence_lang (struct match_run *run, size_t s)
       if (same_own_words (t, f, s))
         {
           if (memo->sent_lang[f] == 0)
-            memo->sent_lang[f] = lang_code (lang_guess (t, f));
+            memo->sent_lang[f] = rules_lang_code (lang_guess (t, f));
           return memo->sent_lang[f];
         }
     }
-  return lang_code (lang_guess (t, s));
+  return rules_lang_code (lang_guess (t, s));
 }
 
 /* May a rule of language WANT (rule_lang_code) run on sentence S?  Undecided sentences
@@ -1832,7 +1844,7 @@ lang_allows (struct match_run *run, int want, size_t s)
   if (got == 3)
     {
       if (memo->text_lang == 0)
-        memo->text_lang = lang_code (lang_guess (run->t, LANG_WHOLE_TEXT));
+        memo->text_lang = rules_lang_code (lang_guess (run->t, LANG_WHOLE_TEXT));
       got = memo->text_lang;
     }
   return got == 3 || got == want;
@@ -2050,7 +2062,7 @@ run_rule (struct rule *r, size_t i, struct match_run *run, const char *subject,
       const char *lower = subject_lowered (run->memo, subject);
       if (!lower)
         return -1;
-      if (!triggers_in_subject (r, lower))
+      if (!rules_triggers_in_subject (r, lower))
         return 0;
       return match_range (r, i, run, subject, 0, strlen (subject), false, NULL, out);
     }
@@ -2072,14 +2084,7 @@ run_rule (struct rule *r, size_t i, struct match_run *run, const char *subject,
   for (size_t s = 0; s < t->nsent; s++)
     {
       const struct text_sentence *sent = &t->sent[s];
-      if (sent->ntok == 0 || sent->first_tok >= t->ntok || sent->end <= sent->off
-          || sent->end > t->len)
-        continue;
-      if (r->scope == SCOPE_QUESTION && !(sent->flags & SENT_QUESTION))
-        continue;
-      if (r->scope == SCOPE_GREETING && !(sent->flags & SENT_GREETING))
-        continue;
-      if (t->tok[sent->first_tok].mask & TEXT_NOT_OWN)
+      if (!rules_sentence_in_scope (r, t, s))
         continue;
       if (r->ntrigger && !bit_test (run->memo->sent_rules + s * words, i))
         continue;

@@ -173,4 +173,15 @@ void rules_index_free (struct rules_index *ix);
 /* Release what MEMO holds and empty it, keeping MEMO itself. */
 void rules_memo_clear (struct text_memo *memo);
 
+/* Whether rule R may look at sentence S of T by its scope alone: a sentence with words, of
+   the sender's own, a question for a question rule, a greeting for a greeting rule. */
+bool rules_sentence_in_scope (const struct rule *r, const struct text *t, size_t s);
+
+/* Whether one of R's trigger words (a "w*" one as a prefix) stands as a whole word in the
+   lower-cased SUBJECT; true for a rule without triggers.  bench/rule-cost uses it too. */
+bool rules_triggers_in_subject (const struct rule *r, const char *subject);
+
+/* The code of a language lang_guess returned: 1 de, 2 en, 3 undecided (NULL). */
+int rules_lang_code (const char *lang);
+
 #endif
