@@ -268,9 +268,10 @@ load_dir_described (const char *sub, char *err, size_t errlen)
   return d;
 }
 
-/* The image file in CACHE/rittberger, or "" if there is none. */
+/* The cache file in CACHE/rittberger whose name starts with PREFIX (not a temporary one), or
+   "" if there is none. */
 static const char *
-image_file (const char *cache)
+cache_file (const char *cache, const char *prefix)
 {
   static char path[4600];
   char sub[4300];
@@ -279,11 +280,18 @@ image_file (const char *cache)
   DIR *d = opendir (sub);
   struct dirent *e;
   while (d && (e = readdir (d)))
-    if (strncmp (e->d_name, "rules-", 6) == 0 && !strstr (e->d_name, ".bin."))
+    if (strncmp (e->d_name, prefix, strlen (prefix)) == 0 && !strstr (e->d_name, ".bin."))
       snprintf (path, sizeof path, "%s/%s", sub, e->d_name);
   if (d)
     closedir (d);
   return path;
+}
+
+/* The parsed-rules image in CACHE/rittberger, or "" if there is none. */
+static const char *
+image_file (const char *cache)
+{
+  return cache_file (cache, "rules-");
 }
 
 /* Replace the first FROM in file PATH by TO (as long); false if FROM is not there. */
@@ -496,16 +504,7 @@ test_cache_special_files (void)
   CHECK (load_match_in_child (sub, &rss));
   snprintf (image, sizeof image, "%s", image_file (cache));
   CHECK (*image);
-  patterns[0] = '\0';
-  char rdir[4300];
-  snprintf (rdir, sizeof rdir, "%s/rittberger", cache);
-  DIR *d = opendir (rdir);
-  struct dirent *e;
-  while (d && (e = readdir (d)))
-    if (strncmp (e->d_name, "patterns-", 9) == 0 && !strstr (e->d_name, ".bin."))
-      snprintf (patterns, sizeof patterns, "%s/%s", rdir, e->d_name);
-  if (d)
-    closedir (d);
+  snprintf (patterns, sizeof patterns, "%s", cache_file (cache, "patterns-"));
   CHECK (*patterns);
 
   /* FIFOs: the load goes on as if there were no cache. */
@@ -870,16 +869,7 @@ test_temporary_not_followed (void)
   CHECK (load_match_in_child (sub, &rss));   /* makes both files: learn their names */
   snprintf (image, sizeof image, "%s", image_file (cache));
   CHECK (*image);
-  patterns[0] = '\0';
-  char rdir[4300];
-  snprintf (rdir, sizeof rdir, "%s/rittberger", cache);
-  DIR *d = opendir (rdir);
-  struct dirent *e;
-  while (d && (e = readdir (d)))
-    if (strncmp (e->d_name, "patterns-", 9) == 0 && !strstr (e->d_name, ".bin."))
-      snprintf (patterns, sizeof patterns, "%s/%s", rdir, e->d_name);
-  if (d)
-    closedir (d);
+  snprintf (patterns, sizeof patterns, "%s", cache_file (cache, "patterns-"));
   CHECK (*patterns);
 
   /* Both removed, so that this process writes them anew, to PATH.<its pid> first. */
@@ -913,20 +903,12 @@ test_temporary_not_followed (void)
 static void
 test_pattern_cache_mapped (void)
 {
-  char cache[4200], sub[4200], rdir[4300], patterns[4600];
+  char cache[4200], sub[4200], patterns[4600];
   snprintf (cache, sizeof cache, "%s/ycache", dir);
   snprintf (sub, sizeof sub, "%s/yrules", dir);
-  snprintf (rdir, sizeof rdir, "%s/rittberger", cache);
   setenv ("XDG_CACHE_HOME", cache, 1);
   unsetenv ("RITTBERGER_PATTERN_CACHE");
-  patterns[0] = '\0';
-  DIR *d = opendir (rdir);
-  struct dirent *e;
-  while (d && (e = readdir (d)))
-    if (strncmp (e->d_name, "patterns-", 9) == 0 && !strstr (e->d_name, ".bin."))
-      snprintf (patterns, sizeof patterns, "%s/%s", rdir, e->d_name);
-  if (d)
-    closedir (d);
+  snprintf (patterns, sizeof patterns, "%s", cache_file (cache, "patterns-"));
   struct stat st;
   CHECK (*patterns && stat (patterns, &st) == 0);
   struct ruleset rs = { 0 };
