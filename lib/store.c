@@ -277,6 +277,7 @@ struct sqlite_store
   char *path;
   sqlite3_stmt *stmt[STMT_COUNT];       /* NULL until first used */
   bool batch_tuned;             /* the batch settings (cache, checkpoints) are in effect */
+  int log_frames;               /* frames in the log after this connection's last commit */
   bool batch_open;              /* a batch's write transaction is open */
   size_t batched;               /* deliveries in it */
   int64_t batch_start_ms;       /* when it began (CLOCK_MONOTONIC) */
@@ -372,6 +373,52 @@ monotonic_ms (void)
   return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The write-ahead log is kept between processes and bounded by hand (see sqlite_ready).
+   A connection that leaves more than LOG_TRUNCATE_FRAMES frames (512 KB) in it checkpoints
+   and empties it at close.  Every process opening the store reads the whole log to rebuild
+   its index (0.3 M instructions for 128 frames), so the bound is small; a mail hook learning
+   one message adds 4 to 10 frames, so one delivery in 13 to 30 pays the checkpoint's syncs.
+   Within one long-lived connection a passive checkpoint every LOG_AUTOCHECKPOINT_FRAMES
+   frames (SQLite's default), or LOG_BATCH_FRAMES (16 MB) in a batch, keeps the log from
+   growing, as SQLite's automatic checkpoint did: inside one process the log restarts once it
+   has all been copied; a batch's close then empties it.
+   LOG_CHECKPOINT_WAIT_MS: how long the closing checkpoint waits for other connections to
+   finish; if it cannot complete, a later process tries again. */
+enum
+{
+  LOG_TRUNCATE_FRAMES = 128,
+  LOG_AUTOCHECKPOINT_FRAMES = 1000,
+  LOG_BATCH_FRAMES = 4096,
+  LOG_CHECKPOINT_WAIT_MS = 100
+};
+
+/* The write-ahead log hook: remember the log's size after each commit of this connection, and
+   checkpoint passively as SQLite's automatic checkpoint would. */
+static int
+note_log_size (void *arg, sqlite3 *db, const char *schema, int frames)
+{
+  struct sqlite_store *s = arg;
+  s->log_frames = frames;
+  if (frames >= (s->batch_tuned ? LOG_BATCH_FRAMES : LOG_AUTOCHECKPOINT_FRAMES))
+    sqlite3_wal_checkpoint_v2 (db, schema, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  return SQLITE_OK;
+}
+
+/* If this connection left the log above its bound, or ran a batch (whose many deliveries
+   share the cost), copy the log into the database and truncate it to nothing; failing that
+   (another connection is using it) leave it to the next one. */
+static void
+bound_log (struct sqlite_store *s)
+{
+  if (!s->log_frames || (s->log_frames <= LOG_TRUNCATE_FRAMES && !s->batch_tuned)
+      || !sqlite3_get_autocommit (s->db))
+    return;
+  sqlite3_busy_timeout (s->db, LOG_CHECKPOINT_WAIT_MS);
+  if (sqlite3_wal_checkpoint_v2 (s->db, "main", SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL)
+      == SQLITE_OK)
+    s->log_frames = 0;
+}
+
 /* Run the one-shot statement WHICH (a savepoint command). */
 static int
 step_once (struct sqlite_store *s, enum statement which)
@@ -410,7 +457,10 @@ sqlite_close (struct store *st)
 {
   struct sqlite_store *s = (struct sqlite_store *) st;
   if (s->db)
-    sqlite_flush (st);
+    {
+      sqlite_flush (st);
+      bound_log (s);
+    }
   for (int i = 0; i < STMT_COUNT; i++)
     sqlite3_finalize (s->stmt[i]);
   sqlite3_close_v2 (s->db);
@@ -674,10 +724,17 @@ sqlite_ready (struct store *st)
     }
   if (status == STORE_OK)
     {
-      /* The last connection to close checkpoints the write-ahead log and removes it, as SQLite
-         does by default.  Leaving it to the automatic checkpoints instead (no checkpoint on
-         close, a persistent log) let the log grow without bound across short-lived mail-hook
-         processes: 12 MB after 300 deliveries, with the database itself still 39 pages.
+      /* The write-ahead log and its index (-wal, -shm) stay between processes, and the last
+         connection does not checkpoint at close: creating, initialising and removing both
+         files and the checkpoint's two syncs were most of a mail hook's store cost.  SQLite's
+         automatic checkpoint cannot bound such a log: every process is the first connection,
+         so it rebuilds the index from the log, and the rebuilt index counts nothing of the log
+         as copied to the database already; the log only restarts when a write begins with all
+         of it copied, which then never happens, and once past 1,000 frames every commit
+         copied the whole log again.  Left to it, the log grew by 40 KB a delivery without
+         bound (12 MB after 300, the database 39 pages) and every process read it all.  So
+         the automatic checkpoint is replaced by note_log_size and bound_log: a connection
+         that leaves the log above a small bound checkpoints and truncates it at close.
          synchronous=NORMAL: a commit is not synced, the checkpoint syncs the log before it
          writes the database and the database after; a power failure may lose the last
          deliveries' learning but cannot damage the store (synchronous=OFF could).
@@ -691,6 +748,10 @@ sqlite_ready (struct store *st)
       rc = exec (s, "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY");
       if (rc != SQLITE_OK)
         status = fail (s, rc, "pragma");
+      int persist = 1;
+      sqlite3_db_config (s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *) NULL);
+      sqlite3_file_control (s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+      sqlite3_wal_hook (s->db, note_log_size, s);
     }
   if (status == STORE_OK)
     status = setup_schema (s);
@@ -846,14 +907,12 @@ compare_u64 (const void *a, const void *b)
    cache_size: a batch dirties nearly every page of the band index (its keys are random), so
    the default 2 MB cache made a corpus run read 8,000 pages back and spill; 4 MB holds a store
    of 1,000 pages and bounds what a larger store adds to the peak memory.
-   wal_autocheckpoint: every 4,096 pages of log (16 MB) instead of 1,000, that is a checkpoint,
-   with its two syncs, every few batches instead of every other one; the last connection still
-   checkpoints and removes the log on close.  A failure here only costs speed. */
+   (The log's checkpoints are note_log_size's.)  A failure here only costs speed. */
 static void
 tune_for_batch (struct sqlite_store *s)
 {
   s->batch_tuned = true;
-  exec (s, "PRAGMA cache_size=-4096; PRAGMA wal_autocheckpoint=4096");
+  exec (s, "PRAGMA cache_size=-4096");
 }
 
 static int

@@ -17,10 +17,11 @@ detect-template short > out 2>> err
 test -e "$store" && fail_ "a message too short to fingerprint created the store"
 compare /dev/null err || fail=1
 
-# The first fingerprinted message creates it, and the last connection removes the log.
+# The first fingerprinted message creates it, and leaves at most a small write-ahead log.
 score-outreach -p long > out 2> err || fail=1
 test -s "$store" || fail_ "a fingerprinted message did not create the store"
-test -e "$store-wal" && fail_ "a write-ahead log was left behind"
+log_size=$(stat -c %s "$store-wal" 2>/dev/null || echo 0)
+test "$log_size" -le 1048576 || fail_ "the write-ahead log outgrew its bound: $log_size bytes"
 compare /dev/null err || fail=1
 
 # With the store there, a short message changes nothing in its directory (creating and

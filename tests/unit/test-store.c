@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -324,7 +325,9 @@ main (void)
   CHECK (store_open (lazy, NULL, &st, err, sizeof err) == STORE_OK);
   CHECK (store_ready (st) == STORE_OK && memcmp (&lazy_key, store_key (st), sizeof lazy_key) == 0);
   store_close (st);
-  CHECK (access (lazy_wal, F_OK) != 0 && access (lazy_shm, F_OK) != 0);
+  /* The write-ahead log stays, below its bound (128 frames of a 4 KB page and 24 bytes). */
+  struct stat lazy_sb;
+  CHECK (stat (lazy_wal, &lazy_sb) < 0 || lazy_sb.st_size <= 32 + 128 * (4096 + 24));
 
   /* What only the database shows (here another version's store) fails the first call that needs
      it and every later one, with the reason; flush and close still work. */
