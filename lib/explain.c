@@ -457,11 +457,7 @@ dedupe_findings (struct findings *f)
   size_t kept = 1;
   for (size_t i = 1; i < f->n; i++)
     if (compare_findings_by_position (&f->v[kept - 1], &f->v[i]) == 0)
-      {
-        free (f->v[i].rule);
-        free (f->v[i].cls);
-        free (f->v[i].match);
-      }
+      free (f->v[i].match);     /* the rule and class are the set's */
     else
       f->v[kept++] = f->v[i];
   f->n = kept;
@@ -509,8 +505,8 @@ capture_context (struct explain_item *item, const struct msg *m, size_t off, siz
   return item->before && item->after ? 0 : -1;
 }
 
-/* Move the findings of F into R's items (F is left empty), with their rules and, if M is
-   non-NULL, their context; then sort them. */
+/* Move the findings of F into R's items (F is left without findings, its names to be released
+   by findings_clear), with their rules and, if M is non-NULL, their context; then sort them. */
 static int
 take_items (struct explain_report *r, struct findings *f, const struct ruleset *rs,
             const struct score_config *cfg, const struct msg *m)
@@ -530,14 +526,26 @@ take_items (struct explain_report *r, struct findings *f, const struct ruleset *
         seen += strcmp (r->items[j].f.rule, f->v[i].rule) == 0;
       if (seen >= EXPLAIN_MAX_PER_RULE)
         {
-          free (f->v[i].rule);
-          free (f->v[i].cls);
           free (f->v[i].match);
           r->omitted++;
           continue;
         }
+      /* The rule and class belong to F, which is cleared before the report is done with: an
+         item gets its own copies (a report lists few items, so this costs little). */
+      char *rule = strdup (f->v[i].rule);
+      char *cls = strdup (f->v[i].cls);
+      if (!rule || !cls)
+        {
+          free (rule);
+          free (cls);
+          free (f->v[i].match);
+          status = -1;
+          continue;
+        }
       struct explain_item *it = &r->items[r->nitems++];
       it->f = f->v[i];
+      it->f.rule = rule;
+      it->f.cls = cls;
       if (!it->f.match && !(it->f.match = strdup ("")))
         status = -1;
       it->rule = rs ? rules_find (rs, it->f.rule) : NULL;
@@ -553,7 +561,7 @@ take_items (struct explain_report *r, struct findings *f, const struct ruleset *
   free (f->v);
   f->v = NULL;
   f->n = f->cap = 0;
-  if (r->nitems > 1)
+  if (status == 0 && r->nitems > 1)
     qsort (r->items, r->nitems, sizeof *r->items, compare_items);
   return status;
 }

@@ -24,6 +24,91 @@ copy_range (const char *s, size_t len)
   return p;
 }
 
+/* A set's distinct rule ids and classes: an open-addressing hash table of copies.  A 1 MB message
+   has tens of thousands of findings but a handful of names, so copying each name once instead of
+   per finding saves two allocations and two frees a finding. */
+struct findings_names
+{
+  size_t used, size;            /* SIZE is a power of two, at least twice USED */
+  char *recent[2];              /* the last rule id and class asked for: usually asked again */
+  char *slot[];                 /* a copy, or NULL for an empty slot */
+};
+
+/* FNV-1a: the names are short identifiers, and any spread will do for a few of them. */
+static size_t
+name_hash (const char *s)
+{
+  size_t h = 2166136261u;
+  for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+    h = (h ^ *p) * 16777619u;
+  return h;
+}
+
+static void
+names_free (struct findings_names *t)
+{
+  if (!t)
+    return;
+  for (size_t i = 0; i < t->size; i++)
+    free (t->slot[i]);
+  free (t);
+}
+
+/* An empty table of SIZE slots (a power of two), or NULL on ENOMEM. */
+static struct findings_names *
+names_new (size_t size)
+{
+  struct findings_names *t = calloc (1, sizeof *t + size * sizeof t->slot[0]);
+  if (t)
+    t->size = size;
+  return t;
+}
+
+/* The slot of T where NAME is, or the empty one where it would go. */
+static char **
+names_slot (struct findings_names *t, const char *name)
+{
+  size_t mask = t->size - 1;
+  for (size_t i = name_hash (name) & mask;; i = (i + 1) & mask)
+    if (!t->slot[i] || strcmp (t->slot[i], name) == 0)
+      return &t->slot[i];
+}
+
+/* F's copy of NAME, made on first use; NULL on ENOMEM.  KIND says which recent name to try first
+   (0 rule id, 1 class). */
+static char *
+names_intern (struct findings *f, const char *name, int kind)
+{
+  if (!f->names && !(f->names = names_new (16)))
+    return NULL;
+  struct findings_names *t = f->names;
+  if (t->recent[kind] && strcmp (t->recent[kind], name) == 0)
+    return t->recent[kind];
+  char **at = names_slot (t, name);
+  if (*at)
+    return t->recent[kind] = *at;
+  if (2 * (t->used + 1) > t->size)
+    {
+      if (t->size > SIZE_MAX / 4 / sizeof t->slot[0])
+        return NULL;
+      struct findings_names *bigger = names_new (2 * t->size);
+      if (!bigger)
+        return NULL;
+      for (size_t i = 0; i < t->size; i++)
+        if (t->slot[i])
+          *names_slot (bigger, t->slot[i]) = t->slot[i];
+      bigger->used = t->used;
+      memcpy (bigger->recent, t->recent, sizeof t->recent);
+      free (t);
+      f->names = t = bigger;
+      at = names_slot (t, name);
+    }
+  if (!(*at = strdup (name)))
+    return NULL;
+  t->used++;
+  return t->recent[kind] = *at;
+}
+
 int
 findings_add (struct findings *f, const char *body, const char *rule, const char *cls,
               enum finding_severity severity, unsigned flags, uint32_t off, uint32_t len)
@@ -39,14 +124,11 @@ findings_add (struct findings *f, const char *body, const char *rule, const char
     }
   struct finding *x = &f->v[f->n];
   memset (x, 0, sizeof *x);
-  x->rule = strdup (rule);
-  x->cls = strdup (cls ? cls : "");
-  x->match = copy_range (body ? body + off : "", body ? len : 0);
-  if (!x->rule || !x->cls || !x->match)
+  x->rule = names_intern (f, rule, 0);
+  x->cls = x->rule ? names_intern (f, cls ? cls : "", 1) : NULL;
+  x->match = x->cls ? copy_range (body ? body + off : "", body ? len : 0) : NULL;
+  if (!x->match)
     {
-      free (x->rule);
-      free (x->cls);
-      free (x->match);
       errno = ENOMEM;
       return -1;
     }
@@ -58,11 +140,10 @@ findings_add (struct findings *f, const char *body, const char *rule, const char
   return 0;
 }
 
+/* The rule and class belong to the set: only the match is the finding's own. */
 static void
 finding_release (struct finding *x)
 {
-  free (x->rule);
-  free (x->cls);
   free (x->match);
 }
 
@@ -72,6 +153,8 @@ findings_clear (struct findings *f)
   for (size_t i = 0; i < f->n; i++)
     finding_release (&f->v[i]);
   f->n = 0;
+  names_free (f->names);
+  f->names = NULL;
 }
 
 static int

@@ -25,8 +25,8 @@ enum finding_flag
 
 struct finding
 {
-  char *rule;                   /* rule id, e.g. "DU_PRON" */
-  char *cls;                    /* evidence class, e.g. "DU", "IHR", "SIE", "CUE", "BAIT" */
+  char *rule;                   /* rule id, e.g. "DU_PRON"; in a set, the set's (see below) */
+  char *cls;                    /* evidence class, e.g. "DU", "IHR", "SIE", "CUE", "BAIT"; ditto */
   enum finding_severity severity;
   unsigned flags;               /* enum finding_flag */
   double weight;                /* score contribution (from the rule file), 0 if none */
@@ -35,20 +35,27 @@ struct finding
   char *match;                  /* the matched text, NUL-terminated */
 };
 
+/* The rule ids and classes of a set's findings, each distinct name copied once (findings.c). */
+struct findings_names;
+
 struct findings
 {
   struct finding *v;
   size_t n, cap;
+  /* The rule and cls strings of v point into this; they belong to the set, never to a finding. */
+  struct findings_names *names;
 };
 
 /* The largest line or column a findings stream may give. */
 #define FINDINGS_MAX_POSITION 4294967295UL
 
-/* Append a finding for body bytes [OFF, OFF+LEN) of BODY; return 0, or -1 on ENOMEM. */
+/* Append a finding for body bytes [OFF, OFF+LEN) of BODY, its rule and class copied into F's
+   shared names (valid until findings_clear; never freed per finding) and its match malloc'd;
+   return 0, or -1 on ENOMEM. */
 int findings_add (struct findings *f, const char *body, const char *rule, const char *cls,
                   enum finding_severity severity, unsigned flags, uint32_t off, uint32_t len);
 
-/* Release every finding and reset *F to empty. */
+/* Release every finding and the names they share, and reset *F to empty (keeping v's memory). */
 void findings_clear (struct findings *f);
 
 /* Sort findings by body offset, then rule id, dropping exact duplicates. */

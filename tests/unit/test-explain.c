@@ -26,6 +26,7 @@ struct collected
   enum rule_side side0[4];
   enum score_verdict verdict[4];
   double score[4];
+  size_t omitted[4];
   bool objects[4];
   char *reply;
 };
@@ -42,6 +43,7 @@ collect (const struct explain_report *r, void *arg)
       c->side0[k] = r->nitems ? r->items[0].side : SIDE_NONE;
       c->verdict[k] = r->verdict;
       c->score[k] = r->score_value;
+      c->omitted[k] = r->omitted;
       c->objects[k] = explain_objects (r);
       if (k == 0)
         c->reply = explain_reply (r, EXPLAIN_EN, PROFILE_SIE);
@@ -168,6 +170,21 @@ main (void)
   CHECK (explain_stream ("#rittberger-findings 1", 22, "s", &rs, NULL, collect, &c, "test",
                          devnull) == 0);
   CHECK (c.reports == 0);
+
+  /* A message full of one rule, each record twice: the repeats are dropped, ten are listed and
+     the rest only counted; the items keep their rule and class after the findings are gone. */
+  char many[4096] = "#rittberger-findings 1\n";
+  for (int i = 1; i <= 13; i++)
+    for (int twice = 0; twice < 2; twice++)
+      snprintf (many + strlen (many), sizeof many - strlen (many),
+                "F\tc.txt\t%d:1\tdetect-duzen\tDU_VERB\tDU\tstrong\t-\t1.5\tdu\n", i);
+  c.reports = 0;
+  CHECK (explain_stream (many, strlen (many), "s", &rs, NULL, collect, &c, "test", devnull) == 0);
+  CHECK (c.reports == 1);
+  CHECK (c.items[0] == EXPLAIN_MAX_PER_RULE);
+  CHECK (c.omitted[0] == 3);
+  free (c.reply);
+  c.reply = NULL;
   fclose (devnull);
 
   /* A message: findings in context, marked, and the report in both languages and formats. */

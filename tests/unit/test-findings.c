@@ -101,6 +101,50 @@ test_tsv_records (void)
   free (f.v);
 }
 
+/* A set copies each distinct rule id and class once and shares the copy among its findings; the
+   copies outlive the caller's strings and the set's growth, and a cleared set starts afresh. */
+static void
+test_shared_names (void)
+{
+  const char *body = "du du Sie du";
+  struct findings f = { 0 };
+  char rule[16], cls[8];
+  for (size_t i = 0; i < 300; i++)
+    {
+      /* Names in a buffer the caller reuses, as explain's stream reader does; many of them, so
+         that the table of names grows. */
+      snprintf (rule, sizeof rule, "RULE_%zu", i % 100);
+      strcpy (cls, i % 2 ? "DU" : "");
+      CHECK (findings_add (&f, body, rule, i % 3 ? cls : NULL, SEV_WEAK, 0, 0, 2) == 0);
+      CHECK (f.v[i].rule != rule && f.v[i].cls != cls);
+    }
+  memset (rule, 'x', sizeof rule);
+  memset (cls, 'x', sizeof cls);
+  for (size_t i = 0; i < 300; i++)
+    {
+      char want[16];
+      snprintf (want, sizeof want, "RULE_%zu", i % 100);
+      CHECK_STR (f.v[i].rule, want);
+      CHECK_STR (f.v[i].cls, i % 2 && i % 3 ? "DU" : "");
+      CHECK_STR (f.v[i].match, "du");
+    }
+  /* One copy per name, not per finding. */
+  CHECK (f.v[0].rule == f.v[100].rule && f.v[7].rule == f.v[207].rule);
+  CHECK (f.v[1].cls == f.v[5].cls && f.v[0].cls == f.v[3].cls && f.v[1].cls != f.v[0].cls);
+  findings_clear (&f);
+  CHECK (f.n == 0);
+  CHECK (findings_add (&f, body, "DU_PRON", "DU", SEV_STRONG, 0, 10, 2) == 0);
+  CHECK (findings_add (&f, body, "SIE_MID", "SIE", SEV_WEAK, 0, 6, 3) == 0);
+  CHECK (findings_add (&f, body, "DU_PRON", "DU", SEV_STRONG, 0, 0, 2) == 0);
+  findings_sort (&f);
+  CHECK (f.n == 3);
+  CHECK_STR (f.v[0].rule, "DU_PRON");
+  CHECK_STR (f.v[1].match, "Sie");
+  CHECK (f.v[0].rule == f.v[2].rule);
+  findings_clear (&f);
+  free (f.v);
+}
+
 int
 main (void)
 {
@@ -173,5 +217,6 @@ main (void)
   findings_clear (&f);
   free (f.v);
   test_tsv_records ();
+  test_shared_names ();
   UNIT_EXIT ();
 }
