@@ -4,6 +4,7 @@
 
 #include <config.h>
 #include "annotate.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -25,59 +26,10 @@
 /* A plain word longer than this is written as encoded words so it can be split across lines. */
 #define PLAIN_WORD_MAX 60
 
-struct buf
-{
-  char *s;
-  size_t len, cap;
-  bool failed;
-};
-
-static void
-buf_add (struct buf *b, const char *s, size_t n)
-{
-  if (b->failed || n == 0)
-    return;
-  if (n > b->cap - b->len)
-    {
-      size_t need = b->len + n;
-      if (need < b->len)
-        {
-          b->failed = true;
-          return;
-        }
-      size_t cap = b->cap ? b->cap : 256;
-      while (cap < need)
-        {
-          if (cap > SIZE_MAX / 2)
-            {
-              cap = need;
-              break;
-            }
-          cap *= 2;
-        }
-      char *p = realloc (b->s, cap);
-      if (!p)
-        {
-          b->failed = true;
-          return;
-        }
-      b->s = p;
-      b->cap = cap;
-    }
-  memcpy (b->s + b->len, s, n);
-  b->len += n;
-}
-
-static void
-buf_str (struct buf *b, const char *s)
-{
-  buf_add (b, s, strlen (s));
-}
-
 /* A header field being written, folded as it grows. */
 struct folder
 {
-  struct buf *b;
+  struct strbuf *b;
   const char *eol;
   const char *indent;           /* what a continuation line has after its tab */
   size_t col;                   /* columns on the current line so far */
@@ -100,17 +52,17 @@ fold_put (struct folder *f, enum sep sep, const char *token, size_t len)
   if (sep != SEP_NONE && f->col > line_start
       && f->col + sep_len + len > ANNOTATE_FOLD_WIDTH)
     {
-      buf_str (f->b, f->eol);
-      buf_add (f->b, "\t", 1);
-      buf_str (f->b, f->indent);
+      strbuf_str (f->b, f->eol);
+      strbuf_add (f->b, "\t", 1);
+      strbuf_str (f->b, f->indent);
       f->col = line_start;
     }
   else if (sep == SEP_SPACE)
     {
-      buf_add (f->b, " ", 1);
+      strbuf_add (f->b, " ", 1);
       f->col++;
     }
-  buf_add (f->b, token, len);
+  strbuf_add (f->b, token, len);
   f->col += len;
 }
 
@@ -118,9 +70,9 @@ fold_put (struct folder *f, enum sep sep, const char *token, size_t len)
 static void
 fold_newline (struct folder *f, const char *indent)
 {
-  buf_str (f->b, f->eol);
-  buf_add (f->b, "\t", 1);
-  buf_str (f->b, indent);
+  strbuf_str (f->b, f->eol);
+  strbuf_add (f->b, "\t", 1);
+  strbuf_str (f->b, indent);
   f->col = TAB_COLUMNS + strlen (indent);
 }
 
@@ -144,9 +96,9 @@ write_status (struct folder *f, const struct annotate_fields *a)
   char num[32], token[64];
   f->indent = "";
   const char *word = score_verdict_word (a->verdict);
-  buf_str (f->b, "X-Outreach-Status: ");
-  buf_str (f->b, word);
-  buf_add (f->b, ",", 1);
+  strbuf_str (f->b, "X-Outreach-Status: ");
+  strbuf_str (f->b, word);
+  strbuf_add (f->b, ",", 1);
   f->col = strlen ("X-Outreach-Status: ") + strlen (word) + 1;
   snprintf (token, sizeof token, "score=%s", score_format (a->score, num));
   fold_put (f, SEP_SPACE, token, strlen (token));
@@ -169,7 +121,7 @@ write_status (struct folder *f, const struct annotate_fields *a)
         item[n++] = ',';
       fold_put (f, i == 0 ? SEP_SPACE : SEP_BREAK, item, n);
     }
-  buf_str (f->b, f->eol);
+  strbuf_str (f->b, f->eol);
 }
 
 /* Whether the byte may stand for itself inside a Q-encoded word (RFC 2047 5(3), conservatively). */
@@ -305,7 +257,7 @@ put_description (struct folder *f, const char *text)
 static void
 write_report (struct folder *f, const struct annotate_fields *a)
 {
-  buf_str (f->b, a->nhits ? "X-Outreach-Report:" : "X-Outreach-Report: none");
+  strbuf_str (f->b, a->nhits ? "X-Outreach-Report:" : "X-Outreach-Report: none");
   int lang = a->lang == 1 ? 1 : 0;
   for (size_t i = 0; i < a->nhits; i++)
     {
@@ -322,7 +274,7 @@ write_report (struct folder *f, const struct annotate_fields *a)
       if (text)
         put_description (f, text);
     }
-  buf_str (f->b, f->eol);
+  strbuf_str (f->b, f->eol);
 }
 
 /* The line end style of a single terminator S[0..LEN) ("\r\n", "\n" or "\r"), or NULL. */
@@ -377,7 +329,7 @@ annotate_fields_from_result (struct annotate_fields *a, const struct score_resul
 int
 annotate_build (const struct msg *m, const struct annotate_fields *a, char **out, size_t *out_len)
 {
-  struct buf b = { 0 };
+  struct strbuf b = { 0 };
   *out = NULL;
   *out_len = 0;
   int added = m->kind == MSG_MAIL && m->header_len > 0 && m->nfields > 0;
@@ -400,29 +352,29 @@ annotate_build (const struct msg *m, const struct annotate_fields *a, char **out
     }
 
   if (!added)
-    buf_add (&b, m->raw, m->raw_len);
+    strbuf_add (&b, m->raw, m->raw_len);
   else
     {
       size_t pos = 0, last_kept = 0;
       for (size_t i = 0; i < m->nfields; i++)
         {
           const struct msg_field *fld = &m->fields[i];
-          buf_add (&b, m->raw + pos, fld->raw_off - pos);
+          strbuf_add (&b, m->raw + pos, fld->raw_off - pos);
           if (!owned_field (m, fld))
             {
               last_kept = b.len;
-              buf_add (&b, m->raw + fld->raw_off, fld->raw_len);
+              strbuf_add (&b, m->raw + fld->raw_off, fld->raw_len);
             }
           pos = fld->raw_off + fld->raw_len;
         }
       const char *eol = insert_eol (m, pos);
-      struct buf fields = { 0 };
+      struct strbuf fields = { 0 };
       struct folder f = { &fields, eol, "", 0 };
       write_status (&f, a);
       char num[32];
-      buf_str (&fields, "X-Outreach-Score: ");
-      buf_str (&fields, score_format (a->score, num));
-      buf_str (&fields, eol);
+      strbuf_str (&fields, "X-Outreach-Score: ");
+      strbuf_str (&fields, score_format (a->score, num));
+      strbuf_str (&fields, eol);
       if (a->report)
         write_report (&f, a);
       fields.failed |= !fields.s;
@@ -432,7 +384,7 @@ annotate_build (const struct msg *m, const struct annotate_fields *a, char **out
           /* A header-only message may end inside its last field.  The new fields go before
              that field, so that the output is still the input plus whole added lines. */
           size_t tail = b.len - last_kept;
-          buf_add (&b, fields.s, fields.len);
+          strbuf_add (&b, fields.s, fields.len);
           if (!b.failed)
             {
               memmove (b.s + last_kept + fields.len, b.s + last_kept, tail);
@@ -440,9 +392,9 @@ annotate_build (const struct msg *m, const struct annotate_fields *a, char **out
             }
         }
       else
-        buf_add (&b, fields.s, fields.len);
+        strbuf_add (&b, fields.s, fields.len);
       free (fields.s);
-      buf_add (&b, m->raw + pos, m->raw_len - pos);
+      strbuf_add (&b, m->raw + pos, m->raw_len - pos);
     }
 
   if (!b.s && !b.failed && !(b.s = malloc (1)))

@@ -4,6 +4,7 @@
 
 #include <config.h>
 #include "explain.h"
+#include "strbuf.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -341,54 +342,11 @@ columns (const char *s, size_t len)
   return w;
 }
 
-/* ---- a growing string ---- */
-
-struct buf
-{
-  char *s;
-  size_t len, cap;
-  bool failed;
-};
-
-static void
-buf_add (struct buf *b, const char *s, size_t n)
-{
-  if (b->failed)
-    return;
-  if (b->len + n + 1 > b->cap)
-    {
-      size_t cap = b->cap ? b->cap : 128;
-      while (cap < b->len + n + 1)
-        cap *= 2;
-      char *v = realloc (b->s, cap);
-      if (!v)
-        {
-          b->failed = true;
-          return;
-        }
-      b->s = v;
-      b->cap = cap;
-    }
-  memcpy (b->s + b->len, s, n);
-  b->len += n;
-  b->s[b->len] = '\0';
-}
-
-static void
-buf_str (struct buf *b, const char *s)
-{
-  buf_add (b, s, strlen (s));
-}
-
-static void
-buf_chr (struct buf *b, char c)
-{
-  buf_add (b, &c, 1);
-}
+/* ---- a growing string (strbuf.h) ---- */
 
 /* Add S sanitised. */
 static void
-buf_safe (struct buf *b, const char *s)
+buf_safe (struct strbuf *b, const char *s)
 {
   char *t = explain_sanitize (s, strlen (s));
   if (!t)
@@ -396,13 +354,13 @@ buf_safe (struct buf *b, const char *s)
       b->failed = true;
       return;
     }
-  buf_str (b, t);
+  strbuf_str (b, t);
   free (t);
 }
 
 /* Add the score X with one decimal, a decimal comma in German prose. */
 static void
-buf_number (struct buf *b, double x, enum explain_lang lang)
+buf_number (struct strbuf *b, double x, enum explain_lang lang)
 {
   char tmp[32];
   score_format (x, tmp);
@@ -412,7 +370,7 @@ buf_number (struct buf *b, double x, enum explain_lang lang)
       if (dot)
         *dot = ',';
     }
-  buf_str (b, tmp);
+  strbuf_str (b, tmp);
 }
 
 /* ---- building a report ---- */
@@ -856,21 +814,21 @@ explain_reply (const struct explain_report *r, enum explain_lang lang,
   };
   static const char *const closing[3] = { "Mit freundlichen Grüßen", "Viele Grüße",
                                           "Kind regards" };
-  struct buf b = { 0 };
-  buf_str (&b, greeting[variant]);
-  buf_str (&b, "\n\n");
-  buf_str (&b, decline[variant]);
-  buf_str (&b, side_texts[first].reason[variant]);
+  struct strbuf b = { 0 };
+  strbuf_str (&b, greeting[variant]);
+  strbuf_str (&b, "\n\n");
+  strbuf_str (&b, decline[variant]);
+  strbuf_str (&b, side_texts[first].reason[variant]);
   if (second != SIDE_NONE)
     {
       /* In German a clause that holds a comma is closed by one before "und". */
       bool comma = variant != 2 && strchr (side_texts[first].reason[variant], ',');
-      buf_str (&b, variant == 2 ? " and " : comma ? ", und " : " und ");
-      buf_str (&b, side_texts[second].reason[variant]);
+      strbuf_str (&b, variant == 2 ? " and " : comma ? ", und " : " und ");
+      strbuf_str (&b, side_texts[second].reason[variant]);
     }
-  buf_str (&b, ".\n\n");
-  buf_str (&b, closing[variant]);
-  buf_chr (&b, '\n');
+  strbuf_str (&b, ".\n\n");
+  strbuf_str (&b, closing[variant]);
+  strbuf_chr (&b, '\n');
   if (b.failed)
     {
       free (b.s);
@@ -1069,7 +1027,7 @@ shorten (char *s, size_t budget)
 /* The source line of IT cut to BUDGET columns around MATCH, the match between MK_MATCH and
    MK_END, into *LINE; return the columns before the match and set *MATCH_COLS. */
 static size_t
-context_line (const struct explain_item *it, const char *match, size_t budget, struct buf *line,
+context_line (const struct explain_item *it, const char *match, size_t budget, struct strbuf *line,
               size_t *match_cols)
 {
   const char *ellipsis = "…";
@@ -1080,11 +1038,11 @@ context_line (const struct explain_item *it, const char *match, size_t budget, s
     {
       /* Only the match fits, and perhaps not all of it. */
       size_t keep = head_fitting (match, mlen, budget > 3 ? budget - 2 : 1);
-      buf_str (line, ellipsis);
-      buf_chr (line, MK_MATCH);
-      buf_add (line, match, keep);
-      buf_chr (line, MK_END);
-      buf_str (line, ellipsis);
+      strbuf_str (line, ellipsis);
+      strbuf_chr (line, MK_MATCH);
+      strbuf_add (line, match, keep);
+      strbuf_chr (line, MK_END);
+      strbuf_str (line, ellipsis);
       *match_cols = columns (match, keep);
       return 1;
     }
@@ -1107,14 +1065,14 @@ context_line (const struct explain_item *it, const char *match, size_t budget, s
       if (space && space + 1 < it->before + blen && columns (it->before + bstart,
                                                              space - it->before - bstart) < 16)
         bstart = space + 1 - it->before;
-      buf_str (line, ellipsis);
+      strbuf_str (line, ellipsis);
       lead++;
     }
-  buf_str (line, it->before + bstart);
+  strbuf_str (line, it->before + bstart);
   lead += columns (it->before + bstart, blen - bstart);
-  buf_chr (line, MK_MATCH);
-  buf_str (line, match);
-  buf_chr (line, MK_END);
+  strbuf_chr (line, MK_MATCH);
+  strbuf_str (line, match);
+  strbuf_chr (line, MK_END);
   size_t used = lead + mw;
   size_t after_room = budget > used ? budget - used : 0;
   size_t aend = alen;
@@ -1128,9 +1086,9 @@ context_line (const struct explain_item *it, const char *match, size_t budget, s
       if (space > 1 && columns (it->after + space, aend - space) < 16)
         aend = space - 1;
     }
-  buf_add (line, it->after, aend);
+  strbuf_add (line, it->after, aend);
   if (cut_a)
-    buf_str (line, ellipsis);
+    strbuf_str (line, ellipsis);
   *match_cols = mw;
   return lead;
 }
@@ -1143,7 +1101,7 @@ describe (const struct explain_item *it, enum explain_lang lang)
 
 /* The notes after a finding's rule id: not counted, or no weight. */
 static void
-item_notes (struct buf *b, const struct explain_item *it, enum explain_lang lang,
+item_notes (struct strbuf *b, const struct explain_item *it, enum explain_lang lang,
             bool side_objects)
 {
   const char *note = NULL;
@@ -1155,9 +1113,9 @@ item_notes (struct buf *b, const struct explain_item *it, enum explain_lang lang
     note = phrases[P_NO_WEIGHT][lang];
   if (note)
     {
-      buf_str (b, " (");
-      buf_str (b, note);
-      buf_chr (b, ')');
+      strbuf_str (b, " (");
+      strbuf_str (b, note);
+      strbuf_chr (b, ')');
     }
 }
 
@@ -1169,54 +1127,54 @@ verdict_mark (enum score_verdict v)
 
 /* "Verdict: outreach, score 5.8 (outreach from 5.0, unsure from 3.0)" */
 static void
-verdict_line (struct buf *b, const struct explain_report *r, enum explain_lang lang, bool markup)
+verdict_line (struct strbuf *b, const struct explain_report *r, enum explain_lang lang, bool markup)
 {
-  buf_str (b, phrases[P_VERDICT][lang]);
-  buf_str (b, ": ");
+  strbuf_str (b, phrases[P_VERDICT][lang]);
+  strbuf_str (b, ": ");
   if (markup)
-    buf_chr (b, verdict_mark (r->verdict));
-  buf_str (b, verdict_word (r->verdict, lang));
+    strbuf_chr (b, verdict_mark (r->verdict));
+  strbuf_str (b, verdict_word (r->verdict, lang));
   if (markup)
-    buf_chr (b, MK_END);
-  buf_str (b, lang == EXPLAIN_DE ? ", Punktzahl " : ", score ");
+    strbuf_chr (b, MK_END);
+  strbuf_str (b, lang == EXPLAIN_DE ? ", Punktzahl " : ", score ");
   buf_number (b, r->score_value, lang);
-  struct buf t = { 0 }, u = { 0 };
+  struct strbuf t = { 0 }, u = { 0 };
   buf_number (&t, r->score.threshold, lang);
   buf_number (&u, r->score.unsure, lang);
   char tmp[256];
   snprintf (tmp, sizeof tmp, phrases[P_THRESHOLDS][lang], t.s ? t.s : "", u.s ? u.s : "");
   free (t.s);
   free (u.s);
-  buf_str (b, " (");
-  buf_str (b, tmp);
+  strbuf_str (b, " (");
+  strbuf_str (b, tmp);
   if (r->from_stream)
     {
-      buf_str (b, "; ");
-      buf_str (b, phrases[P_FROM_STREAM][lang]);
+      strbuf_str (b, "; ");
+      strbuf_str (b, phrases[P_FROM_STREAM][lang]);
     }
-  buf_chr (b, ')');
+  strbuf_chr (b, ')');
 }
 
 static void
-score_line (struct buf *b, const struct explain_report *r, enum explain_lang lang)
+score_line (struct strbuf *b, const struct explain_report *r, enum explain_lang lang)
 {
-  buf_str (b, phrases[P_SCORE][lang]);
-  buf_str (b, ": ");
+  strbuf_str (b, phrases[P_SCORE][lang]);
+  strbuf_str (b, ": ");
   if (r->score.nhits == 0)
-    buf_str (b, phrases[P_NO_SCORE_RULES][lang]);
+    strbuf_str (b, phrases[P_NO_SCORE_RULES][lang]);
   for (size_t i = 0; i < r->score.nhits; i++)
     {
       const struct score_hit *h = &r->score.hits[i];
       if (i > 0)
-        buf_str (b, "; ");
+        strbuf_str (b, "; ");
       buf_safe (b, h->rule);
-      buf_str (b, h->points >= 0 ? " +" : " ");
+      strbuf_str (b, h->points >= 0 ? " +" : " ");
       buf_number (b, h->points, lang);
       if (h->count > 1)
         {
           char tmp[32];
           snprintf (tmp, sizeof tmp, " (%zu×)", h->count);
-          buf_str (b, tmp);
+          strbuf_str (b, tmp);
         }
     }
 }
@@ -1266,7 +1224,7 @@ collect_advice (const struct explain_report *r, enum explain_lang lang, const ch
 enum { MAX_ADVICE = 64 };
 
 static void
-flush_para (struct out *o, struct buf *b, size_t first, size_t hang)
+flush_para (struct out *o, struct strbuf *b, size_t first, size_t hang)
 {
   if (b->s)
     put_para (o, b->s, first, hang);
@@ -1280,26 +1238,26 @@ write_text (struct out *o, const struct explain_report *r, const char *reply)
 {
   enum explain_lang lang = o->lang;
   size_t width = o->o->width;
-  struct buf b = { 0 };
+  struct strbuf b = { 0 };
   bool failed = false;
 
-  buf_chr (&b, MK_STRONG);
+  strbuf_chr (&b, MK_STRONG);
   buf_safe (&b, r->label);
-  buf_chr (&b, MK_END);
+  strbuf_chr (&b, MK_END);
   flush_para (o, &b, 0, 0);
   verdict_line (&b, r, lang, true);
   flush_para (o, &b, 0, 2);
   score_line (&b, r, lang);
   flush_para (o, &b, 0, 2);
-  buf_chr (&b, MK_DIM);
-  buf_str (&b, phrases[P_TUNE][lang]);
-  buf_chr (&b, MK_END);
+  strbuf_chr (&b, MK_DIM);
+  strbuf_str (&b, phrases[P_TUNE][lang]);
+  strbuf_chr (&b, MK_END);
   flush_para (o, &b, 0, 0);
 
   putc ('\n', o->f);
-  buf_chr (&b, MK_STRONG);
-  buf_str (&b, phrases[P_SIDES][lang]);
-  buf_chr (&b, MK_END);
+  strbuf_chr (&b, MK_STRONG);
+  strbuf_str (&b, phrases[P_SIDES][lang]);
+  strbuf_chr (&b, MK_END);
   flush_para (o, &b, 0, 0);
 
   struct side_summary sum;
@@ -1310,17 +1268,17 @@ write_text (struct out *o, const struct explain_report *r, const char *reply)
       if (side == SIDE_NONE && sum.n[side] == 0)
         continue;
       putc ('\n', o->f);
-      buf_chr (&b, MK_STRONG);
-      buf_str (&b, side_texts[side].title[lang]);
-      buf_chr (&b, MK_END);
+      strbuf_chr (&b, MK_STRONG);
+      strbuf_str (&b, side_texts[side].title[lang]);
+      strbuf_chr (&b, MK_END);
       flush_para (o, &b, 0, 2);
       if (sum.n[side] == 0)
         {
-          buf_str (&b, phrases[P_NOTHING_HERE][lang]);
+          strbuf_str (&b, phrases[P_NOTHING_HERE][lang]);
           flush_para (o, &b, 2, 2);
           continue;
         }
-      buf_str (&b, sum.bad[side] ? side_texts[side].reading[lang] : phrases[P_NEUTRAL_HERE][lang]);
+      strbuf_str (&b, sum.bad[side] ? side_texts[side].reading[lang] : phrases[P_NEUTRAL_HERE][lang]);
       flush_para (o, &b, 2, 2);
       for (size_t i = 0; i < r->nitems; i++)
         {
@@ -1330,18 +1288,18 @@ write_text (struct out *o, const struct explain_report *r, const char *reply)
           putc ('\n', o->f);
           char pos[64];
           snprintf (pos, sizeof pos, "%lu:%lu", it->f.line, it->f.col);
-          buf_chr (&b, MK_DIM);
-          buf_str (&b, pos);
-          buf_chr (&b, MK_END);
-          buf_chr (&b, ' ');
-          buf_chr (&b, MK_STRONG);
+          strbuf_chr (&b, MK_DIM);
+          strbuf_str (&b, pos);
+          strbuf_chr (&b, MK_END);
+          strbuf_chr (&b, ' ');
+          strbuf_chr (&b, MK_STRONG);
           buf_safe (&b, it->f.rule);
-          buf_chr (&b, MK_END);
+          strbuf_chr (&b, MK_END);
           item_notes (&b, it, lang, sum.bad[side] > 0);
           const char *d = describe (it, lang);
           if (d)
             {
-              buf_str (&b, ": ");
+              strbuf_str (&b, ": ");
               buf_safe (&b, d);
             }
           flush_para (o, &b, 2, 6);
@@ -1357,7 +1315,7 @@ write_text (struct out *o, const struct explain_report *r, const char *reply)
           if (it->before)
             {
               size_t mcols;
-              struct buf line = { 0 };
+              struct strbuf line = { 0 };
               size_t lead = context_line (it, match, budget, &line, &mcols);
               put_spaces (o->f, 6);
               int cur = 0;
@@ -1380,11 +1338,11 @@ write_text (struct out *o, const struct explain_report *r, const char *reply)
             }
           else if (*match)
             {
-              buf_str (&b, lang == EXPLAIN_DE ? "„" : "“");
-              buf_chr (&b, MK_MATCH);
-              buf_str (&b, match);
-              buf_chr (&b, MK_END);
-              buf_str (&b, lang == EXPLAIN_DE ? "“" : "”");
+              strbuf_str (&b, lang == EXPLAIN_DE ? "„" : "“");
+              strbuf_chr (&b, MK_MATCH);
+              strbuf_str (&b, match);
+              strbuf_chr (&b, MK_END);
+              strbuf_str (&b, lang == EXPLAIN_DE ? "“" : "”");
               flush_para (o, &b, 6, 7);
             }
           free (match);
@@ -1396,46 +1354,46 @@ write_text (struct out *o, const struct explain_report *r, const char *reply)
     {
       char line[160];
       snprintf (line, sizeof line, phrases[P_OMITTED][lang], r->omitted);
-      buf_str (&b, line);
+      strbuf_str (&b, line);
       flush_para (o, &b, 0, 0);
       putc ('\n', o->f);
     }
   if (explain_objects (r))
     {
-      buf_chr (&b, MK_STRONG);
-      buf_str (&b, phrases[P_ADVICE][lang]);
-      buf_chr (&b, MK_END);
+      strbuf_chr (&b, MK_STRONG);
+      strbuf_str (&b, phrases[P_ADVICE][lang]);
+      strbuf_chr (&b, MK_END);
       flush_para (o, &b, 0, 0);
       const char *advice[MAX_ADVICE];
       size_t n = collect_advice (r, lang, advice, MAX_ADVICE);
       for (size_t i = 0; i < n; i++)
         {
-          buf_str (&b, "- ");
+          strbuf_str (&b, "- ");
           buf_safe (&b, advice[i]);
           flush_para (o, &b, 2, 4);
         }
-      buf_str (&b, phrases[P_IN_SHORT][lang]);
+      strbuf_str (&b, phrases[P_IN_SHORT][lang]);
       flush_para (o, &b, 2, 2);
     }
   else
     {
-      buf_chr (&b, MK_STRONG);
-      buf_str (&b, phrases[P_CLEAN_TITLE][lang]);
-      buf_chr (&b, MK_END);
+      strbuf_chr (&b, MK_STRONG);
+      strbuf_str (&b, phrases[P_CLEAN_TITLE][lang]);
+      strbuf_chr (&b, MK_END);
       flush_para (o, &b, 0, 0);
-      buf_str (&b, phrases[P_CLEAN_NOTHING][lang]);
+      strbuf_str (&b, phrases[P_CLEAN_NOTHING][lang]);
       if (r->nitems)
         {
-          buf_chr (&b, ' ');
-          buf_str (&b, phrases[P_CLEAN_SEEN][lang]);
+          strbuf_chr (&b, ' ');
+          strbuf_str (&b, phrases[P_CLEAN_SEEN][lang]);
         }
       if (r->allowed_why)
         {
           char tmp[256];
           snprintf (tmp, sizeof tmp, phrases[P_CLEAN_ALLOWED][lang],
                     why_words (r->allowed_why, lang));
-          buf_chr (&b, ' ');
-          buf_str (&b, tmp);
+          strbuf_chr (&b, ' ');
+          strbuf_str (&b, tmp);
         }
       flush_para (o, &b, 2, 2);
     }
@@ -1443,9 +1401,9 @@ write_text (struct out *o, const struct explain_report *r, const char *reply)
   if (o->o->reply)
     {
       putc ('\n', o->f);
-      buf_chr (&b, MK_STRONG);
-      buf_str (&b, phrases[reply ? P_REPLY : P_NO_REPLY][lang]);
-      buf_chr (&b, MK_END);
+      strbuf_chr (&b, MK_STRONG);
+      strbuf_str (&b, phrases[reply ? P_REPLY : P_NO_REPLY][lang]);
+      strbuf_chr (&b, MK_END);
       flush_para (o, &b, 0, 0);
       if (reply)
         for (const char *p = reply; *p;)
@@ -1453,7 +1411,7 @@ write_text (struct out *o, const struct explain_report *r, const char *reply)
             size_t n = strcspn (p, "\n");
             if (n)
               {
-                buf_add (&b, p, n);
+                strbuf_add (&b, p, n);
                 flush_para (o, &b, 4, 4);
               }
             else
@@ -1468,28 +1426,28 @@ write_text (struct out *o, const struct explain_report *r, const char *reply)
 
 /* Add S (sanitised) to B escaped for Markdown; the match markup becomes strong emphasis. */
 static void
-buf_markdown (struct buf *b, const char *s)
+buf_markdown (struct strbuf *b, const char *s)
 {
   for (; *s; s++)
     {
       unsigned char c = *s;
       if (c == MK_MATCH || c == MK_STRONG)
-        buf_str (b, "**");
+        strbuf_str (b, "**");
       else if (c == MK_END)
-        buf_str (b, "**");
+        strbuf_str (b, "**");
       else if (c <= MK_LAST)
         continue;
       else
         {
           if (strchr ("\\`*_[]<>#|~", c))
-            buf_chr (b, '\\');
-          buf_chr (b, c);
+            strbuf_chr (b, '\\');
+          strbuf_chr (b, c);
         }
     }
 }
 
 static void
-buf_markdown_safe (struct buf *b, const char *s)
+buf_markdown_safe (struct strbuf *b, const char *s)
 {
   char *t = explain_sanitize (s, strlen (s));
   if (!t)
@@ -1505,33 +1463,33 @@ static int
 write_markdown (struct out *o, const struct explain_report *r, const char *reply)
 {
   enum explain_lang lang = o->lang;
-  struct buf b = { 0 }, t = { 0 };
-  buf_str (&b, "## ");
+  struct strbuf b = { 0 }, t = { 0 };
+  strbuf_str (&b, "## ");
   buf_markdown_safe (&b, r->label);
-  buf_str (&b, "\n\n**");
+  strbuf_str (&b, "\n\n**");
   verdict_line (&t, r, lang, false);
   size_t colon = t.s ? strcspn (t.s, ":") : 0;
   if (t.s)
     {
-      buf_add (&b, t.s, colon);
-      buf_str (&b, ":**");
+      strbuf_add (&b, t.s, colon);
+      strbuf_str (&b, ":**");
       buf_markdown (&b, t.s + colon + 1);
     }
-  buf_str (&b, "  \n**");
+  strbuf_str (&b, "  \n**");
   t.len = 0;
   score_line (&t, r, lang);
   if (t.s)
     {
       colon = strcspn (t.s, ":");
-      buf_add (&b, t.s, colon);
-      buf_str (&b, ":**");
+      strbuf_add (&b, t.s, colon);
+      strbuf_str (&b, ":**");
       buf_markdown (&b, t.s + colon + 1);
     }
-  buf_str (&b, "\n\n_");
+  strbuf_str (&b, "\n\n_");
   buf_markdown (&b, phrases[P_TUNE][lang]);
-  buf_str (&b, "_\n\n### ");
-  buf_str (&b, phrases[P_SIDES][lang]);
-  buf_str (&b, "\n");
+  strbuf_str (&b, "_\n\n### ");
+  strbuf_str (&b, phrases[P_SIDES][lang]);
+  strbuf_str (&b, "\n");
 
   struct side_summary sum;
   summarise (r, &sum);
@@ -1540,18 +1498,18 @@ write_markdown (struct out *o, const struct explain_report *r, const char *reply
       enum rule_side side = side_order[k];
       if (side == SIDE_NONE && sum.n[side] == 0)
         continue;
-      buf_str (&b, "\n#### ");
+      strbuf_str (&b, "\n#### ");
       buf_markdown (&b, side_texts[side].title[lang]);
-      buf_str (&b, "\n\n");
+      strbuf_str (&b, "\n\n");
       if (sum.n[side] == 0)
         {
-          buf_str (&b, phrases[P_NOTHING_HERE][lang]);
-          buf_str (&b, "\n");
+          strbuf_str (&b, phrases[P_NOTHING_HERE][lang]);
+          strbuf_str (&b, "\n");
           continue;
         }
       buf_markdown (&b, sum.bad[side] ? side_texts[side].reading[lang]
                                       : phrases[P_NEUTRAL_HERE][lang]);
-      buf_str (&b, "\n\n");
+      strbuf_str (&b, "\n\n");
       for (size_t i = 0; i < r->nitems; i++)
         {
           const struct explain_item *it = &r->items[i];
@@ -1559,9 +1517,9 @@ write_markdown (struct out *o, const struct explain_report *r, const char *reply
             continue;
           char pos[64];
           snprintf (pos, sizeof pos, "- `%lu:%lu` **", it->f.line, it->f.col);
-          buf_str (&b, pos);
+          strbuf_str (&b, pos);
           buf_markdown_safe (&b, it->f.rule);
-          buf_str (&b, "**");
+          strbuf_str (&b, "**");
           t.len = 0;
           item_notes (&t, it, lang, sum.bad[side] > 0);
           if (t.len)
@@ -1569,7 +1527,7 @@ write_markdown (struct out *o, const struct explain_report *r, const char *reply
           const char *d = describe (it, lang);
           if (d)
             {
-              buf_str (&b, ": ");
+              strbuf_str (&b, ": ");
               buf_markdown_safe (&b, d);
             }
           char *match = explain_sanitize (it->f.match, strlen (it->f.match));
@@ -1584,19 +1542,19 @@ write_markdown (struct out *o, const struct explain_report *r, const char *reply
               size_t mcols;
               t.len = 0;
               context_line (it, match, UNWRAPPED_CONTEXT, &t, &mcols);
-              buf_str (&b, "  \n  ");
+              strbuf_str (&b, "  \n  ");
               if (t.s)
                 buf_markdown (&b, t.s);
             }
           else if (*match)
             {
-              buf_str (&b, "  \n  ");
-              buf_str (&b, lang == EXPLAIN_DE ? "„**" : "“**");
+              strbuf_str (&b, "  \n  ");
+              strbuf_str (&b, lang == EXPLAIN_DE ? "„**" : "“**");
               buf_markdown (&b, match);
-              buf_str (&b, lang == EXPLAIN_DE ? "**“" : "**”");
+              strbuf_str (&b, lang == EXPLAIN_DE ? "**“" : "**”");
             }
           free (match);
-          buf_str (&b, "\n");
+          strbuf_str (&b, "\n");
         }
     }
 
@@ -1604,36 +1562,36 @@ write_markdown (struct out *o, const struct explain_report *r, const char *reply
     {
       char line[160];
       snprintf (line, sizeof line, phrases[P_OMITTED][lang], r->omitted);
-      buf_str (&b, "\n_");
-      buf_str (&b, line);
-      buf_str (&b, "_\n");
+      strbuf_str (&b, "\n_");
+      strbuf_str (&b, line);
+      strbuf_str (&b, "_\n");
     }
   if (explain_objects (r))
     {
-      buf_str (&b, "\n### ");
-      buf_str (&b, phrases[P_ADVICE][lang]);
-      buf_str (&b, "\n\n");
+      strbuf_str (&b, "\n### ");
+      strbuf_str (&b, phrases[P_ADVICE][lang]);
+      strbuf_str (&b, "\n\n");
       const char *advice[MAX_ADVICE];
       size_t n = collect_advice (r, lang, advice, MAX_ADVICE);
       for (size_t i = 0; i < n; i++)
         {
-          buf_str (&b, "- ");
+          strbuf_str (&b, "- ");
           buf_markdown_safe (&b, advice[i]);
-          buf_str (&b, "\n");
+          strbuf_str (&b, "\n");
         }
-      buf_str (&b, "\n");
+      strbuf_str (&b, "\n");
       buf_markdown (&b, phrases[P_IN_SHORT][lang]);
-      buf_str (&b, "\n");
+      strbuf_str (&b, "\n");
     }
   else
     {
-      buf_str (&b, "\n### ");
-      buf_str (&b, phrases[P_CLEAN_TITLE][lang]);
-      buf_str (&b, "\n\n");
+      strbuf_str (&b, "\n### ");
+      strbuf_str (&b, phrases[P_CLEAN_TITLE][lang]);
+      strbuf_str (&b, "\n\n");
       buf_markdown (&b, phrases[P_CLEAN_NOTHING][lang]);
       if (r->nitems)
         {
-          buf_chr (&b, ' ');
+          strbuf_chr (&b, ' ');
           buf_markdown (&b, phrases[P_CLEAN_SEEN][lang]);
         }
       if (r->allowed_why)
@@ -1641,21 +1599,21 @@ write_markdown (struct out *o, const struct explain_report *r, const char *reply
           char tmp[256];
           snprintf (tmp, sizeof tmp, phrases[P_CLEAN_ALLOWED][lang],
                     why_words (r->allowed_why, lang));
-          buf_chr (&b, ' ');
+          strbuf_chr (&b, ' ');
           buf_markdown (&b, tmp);
         }
-      buf_str (&b, "\n");
+      strbuf_str (&b, "\n");
     }
   if (o->o->reply)
     {
-      buf_str (&b, "\n### ");
-      buf_str (&b, phrases[reply ? P_REPLY : P_NO_REPLY][lang]);
-      buf_str (&b, "\n");
+      strbuf_str (&b, "\n### ");
+      strbuf_str (&b, phrases[reply ? P_REPLY : P_NO_REPLY][lang]);
+      strbuf_str (&b, "\n");
       if (reply)
         {
-          buf_str (&b, "\n```text\n");
-          buf_str (&b, reply);
-          buf_str (&b, "```\n");
+          strbuf_str (&b, "\n```text\n");
+          strbuf_str (&b, reply);
+          strbuf_str (&b, "```\n");
         }
     }
   int status = b.failed || t.failed ? -1 : 0;
@@ -1668,14 +1626,14 @@ write_markdown (struct out *o, const struct explain_report *r, const char *reply
 
 /* Add S to B as a JSON string (S is valid UTF-8 after sanitising; controls are escaped first). */
 static void
-buf_json (struct buf *b, const char *s)
+buf_json (struct strbuf *b, const char *s)
 {
   if (!s)
     {
-      buf_str (b, "null");
+      strbuf_str (b, "null");
       return;
     }
-  buf_chr (b, '"');
+  strbuf_chr (b, '"');
   const uint8_t *p = (const uint8_t *) s, *end = p + strlen (s);
   while (p < end)
     {
@@ -1684,77 +1642,77 @@ buf_json (struct buf *b, const char *s)
       char tmp[8];
       if (c == '"' || c == '\\')
         {
-          buf_chr (b, '\\');
-          buf_chr (b, c);
+          strbuf_chr (b, '\\');
+          strbuf_chr (b, c);
         }
       else if (c == '\n')
-        buf_str (b, "\\n");
+        strbuf_str (b, "\\n");
       else if (c == '\t')
-        buf_str (b, "\\t");
+        strbuf_str (b, "\\t");
       else if (c < 0x20 || c == 0x7f)
         {
           snprintf (tmp, sizeof tmp, "\\u%04x", (unsigned) c);
-          buf_str (b, tmp);
+          strbuf_str (b, tmp);
         }
       else if (c == 0xfffd && !(n == 3 && p[0] == 0xef))
-        buf_str (b, "\xef\xbf\xbd");
+        strbuf_str (b, "\xef\xbf\xbd");
       else
-        buf_add (b, (const char *) p, n);
+        strbuf_add (b, (const char *) p, n);
       p += n;
     }
-  buf_chr (b, '"');
+  strbuf_chr (b, '"');
 }
 
 static void
-buf_json_number (struct buf *b, double x)
+buf_json_number (struct strbuf *b, double x)
 {
   char tmp[32];
-  buf_str (b, score_format (x, tmp));
+  strbuf_str (b, score_format (x, tmp));
 }
 
 static int
 write_json (struct out *o, const struct explain_report *r, const char *reply)
 {
   enum explain_lang lang = o->lang;
-  struct buf b = { 0 };
-  buf_str (&b, "{\"file\":");
+  struct strbuf b = { 0 };
+  strbuf_str (&b, "{\"file\":");
   buf_json (&b, r->label);
-  buf_str (&b, ",\"language\":");
+  strbuf_str (&b, ",\"language\":");
   buf_json (&b, lang == EXPLAIN_DE ? "de" : "en");
-  buf_str (&b, ",\"message_language\":");
+  strbuf_str (&b, ",\"message_language\":");
   buf_json (&b, r->message_lang);
-  buf_str (&b, ",\"from_stream\":");
-  buf_str (&b, r->from_stream ? "true" : "false");
-  buf_str (&b, ",\"verdict\":");
+  strbuf_str (&b, ",\"from_stream\":");
+  strbuf_str (&b, r->from_stream ? "true" : "false");
+  strbuf_str (&b, ",\"verdict\":");
   buf_json (&b, score_verdict_name (r->verdict));
-  buf_str (&b, ",\"score\":");
+  strbuf_str (&b, ",\"score\":");
   buf_json_number (&b, r->score_value);
-  buf_str (&b, ",\"threshold\":");
+  strbuf_str (&b, ",\"threshold\":");
   buf_json_number (&b, r->score.threshold);
-  buf_str (&b, ",\"unsure\":");
+  strbuf_str (&b, ",\"unsure\":");
   buf_json_number (&b, r->score.unsure);
-  buf_str (&b, ",\"allowed\":");
+  strbuf_str (&b, ",\"allowed\":");
   buf_json (&b, r->allowed_why);
-  buf_str (&b, ",\"objects\":");
-  buf_str (&b, explain_objects (r) ? "true" : "false");
-  buf_str (&b, ",\"score_rules\":[");
+  strbuf_str (&b, ",\"objects\":");
+  strbuf_str (&b, explain_objects (r) ? "true" : "false");
+  strbuf_str (&b, ",\"score_rules\":[");
   for (size_t i = 0; i < r->score.nhits; i++)
     {
       const struct score_hit *h = &r->score.hits[i];
-      buf_str (&b, i ? ",{\"rule\":" : "{\"rule\":");
+      strbuf_str (&b, i ? ",{\"rule\":" : "{\"rule\":");
       buf_json (&b, h->rule);
-      buf_str (&b, ",\"points\":");
+      strbuf_str (&b, ",\"points\":");
       buf_json_number (&b, h->points);
       char tmp[48];
       snprintf (tmp, sizeof tmp, ",\"count\":%zu}", h->count);
-      buf_str (&b, tmp);
+      strbuf_str (&b, tmp);
     }
   {
     char tmp[48];
     snprintf (tmp, sizeof tmp, "],\"omitted\":%zu", r->omitted);
-    buf_str (&b, tmp);
+    strbuf_str (&b, tmp);
   }
-  buf_str (&b, ",\"sides\":[");
+  strbuf_str (&b, ",\"sides\":[");
   struct side_summary sum;
   summarise (r, &sum);
   bool first_side = true;
@@ -1763,18 +1721,18 @@ write_json (struct out *o, const struct explain_report *r, const char *reply)
       enum rule_side side = side_order[k];
       if (side == SIDE_NONE && sum.n[side] == 0)
         continue;
-      buf_str (&b, first_side ? "{\"side\":" : ",{\"side\":");
+      strbuf_str (&b, first_side ? "{\"side\":" : ",{\"side\":");
       first_side = false;
       buf_json (&b, rules_side_name (side));
-      buf_str (&b, ",\"name\":");
+      strbuf_str (&b, ",\"name\":");
       buf_json (&b, side_texts[side].name);
-      buf_str (&b, ",\"title\":");
+      strbuf_str (&b, ",\"title\":");
       buf_json (&b, side_texts[side].title[lang]);
-      buf_str (&b, ",\"reading\":");
+      strbuf_str (&b, ",\"reading\":");
       buf_json (&b, sum.n[side] == 0 ? NULL
                     : sum.bad[side] ? side_texts[side].reading[lang]
                     : phrases[P_NEUTRAL_HERE][lang]);
-      buf_str (&b, ",\"findings\":[");
+      strbuf_str (&b, ",\"findings\":[");
       bool first_item = true;
       for (size_t i = 0; i < r->nitems; i++)
         {
@@ -1785,39 +1743,39 @@ write_json (struct out *o, const struct explain_report *r, const char *reply)
           snprintf (tmp, sizeof tmp, "%s{\"line\":%lu,\"column\":%lu,\"rule\":",
                     first_item ? "" : ",", it->f.line, it->f.col);
           first_item = false;
-          buf_str (&b, tmp);
+          strbuf_str (&b, tmp);
           buf_json (&b, it->f.rule);
-          buf_str (&b, ",\"class\":");
+          strbuf_str (&b, ",\"class\":");
           buf_json (&b, it->f.cls);
-          buf_str (&b, ",\"severity\":");
+          strbuf_str (&b, ",\"severity\":");
           buf_json (&b, severity_name (it->f.severity));
-          buf_str (&b, ",\"quoted\":");
-          buf_str (&b, it->f.flags & FIND_QUOTED ? "true" : "false");
-          buf_str (&b, ",\"allowed\":");
-          buf_str (&b, it->f.flags & FIND_ALLOWED ? "true" : "false");
-          buf_str (&b, ",\"counted\":");
-          buf_str (&b, objectionable (it) ? "true" : "false");
-          buf_str (&b, ",\"weight\":");
+          strbuf_str (&b, ",\"quoted\":");
+          strbuf_str (&b, it->f.flags & FIND_QUOTED ? "true" : "false");
+          strbuf_str (&b, ",\"allowed\":");
+          strbuf_str (&b, it->f.flags & FIND_ALLOWED ? "true" : "false");
+          strbuf_str (&b, ",\"counted\":");
+          strbuf_str (&b, objectionable (it) ? "true" : "false");
+          strbuf_str (&b, ",\"weight\":");
           buf_json_number (&b, it->weight);
-          buf_str (&b, ",\"match\":");
+          strbuf_str (&b, ",\"match\":");
           char *match = explain_sanitize (it->f.match, strlen (it->f.match));
           if (!match)
             b.failed = true;
           buf_json (&b, match ? match : "");
           free (match);
-          buf_str (&b, ",\"before\":");
+          strbuf_str (&b, ",\"before\":");
           buf_json (&b, it->before);
-          buf_str (&b, ",\"after\":");
+          strbuf_str (&b, ",\"after\":");
           buf_json (&b, it->after);
-          buf_str (&b, ",\"describe\":");
+          strbuf_str (&b, ",\"describe\":");
           buf_json (&b, describe (it, lang));
-          buf_str (&b, ",\"advice\":");
+          strbuf_str (&b, ",\"advice\":");
           buf_json (&b, it->rule ? text_or_other (it->rule->advice, lang) : NULL);
-          buf_chr (&b, '}');
+          strbuf_chr (&b, '}');
         }
-      buf_str (&b, "]}");
+      strbuf_str (&b, "]}");
     }
-  buf_str (&b, "],\"advice\":[");
+  strbuf_str (&b, "],\"advice\":[");
   if (explain_objects (r))
     {
       const char *advice[MAX_ADVICE];
@@ -1825,21 +1783,21 @@ write_json (struct out *o, const struct explain_report *r, const char *reply)
       for (size_t i = 0; i < n; i++)
         {
           if (i)
-            buf_chr (&b, ',');
+            strbuf_chr (&b, ',');
           buf_json (&b, advice[i]);
         }
     }
-  buf_str (&b, "],\"summary\":");
+  strbuf_str (&b, "],\"summary\":");
   if (explain_objects (r))
     buf_json (&b, phrases[P_IN_SHORT][lang]);
   else
     buf_json (&b, phrases[P_CLEAN_NOTHING][lang]);
   if (o->o->reply)
     {
-      buf_str (&b, ",\"reply\":");
+      strbuf_str (&b, ",\"reply\":");
       buf_json (&b, reply);
     }
-  buf_str (&b, "}\n");
+  strbuf_str (&b, "}\n");
   int status = b.failed ? -1 : 0;
   if (b.s)
     fputs (b.s, o->f);

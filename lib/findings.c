@@ -4,6 +4,7 @@
 
 #include <config.h>
 #include "findings.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -318,67 +319,22 @@ flags_name (unsigned flags)
     }
 }
 
-/* A record put together in memory, so that writing it costs one fwrite instead of a call per
-   byte and a printf per number: a 1 MB message has tens of thousands of findings. */
-struct line_buf
-{
-  char *p;
-  size_t n, cap;
-  bool failed;                  /* out of memory: write this record the slow way */
-};
-
-static void
-line_put (struct line_buf *b, const char *s, size_t n)
-{
-  if (b->failed)
-    return;
-  if (b->cap - b->n < n)
-    {
-      size_t cap = b->cap ? b->cap : 256;
-      while (cap - b->n < n)
-        {
-          if (cap > SIZE_MAX / 2)
-            {
-              b->failed = true;
-              return;
-            }
-          cap *= 2;
-        }
-      char *p = realloc (b->p, cap);
-      if (!p)
-        {
-          b->failed = true;
-          return;
-        }
-      b->p = p;
-      b->cap = cap;
-    }
-  memcpy (b->p + b->n, s, n);
-  b->n += n;
-}
-
-static void
-line_puts (struct line_buf *b, const char *s)
-{
-  line_put (b, s, strlen (s));
-}
-
 /* Append S escaped for a TSV field, as put_field writes it. */
 static void
-line_field (struct line_buf *b, const char *s)
+line_field (struct strbuf *b, const char *s)
 {
   for (;;)
     {
       size_t run = strcspn (s, "\\\t\n\r");
-      line_put (b, s, run);
+      strbuf_add (b, s, run);
       s += run;
       switch (*s)
         {
         case '\0': return;
-        case '\\': line_put (b, "\\\\", 2); break;
-        case '\t': line_put (b, "\\t", 2); break;
-        case '\n': line_put (b, "\\n", 2); break;
-        default: line_put (b, "\\r", 2); break;
+        case '\\': strbuf_add (b, "\\\\", 2); break;
+        case '\t': strbuf_add (b, "\\t", 2); break;
+        case '\n': strbuf_add (b, "\\n", 2); break;
+        default: strbuf_add (b, "\\r", 2); break;
         }
       s++;
     }
@@ -386,7 +342,7 @@ line_field (struct line_buf *b, const char *s)
 
 /* Append V in decimal, as %lu writes it. */
 static void
-line_ulong (struct line_buf *b, unsigned long v)
+line_ulong (struct strbuf *b, unsigned long v)
 {
   char digits[32];
   size_t at = sizeof digits;
@@ -396,7 +352,7 @@ line_ulong (struct line_buf *b, unsigned long v)
       v /= 10;
     }
   while (v);
-  line_put (b, digits + at, sizeof digits - at);
+  strbuf_add (b, digits + at, sizeof digits - at);
 }
 
 /* Write finding X as a TSV record the plain way (when the record could not be put together in
@@ -420,7 +376,10 @@ write_tsv_record (FILE *out, const char *label, const char *tool, const struct f
 int
 findings_write_tsv (FILE *out, const char *label, const char *tool, const struct findings *f)
 {
-  struct line_buf b = { 0 };
+  /* Each record is put together in memory, so that writing it costs one fwrite instead of a
+     call per byte and a printf per number (a 1 MB message has tens of thousands of findings);
+     a record for which memory ran out is written the slow way. */
+  struct strbuf b = { 0 };
   /* Most findings share their weight with the one before: print it when it changes. */
   char weight_text[64] = "";
   double weight_of_text = 0;
@@ -435,35 +394,35 @@ findings_write_tsv (FILE *out, const char *label, const char *tool, const struct
           weight_of_text = x->weight;
           have_weight = true;
         }
-      b.n = 0;
+      b.len = 0;
       b.failed = false;
-      line_put (&b, "F\t", 2);
+      strbuf_add (&b, "F\t", 2);
       line_field (&b, label);
-      line_put (&b, "\t", 1);
+      strbuf_add (&b, "\t", 1);
       line_ulong (&b, x->line);
-      line_put (&b, ":", 1);
+      strbuf_add (&b, ":", 1);
       line_ulong (&b, x->col);
-      line_put (&b, "\t", 1);
+      strbuf_add (&b, "\t", 1);
       line_field (&b, tool);
-      line_put (&b, "\t", 1);
+      strbuf_add (&b, "\t", 1);
       line_field (&b, x->rule);
-      line_put (&b, "\t", 1);
+      strbuf_add (&b, "\t", 1);
       line_field (&b, x->cls);
-      line_put (&b, "\t", 1);
-      line_puts (&b, severity_name (x->severity));
-      line_put (&b, "\t", 1);
-      line_puts (&b, flags_name (x->flags));
-      line_put (&b, "\t", 1);
-      line_puts (&b, weight_text);
-      line_put (&b, "\t", 1);
+      strbuf_add (&b, "\t", 1);
+      strbuf_str (&b, severity_name (x->severity));
+      strbuf_add (&b, "\t", 1);
+      strbuf_str (&b, flags_name (x->flags));
+      strbuf_add (&b, "\t", 1);
+      strbuf_str (&b, weight_text);
+      strbuf_add (&b, "\t", 1);
       line_field (&b, x->match);
-      line_put (&b, "\n", 1);
+      strbuf_add (&b, "\n", 1);
       if (b.failed)
         status = write_tsv_record (out, label, tool, x) ? 0 : -1;
-      else if (fwrite (b.p, 1, b.n, out) != b.n)
+      else if (fwrite (b.s, 1, b.len, out) != b.len)
         status = -1;
     }
-  free (b.p);
+  strbuf_free (&b);
   return status < 0 || ferror (out) ? -1 : 0;
 }
 

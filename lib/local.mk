@@ -8,7 +8,7 @@ lib_librittberger_a_SOURCES = \
   lib/findings.c lib/findings.h lib/severity-names.h \
   lib/profile.c lib/profile.h \
   lib/msg.c lib/msg.h lib/mime.c lib/mime.h lib/html.c lib/html.h lib/charset.c lib/charset.h \
-  lib/text.c lib/text.h \
+  lib/text.c lib/text.h lib/strbuf.c lib/strbuf.h \
   lib/rules.c lib/rules.h lib/rules-priv.h \
   lib/rules-image.c lib/rules-cache.c lib/rules-match.c \
   lib/lang.c lib/lang.h \

@@ -5,6 +5,7 @@
 #include <config.h>
 #include "rules.h"
 #include "rules-priv.h"
+#include "strbuf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -216,8 +217,7 @@ hash_file (const char *path, char *buf, size_t bufsize, uint64_t *hash, size_t *
 struct image_writer
 {
   bool failed;                  /* out of memory: write nothing */
-  char *blob;
-  size_t blob_len, blob_cap;
+  struct strbuf blob;           /* the strings, each with its NUL */
   uint64_t *w;
   size_t nw, wcap;
   size_t nfiles;
@@ -253,28 +253,19 @@ image_string (struct image_writer *w, const char *str)
       return;
     }
   size_t len = strlen (str);
-  if (w->failed || len >= UINT32_MAX || w->blob_len + len + 1 >= UINT32_MAX)
+  size_t at = w->blob.len;
+  if (w->failed || len >= UINT32_MAX || at + len + 1 >= UINT32_MAX)
     {
       w->failed = true;
       return;
     }
-  if (w->blob_cap - w->blob_len < len + 1)
+  strbuf_add (&w->blob, str, len + 1);
+  if (w->blob.failed)
     {
-      size_t cap = w->blob_cap ? w->blob_cap : 64 << 10;
-      while (cap - w->blob_len < len + 1)
-        cap *= 2;
-      char *nb = realloc (w->blob, cap);
-      if (!nb)
-        {
-          w->failed = true;
-          return;
-        }
-      w->blob = nb;
-      w->blob_cap = cap;
+      w->failed = true;
+      return;
     }
-  memcpy (w->blob + w->blob_len, str, len + 1);
-  image_word (w, (uint64_t) w->blob_len << 32 | len);
-  w->blob_len += len + 1;
+  image_word (w, (uint64_t) at << 32 | len);
 }
 
 static uint64_t
@@ -414,18 +405,18 @@ image_write (struct image_writer *w, const char *path)
   if (w->failed || w->nw < 4)
     return;
   w->w[1] = w->nfiles;
-  uint64_t blob_len = (w->blob_len + 7) & ~(uint64_t) 7;
+  uint64_t blob_len = (w->blob.len + 7) & ~(uint64_t) 7;
   static const char zeros[8];
-  const void *parts[] = { IMAGE_MAGIC, &blob_len, w->blob, zeros, w->w };
-  size_t sizes[] = { sizeof IMAGE_MAGIC - 1, sizeof blob_len, w->blob_len,
-    blob_len - w->blob_len, w->nw * sizeof *w->w };
+  const void *parts[] = { IMAGE_MAGIC, &blob_len, w->blob.s, zeros, w->w };
+  size_t sizes[] = { sizeof IMAGE_MAGIC - 1, sizeof blob_len, w->blob.len,
+    blob_len - w->blob.len, w->nw * sizeof *w->w };
   replace_file (path, parts, sizes, sizeof parts / sizeof *parts);
 }
 
 static void
 image_writer_free (struct image_writer *w)
 {
-  free (w->blob);
+  strbuf_free (&w->blob);
   free (w->w);
 }
 
