@@ -4,7 +4,6 @@
 
 #include <config.h>
 #include "findings.h"
-#include "strbuf.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -319,30 +318,64 @@ flags_name (unsigned flags)
     }
 }
 
-/* Append S escaped for a TSV field, as put_field writes it. */
+/* Records on their way to OUT, gathered in BUF so that writing them costs an fwrite per few
+   KB instead of a call per byte and a printf per number (a 1 MB message has tens of thousands
+   of findings).  Nothing is allocated, so nothing can fail but the writing, which the caller
+   learns from ferror. */
+struct tsv_out
+{
+  FILE *out;
+  size_t n;
+  char buf[4096];
+};
+
 static void
-line_field (struct strbuf *b, const char *s)
+tsv_put (struct tsv_out *o, const char *s, size_t n)
+{
+  if (n > sizeof o->buf - o->n)
+    {
+      fwrite (o->buf, 1, o->n, o->out);
+      o->n = 0;
+      if (n > sizeof o->buf)
+        {
+          fwrite (s, 1, n, o->out);
+          return;
+        }
+    }
+  memcpy (o->buf + o->n, s, n);
+  o->n += n;
+}
+
+static void
+tsv_puts (struct tsv_out *o, const char *s)
+{
+  tsv_put (o, s, strlen (s));
+}
+
+/* Add S escaped for a TSV field, as put_field writes it. */
+static void
+tsv_field (struct tsv_out *o, const char *s)
 {
   for (;;)
     {
       size_t run = strcspn (s, "\\\t\n\r");
-      strbuf_add (b, s, run);
+      tsv_put (o, s, run);
       s += run;
       switch (*s)
         {
         case '\0': return;
-        case '\\': strbuf_add (b, "\\\\", 2); break;
-        case '\t': strbuf_add (b, "\\t", 2); break;
-        case '\n': strbuf_add (b, "\\n", 2); break;
-        default: strbuf_add (b, "\\r", 2); break;
+        case '\\': tsv_put (o, "\\\\", 2); break;
+        case '\t': tsv_put (o, "\\t", 2); break;
+        case '\n': tsv_put (o, "\\n", 2); break;
+        default: tsv_put (o, "\\r", 2); break;
         }
       s++;
     }
 }
 
-/* Append V in decimal, as %lu writes it. */
+/* Add V in decimal, as %lu writes it. */
 static void
-line_ulong (struct strbuf *b, unsigned long v)
+tsv_ulong (struct tsv_out *o, unsigned long v)
 {
   char digits[32];
   size_t at = sizeof digits;
@@ -352,40 +385,18 @@ line_ulong (struct strbuf *b, unsigned long v)
       v /= 10;
     }
   while (v);
-  strbuf_add (b, digits + at, sizeof digits - at);
-}
-
-/* Write finding X as a TSV record the plain way (when the record could not be put together in
-   memory); false if the final newline could not be written. */
-static bool
-write_tsv_record (FILE *out, const char *label, const char *tool, const struct finding *x)
-{
-  fputs ("F\t", out);
-  put_field (out, label);
-  fprintf (out, "\t%lu:%lu\t", x->line, x->col);
-  put_field (out, tool);
-  putc ('\t', out);
-  put_field (out, x->rule);
-  putc ('\t', out);
-  put_field (out, x->cls);
-  fprintf (out, "\t%s\t%s\t%g\t", severity_name (x->severity), flags_name (x->flags), x->weight);
-  put_field (out, x->match);
-  return putc ('\n', out) != EOF;
+  tsv_put (o, digits + at, sizeof digits - at);
 }
 
 int
 findings_write_tsv (FILE *out, const char *label, const char *tool, const struct findings *f)
 {
-  /* Each record is put together in memory, so that writing it costs one fwrite instead of a
-     call per byte and a printf per number (a 1 MB message has tens of thousands of findings);
-     a record for which memory ran out is written the slow way. */
-  struct strbuf b = { 0 };
+  struct tsv_out o = { .out = out };
   /* Most findings share their weight with the one before: print it when it changes. */
   char weight_text[64] = "";
   double weight_of_text = 0;
   bool have_weight = false;
-  int status = 0;
-  for (size_t i = 0; i < f->n && status == 0; i++)
+  for (size_t i = 0; i < f->n; i++)
     {
       const struct finding *x = &f->v[i];
       if (!have_weight || memcmp (&weight_of_text, &x->weight, sizeof x->weight) != 0)
@@ -394,36 +405,30 @@ findings_write_tsv (FILE *out, const char *label, const char *tool, const struct
           weight_of_text = x->weight;
           have_weight = true;
         }
-      b.len = 0;
-      b.failed = false;
-      strbuf_add (&b, "F\t", 2);
-      line_field (&b, label);
-      strbuf_add (&b, "\t", 1);
-      line_ulong (&b, x->line);
-      strbuf_add (&b, ":", 1);
-      line_ulong (&b, x->col);
-      strbuf_add (&b, "\t", 1);
-      line_field (&b, tool);
-      strbuf_add (&b, "\t", 1);
-      line_field (&b, x->rule);
-      strbuf_add (&b, "\t", 1);
-      line_field (&b, x->cls);
-      strbuf_add (&b, "\t", 1);
-      strbuf_str (&b, severity_name (x->severity));
-      strbuf_add (&b, "\t", 1);
-      strbuf_str (&b, flags_name (x->flags));
-      strbuf_add (&b, "\t", 1);
-      strbuf_str (&b, weight_text);
-      strbuf_add (&b, "\t", 1);
-      line_field (&b, x->match);
-      strbuf_add (&b, "\n", 1);
-      if (b.failed)
-        status = write_tsv_record (out, label, tool, x) ? 0 : -1;
-      else if (fwrite (b.s, 1, b.len, out) != b.len)
-        status = -1;
+      tsv_put (&o, "F\t", 2);
+      tsv_field (&o, label);
+      tsv_put (&o, "\t", 1);
+      tsv_ulong (&o, x->line);
+      tsv_put (&o, ":", 1);
+      tsv_ulong (&o, x->col);
+      tsv_put (&o, "\t", 1);
+      tsv_field (&o, tool);
+      tsv_put (&o, "\t", 1);
+      tsv_field (&o, x->rule);
+      tsv_put (&o, "\t", 1);
+      tsv_field (&o, x->cls);
+      tsv_put (&o, "\t", 1);
+      tsv_puts (&o, severity_name (x->severity));
+      tsv_put (&o, "\t", 1);
+      tsv_puts (&o, flags_name (x->flags));
+      tsv_put (&o, "\t", 1);
+      tsv_puts (&o, weight_text);
+      tsv_put (&o, "\t", 1);
+      tsv_field (&o, x->match);
+      tsv_put (&o, "\n", 1);
     }
-  strbuf_free (&b);
-  return status < 0 || ferror (out) ? -1 : 0;
+  fwrite (o.buf, 1, o.n, out);
+  return ferror (out) ? -1 : 0;
 }
 
 int
