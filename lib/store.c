@@ -327,6 +327,15 @@ rollback (struct sqlite_store *s)
     exec (s, "ROLLBACK");
 }
 
+/* Record the failure RC of WHAT as fail does, then undo the open transaction; the status. */
+static int
+fail_and_roll_back (struct sqlite_store *s, int rc, const char *what)
+{
+  int status = fail (s, rc, what);
+  rollback (s);
+  return status;
+}
+
 /* The band lookup names its 21 band keys ?1 to ?21 and its time window ?22 and ?23. */
 _Static_assert (FP_BANDS == 21 && STORE_MAX_CANDIDATES == 5000,
                 "the band lookup's text must follow FP_BANDS and STORE_MAX_CANDIDATES");
@@ -444,11 +453,7 @@ sqlite_flush (struct store *st)
     return STORE_OK;            /* SQLite already ended it (after an I/O error) */
   int rc = exec (s, "COMMIT");
   if (rc != SQLITE_OK)
-    {
-      int status = fail (s, rc, "commit");
-      rollback (s);
-      return status;
-    }
+    return fail_and_roll_back (s, rc, "commit");
   return STORE_OK;
 }
 
@@ -554,19 +559,11 @@ setup_schema (struct sqlite_store *s)
     return fail (s, rc, "begin");
   rc = exec (s, schema);
   if (rc != SQLITE_OK)
-    {
-      int st = fail (s, rc, "create schema");
-      rollback (s);
-      return st;
-    }
+    return fail_and_roll_back (s, rc, "create schema");
   sqlite3_stmt *q = NULL;
   rc = sqlite3_prepare_v2 (s->db, "SELECT v FROM meta WHERE k = 'key'", -1, &q, NULL);
   if (rc != SQLITE_OK)
-    {
-      int st = fail (s, rc, "read key");
-      rollback (s);
-      return st;
-    }
+    return fail_and_roll_back (s, rc, "read key");
   rc = sqlite3_step (q);
   if (rc == SQLITE_ROW)
     {
@@ -599,18 +596,12 @@ setup_schema (struct sqlite_store *s)
         }
       sqlite3_finalize (q);
       if (rc != SQLITE_DONE)
-        {
-          int st = fail (s, rc, "store key");
-          rollback (s);
-          return st;
-        }
+        return fail_and_roll_back (s, rc, "store key");
     }
   else
     {
       sqlite3_finalize (q);
-      int st = fail (s, rc, "read key");
-      rollback (s);
-      return st;
+      return fail_and_roll_back (s, rc, "read key");
     }
   rc = sqlite3_prepare_v2 (s->db, "SELECT v FROM meta WHERE k = 'version'", -1, &q, NULL);
   if (rc == SQLITE_OK && sqlite3_step (q) == SQLITE_ROW)
@@ -629,11 +620,7 @@ setup_schema (struct sqlite_store *s)
   sqlite3_finalize (q);
   rc = exec (s, "COMMIT");
   if (rc != SQLITE_OK)
-    {
-      int st = fail (s, rc, "commit");
-      rollback (s);
-      return st;
-    }
+    return fail_and_roll_back (s, rc, "commit");
   return STORE_OK;
 }
 
@@ -1134,10 +1121,8 @@ sqlite_expire (struct store *st, int64_t cutoff, size_t *removed)
     rc = exec (s, "COMMIT");
   if (rc != SQLITE_OK)
     {
-      int status = fail (s, rc, "expire");
-      rollback (s);
       *removed = 0;
-      return status;
+      return fail_and_roll_back (s, rc, "expire");
     }
   return STORE_OK;
 }
