@@ -344,9 +344,9 @@ columns (const char *s, size_t len)
 
 /* ---- a growing string (strbuf.h) ---- */
 
-/* Add S sanitised. */
+/* Add S sanitised, through ADD (strbuf_str, or an escaping one such as buf_markdown). */
 static void
-buf_safe (struct strbuf *b, const char *s)
+buf_sanitized (struct strbuf *b, const char *s, void (*add) (struct strbuf *, const char *))
 {
   char *t = explain_sanitize (s, strlen (s));
   if (!t)
@@ -354,8 +354,15 @@ buf_safe (struct strbuf *b, const char *s)
       b->failed = true;
       return;
     }
-  strbuf_str (b, t);
+  add (b, t);
   free (t);
+}
+
+/* Add S sanitised. */
+static void
+buf_safe (struct strbuf *b, const char *s)
+{
+  buf_sanitized (b, s, strbuf_str);
 }
 
 /* Add the score X with one decimal, a decimal comma in German prose. */
@@ -1446,17 +1453,11 @@ buf_markdown (struct strbuf *b, const char *s)
     }
 }
 
+/* Add S sanitised and escaped for Markdown. */
 static void
 buf_markdown_safe (struct strbuf *b, const char *s)
 {
-  char *t = explain_sanitize (s, strlen (s));
-  if (!t)
-    {
-      b->failed = true;
-      return;
-    }
-  buf_markdown (b, t);
-  free (t);
+  buf_sanitized (b, s, buf_markdown);
 }
 
 static int
