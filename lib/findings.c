@@ -285,27 +285,6 @@ findings_unescape (char *s)
   *q = '\0';
 }
 
-/* Write S escaped for a TSV field; a field must never break the one-record-per-line promise. */
-static int
-put_field (FILE *out, const char *s)
-{
-  for (; *s; s++)
-    {
-      int r;
-      switch (*s)
-        {
-        case '\\': r = fputs ("\\\\", out); break;
-        case '\t': r = fputs ("\\t", out); break;
-        case '\n': r = fputs ("\\n", out); break;
-        case '\r': r = fputs ("\\r", out); break;
-        default: r = putc (*s, out);
-        }
-      if (r == EOF)
-        return -1;
-    }
-  return 0;
-}
-
 static const char *
 flags_name (unsigned flags)
 {
@@ -352,7 +331,8 @@ tsv_puts (struct tsv_out *o, const char *s)
   tsv_put (o, s, strlen (s));
 }
 
-/* Add S escaped for a TSV field, as put_field writes it. */
+/* Add S escaped for a TSV field (backslash, tab, newline and carriage return as \\, \t, \n,
+   \r): a field must never break the one-record-per-line promise. */
 static void
 tsv_field (struct tsv_out *o, const char *s)
 {
@@ -435,15 +415,19 @@ int
 findings_write_verdict_tsv (FILE *out, const char *label, const char *tool,
                             const char *verdict, double score, const char *details)
 {
-  fputs ("V\t", out);
-  put_field (out, label);
-  putc ('\t', out);
-  put_field (out, tool);
-  putc ('\t', out);
-  put_field (out, verdict);
-  fprintf (out, "\t%.1f\t", score);
-  put_field (out, details ? details : "");
-  putc ('\n', out);
+  struct tsv_out o = { .out = out };
+  char score_text[64];
+  snprintf (score_text, sizeof score_text, "\t%.1f\t", score);
+  tsv_put (&o, "V\t", 2);
+  tsv_field (&o, label);
+  tsv_put (&o, "\t", 1);
+  tsv_field (&o, tool);
+  tsv_put (&o, "\t", 1);
+  tsv_field (&o, verdict);
+  tsv_puts (&o, score_text);
+  tsv_field (&o, details ? details : "");
+  tsv_put (&o, "\n", 1);
+  fwrite (o.buf, 1, o.n, out);
   return ferror (out) ? -1 : 0;
 }
 
