@@ -336,6 +336,19 @@ fail_and_roll_back (struct sqlite_store *s, int rc, const char *what)
   return status;
 }
 
+/* End the transaction of one store call: commit it if STATUS is STORE_OK, else (or if the
+   commit fails) roll it back; return the final status. */
+static int
+end_transaction (struct sqlite_store *s, int status)
+{
+  int rc;
+  if (status == STORE_OK && (rc = exec (s, "COMMIT")) != SQLITE_OK)
+    status = fail (s, rc, "commit");
+  if (status != STORE_OK)
+    rollback (s);
+  return status;
+}
+
 /* The band lookup names its 21 band keys ?1 to ?21 and its time window ?22 and ?23. */
 _Static_assert (FP_BANDS == 21 && STORE_MAX_CANDIDATES == 5000,
                 "the band lookup's text must follow FP_BANDS and STORE_MAX_CANDIDATES");
@@ -1011,15 +1024,7 @@ sqlite_lookup (struct store *st, const struct store_query *qr, struct store_answ
         }
       return status;
     }
-  if (status == STORE_OK)
-    {
-      rc = exec (s, "COMMIT");
-      if (rc != SQLITE_OK)
-        status = fail (s, rc, "commit");
-    }
-  if (status != STORE_OK)
-    rollback (s);
-  return status;
+  return end_transaction (s, status);
 }
 
 static int
@@ -1029,12 +1034,7 @@ sqlite_learn (struct store *st, const struct store_entry *e, const uint64_t band
   int rc = exec (s, "BEGIN IMMEDIATE");
   if (rc != SQLITE_OK)
     return fail (s, rc, "begin");
-  int status = insert_entry (s, e, band);
-  if (status == STORE_OK && (rc = exec (s, "COMMIT")) != SQLITE_OK)
-    status = fail (s, rc, "commit");
-  if (status != STORE_OK)
-    rollback (s);
-  return status;
+  return end_transaction (s, insert_entry (s, e, band));
 }
 
 /* Delete message ID and its band rows (inside the caller's transaction). */
@@ -1080,13 +1080,9 @@ sqlite_forget (struct store *st, const struct fingerprint *fp, size_t *removed)
         && (status = delete_message (s, cands[i].id, fp->band)) == STORE_OK)
       (*removed)++;
   free (cands);
-  if (status == STORE_OK && (rc = exec (s, "COMMIT")) != SQLITE_OK)
-    status = fail (s, rc, "commit");
+  status = end_transaction (s, status);
   if (status != STORE_OK)
-    {
-      rollback (s);
-      *removed = 0;
-    }
+    *removed = 0;
   return status;
 }
 
@@ -1320,11 +1316,9 @@ sqlite_import (struct store *st, FILE *in, size_t *imported)
       snprintf (s->base.error, sizeof s->base.error, "read error: %s", strerror (errno));
       status = STORE_ERROR;
     }
-  if (status == STORE_OK && (rc = exec (s, "COMMIT")) != SQLITE_OK)
-    status = fail (s, rc, "commit");
+  status = end_transaction (s, status);
   if (status != STORE_OK)
     {
-      rollback (s);
       st->key = saved_key;
       *imported = 0;
     }
