@@ -19,7 +19,7 @@ SH_LOG_COMPILER = $(SHELL)
 include tests/golden.mk
 TESTS += $(golden_inputs) $(cli_tests) $(hook_tests)
 EXTRA_DIST += tests/golden.sh tests/update-golden-list $(golden_inputs) $(golden_extra) \
-  $(cli_tests) $(hook_tests) $(hook_messages) gl/tests/init.sh
+  $(cli_tests) $(hook_tests) $(hook_messages) tests/hooks/delivery-checks.inc gl/tests/init.sh
 
 unit_tests = tests/unit/test-findings tests/unit/test-profile tests/unit/test-msg \
   tests/unit/test-duzen tests/unit/test-explain tests/unit/test-rules tests/unit/test-bait \

@@ -15,26 +15,7 @@
 . "$abs_top_srcdir/gl/tests/init.sh"
 
 command -v maildrop > /dev/null 2>&1 || skip_ "maildrop is not installed"
-command -v perl > /dev/null 2>&1 || skip_ "perl is not installed"
-prog=${SCORE_OUTREACH-$abs_top_builddir/tools/score-outreach}
-test -x "$prog" || skip_ "no $prog"
-messages=$abs_top_srcdir/tests/hooks/messages
-
-# Write the message on stdin without the X-Outreach-* fields (any case, with their continuation
-# lines) of its header block.
-cat > strip.pl <<'EOF'
-binmode STDIN; binmode STDOUT;
-local $/; my $s = <STDIN>;
-my $end = length $s;
-$end = $-[0] + length ($1) / 2 if $s =~ /(\r\n\r\n|\n\n|\r\r)/;
-my ($head, $rest) = (substr ($s, 0, $end), substr ($s, $end));
-my ($out, $skip) = ('', 0);
-for my $line ($head =~ /([^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\z)/g) {
-  $skip = $line =~ /\Ax-outreach-/i unless $line =~ /\A[ \t]/;
-  $out .= $line unless $skip;
-}
-print $out, $rest;
-EOF
+. "$abs_top_srcdir/tests/hooks/delivery-checks.inc"
 
 # The recipe of the manual, with FILTER as the xfilter command, into the filter file FILE.
 write_filter ()
@@ -68,40 +49,19 @@ for msg in "$messages"/*.eml; do
   set -- $(find inbox outreach -type f | sort)
   test $# = 1 || { echo "$name: delivered $# times: $*"; fail=1; continue; }
   delivered=$1
-  "$prog" -q < "$msg"
-  case $? in
-    0) want=outreach ;;
-    1|2) want=inbox ;;
-    *) echo "$name: $prog -q failed"; fail=1; continue ;;
-  esac
-  case $name in legit-*) want=inbox ;; esac
+  want=$(want_folder "$name" "$msg") || { fail=1; continue; }
   case $delivered in
     $want/new/*) ;;
     *) echo "$name: delivered to $delivered, want $want"; fail=1 ;;
   esac
 
-  # One verdict field, ours, on the first line of the field.
-  n=$(grep -ci '^x-outreach-status:' "$delivered")
-  test "$n" = 1 || { echo "$name: $n X-Outreach-Status fields"; fail=1; }
-  grep -q '^X-Outreach-Status: \(Yes\|No\|Unsure\), score=' "$delivered" \
-    || { echo "$name: no well-formed X-Outreach-Status"; fail=1; }
-  grep -q "tests=FORGED\|WHITELISTED\|nothing to see" "$delivered" \
-    && { echo "$name: a forged field survived"; fail=1; }
-
-  # Every other byte is the input's: maildrop adds nothing to a maildir message.
-  perl strip.pl < "$msg" > exp || framework_failure_
-  perl strip.pl < "$delivered" > out || framework_failure_
-  compare exp out || { echo "$name: delivered bytes differ"; fail=1; }
+  # Maildrop adds nothing to a maildir message.
+  check_delivered "$name" "$msg" "$delivered"
 done
 test $count -ge 10 || { echo "only $count messages were delivered"; fail=1; }
 
 # A filter that fails: maildrop defers (75) and delivers nothing.
-cat > failing <<'EOF'
-#!/bin/sh
-cat > /dev/null
-exit 3
-EOF
-chmod +x failing
+write_failing_filter
 rm -rf inbox outreach log
 mkdir -p inbox/cur inbox/new inbox/tmp outreach/cur outreach/new outreach/tmp
 write_filter filter.fail "$PWD/failing"

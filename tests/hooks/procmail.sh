@@ -16,34 +16,7 @@
 . "$abs_top_srcdir/gl/tests/init.sh"
 
 command -v procmail > /dev/null 2>&1 || skip_ "procmail is not installed"
-command -v perl > /dev/null 2>&1 || skip_ "perl is not installed"
-prog=${SCORE_OUTREACH-$abs_top_builddir/tools/score-outreach}
-test -x "$prog" || skip_ "no $prog"
-messages=$abs_top_srcdir/tests/hooks/messages
-
-# Write the message on stdin without the X-Outreach-* fields (any case, with their continuation
-# lines) of its header block.  "perl strip.pl 1 INPUT" reads a delivered copy of INPUT: it also
-# drops a leading mbox "From " line and the line end procmail appends when INPUT does not end
-# in an empty line.
-cat > strip.pl <<'EOF'
-binmode STDIN; binmode STDOUT;
-my ($delivered, $input) = @ARGV;
-local $/; my $s = <STDIN>;
-if ($delivered) {
-  $s =~ s/\AFrom [^\n]*\n//;
-  open my $in, '<:raw', $input or die "$input: $!"; my $orig = <$in>;
-  $s =~ s/\n\z// if $orig !~ /\n\n\z/ && length $s;
-}
-my $end = length $s;
-$end = $-[0] + length ($1) / 2 if $s =~ /(\r\n\r\n|\n\n|\r\r)/;
-my ($head, $rest) = (substr ($s, 0, $end), substr ($s, $end));
-my ($out, $skip) = ('', 0);
-for my $line ($head =~ /([^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\z)/g) {
-  $skip = $line =~ /\Ax-outreach-/i unless $line =~ /\A[ \t]/;
-  $out .= $line unless $skip;
-}
-print $out, $rest;
-EOF
+. "$abs_top_srcdir/tests/hooks/delivery-checks.inc"
 
 # The recipe of the manual, with FILTER as the filter command, into the rc file FILE.
 write_rc ()
@@ -86,13 +59,7 @@ for msg in "$messages"/*.eml; do
   set -- $found
   test $# = 1 || { echo "$name: delivered $# times:$found"; fail=1; continue; }
   delivered=$1
-  "$prog" -q < "$msg"
-  case $? in
-    0) want=outreach ;;
-    1|2) want=inbox ;;
-    *) echo "$name: $prog -q failed"; fail=1; continue ;;
-  esac
-  case $name in legit-*) want=inbox ;; esac
+  want=$(want_folder "$name" "$msg") || { fail=1; continue; }
   case $delivered in
     $want*) ;;
     *) echo "$name: delivered to $delivered, want $want"; fail=1 ;;
@@ -102,28 +69,12 @@ for msg in "$messages"/*.eml; do
       || { echo "$name: more than one message in the mbox"; fail=1; }
   fi
 
-  # One verdict field, ours, on the first line of the field.
-  n=$(grep -ci '^x-outreach-status:' "$delivered")
-  test "$n" = 1 || { echo "$name: $n X-Outreach-Status fields"; fail=1; }
-  grep -q '^X-Outreach-Status: \(Yes\|No\|Unsure\), score=' "$delivered" \
-    || { echo "$name: no well-formed X-Outreach-Status"; fail=1; }
-  grep -q "tests=FORGED\|WHITELISTED\|nothing to see" "$delivered" \
-    && { echo "$name: a forged field survived"; fail=1; }
-
-  # Every other byte is the input's.
-  perl strip.pl "" < "$msg" > exp || framework_failure_
-  perl strip.pl 1 "$msg" < "$delivered" > out || framework_failure_
-  compare exp out || { echo "$name: delivered bytes differ"; fail=1; }
+  check_delivered "$name" "$msg" "$delivered" 1 "$msg"
 done
 test $count -ge 10 || { echo "only $count messages were delivered"; fail=1; }
 
 # A filter that fails: procmail defers (75) and delivers nothing.
-cat > failing <<'EOF'
-#!/bin/sh
-cat > /dev/null
-exit 3
-EOF
-chmod +x failing
+write_failing_filter
 rm -rf inbox outreach log
 mkdir -p inbox/cur inbox/new inbox/tmp
 write_rc rc.fail "$PWD/failing"
