@@ -9,6 +9,10 @@
 #include <stdint.h>
 #include <string.h>
 #include <iconv.h>
+#if defined __SSE2__ && defined __GNUC__
+# include <emmintrin.h>
+# define CHARSET_SSE2 1
+#endif
 
 /* A growing byte buffer in which every byte remembers the raw offset it came from. */
 struct mbuf
@@ -41,12 +45,28 @@ mbuf_span (const struct mbuf *b)
 }
 
 /* Set DST[0..N) to FIRST, FIRST + 1, ...: the offsets of N bytes copied from consecutive raw
-   bytes.  Written four at a time, which GCC turns into vector stores (eight at a time it does
-   not). */
+   bytes.  Every decoded byte gets one, so this is among the hottest loops of decoding: eight
+   at a time with SSE2 (GCC at -O2 does not vectorise the plain loop), four at a time else. */
 static inline void
 mbuf_fill_src (uint32_t *dst, uint32_t first, size_t n)
 {
   size_t k = 0;
+#ifdef CHARSET_SSE2
+  if (n >= 8)
+    {
+      __m128i lo = _mm_add_epi32 (_mm_set1_epi32 ((int) first), _mm_setr_epi32 (0, 1, 2, 3));
+      __m128i hi = _mm_add_epi32 (lo, _mm_set1_epi32 (4));
+      const __m128i eight = _mm_set1_epi32 (8);
+      for (; k + 8 <= n; k += 8)
+        {
+          _mm_storeu_si128 ((__m128i *) (dst + k), lo);
+          _mm_storeu_si128 ((__m128i *) (dst + k + 4), hi);
+          lo = _mm_add_epi32 (lo, eight);
+          hi = _mm_add_epi32 (hi, eight);
+        }
+      first += (uint32_t) k;
+    }
+#endif
   for (; k + 4 <= n; k += 4)
     {
       dst[k] = first;
@@ -67,12 +87,21 @@ mbuf_fill_same (uint32_t *dst, uint32_t src, size_t n)
     dst[k] = src;
 }
 
-/* The length of the run of ASCII bytes at S[0..LEN), sixteen or eight at a time where
-   possible. */
+/* The length of the run of ASCII bytes at S[0..LEN), sixteen at a time where possible (with
+   SSE2 the first non-ASCII byte of a block is found by its sign bit). */
 static inline size_t
 charset_ascii_run (const unsigned char *s, size_t len)
 {
   size_t i = 0;
+#ifdef CHARSET_SSE2
+  while (i + 16 <= len)
+    {
+      int high = _mm_movemask_epi8 (_mm_loadu_si128 ((const __m128i *) (s + i)));
+      if (high)
+        return i + (size_t) __builtin_ctz ((unsigned) high);
+      i += 16;
+    }
+#else
   while (i + 16 <= len)
     {
       uint64_t w[2];
@@ -81,6 +110,7 @@ charset_ascii_run (const unsigned char *s, size_t len)
         break;
       i += 16;
     }
+#endif
   while (i + 8 <= len)
     {
       uint64_t w;
