@@ -374,6 +374,50 @@ decode_entity (const char *s, size_t pos, size_t len, uint32_t *uc)
 /* Bytes of text copied by one call of copy_text_run at most: the room it reserves. */
 #define TEXT_RUN_MAX 4096
 
+/* The length of the text at S[0..LEN) that copy_text_run copies as it stands: plain_bytes and,
+   unless PRE, single spaces between two of them (the one space a run of white space becomes,
+   with the offset of its first character, is then that very space).  With SSE2 sixteen bytes
+   are judged at once; a space in a block's last byte is left to the caller, which looks at the
+   byte after it. */
+static size_t
+verbatim_run (const char *s, size_t len, int pre)
+{
+  size_t i = 0;
+#ifdef CHARSET_SSE2
+  const __m128i lt = _mm_set1_epi8 ('<'), amp = _mm_set1_epi8 ('&'), sp = _mm_set1_epi8 (' ');
+  const __m128i tab = _mm_set1_epi8 ('\t'), nl = _mm_set1_epi8 ('\n');
+  const __m128i cr = _mm_set1_epi8 ('\r'), ff = _mm_set1_epi8 ('\f'), zero = _mm_setzero_si128 ();
+  while (i + 16 <= len)
+    {
+      __m128i x = _mm_loadu_si128 ((const __m128i *) (s + i));
+      __m128i space = _mm_cmpeq_epi8 (x, sp);
+      __m128i other = _mm_or_si128 (_mm_or_si128 (_mm_cmpeq_epi8 (x, lt), _mm_cmpeq_epi8 (x, amp)),
+                                    _mm_or_si128 (_mm_cmpeq_epi8 (x, tab), _mm_cmpeq_epi8 (x, nl)));
+      other = _mm_or_si128 (other, _mm_or_si128 (_mm_cmpeq_epi8 (x, cr), _mm_cmpeq_epi8 (x, ff)));
+      other = _mm_or_si128 (other, _mm_cmplt_epi8 (x, zero));      /* 0x80 and above */
+      unsigned spaces = (unsigned) _mm_movemask_epi8 (space);
+      unsigned stop = (unsigned) _mm_movemask_epi8 (other) | spaces;
+      /* A space is kept when the byte after it, in this block, is plain. */
+      unsigned kept = pre ? 0 : spaces & ~(stop >> 1) & 0x7FFFu;
+      stop &= ~kept;
+      if (stop)
+        return i + (size_t) __builtin_ctz (stop);
+      i += 16;
+    }
+#endif
+  while (i < len)
+    {
+      unsigned char c = s[i];
+      if (plain_byte (c))
+        i++;
+      else if (c == ' ' && !pre && i + 1 < len && plain_byte (s[i + 1]))
+        i += 2;
+      else
+        break;
+    }
+  return i;
+}
+
 /* Copy the text at IN->s[I], which starts with a plain_byte and follows no pending space or
    line break, to OUT, up to the next markup, non-ASCII or final white space: what emit_uc
    would do with each character, done in one loop.  Between words (outside <pre>) a run of
@@ -390,14 +434,22 @@ copy_text_run (struct mbuf *out, const struct mspan *in, size_t i, int pre)
   uint32_t *osrc = out->src + out->len;
   while (i < limit)
     {
-      unsigned char c = s[i];
-      if (plain_byte (c))
+      size_t run = verbatim_run (s + i, limit - i, pre);
+      if (run)
         {
-          *o++ = (char) c;
-          *osrc++ = mspan_src (in, i);
-          i++;
-          continue;
+          memcpy (o, s + i, run);
+          if (in->src)
+            memcpy (osrc, in->src + i, run * sizeof *osrc);
+          else
+            mbuf_fill_src (osrc, in->base + (uint32_t) i, run);
+          o += run;
+          osrc += run;
+          i += run;
+          if (i >= limit)
+            break;
         }
+      /* Not a plain byte: the run stops only there. */
+      unsigned char c = s[i];
       if (pre || !ascii_space (c))
         break;
       size_t k = i + 1;
