@@ -15,37 +15,82 @@
 #include "c-strcase.h"
 #include "html.h"
 
+/* The offset of the first CR or LF in S[POS..END), or END. */
+static inline size_t
+first_line_break (const char *s, size_t pos, size_t end)
+{
+  size_t i = pos;
+#ifdef CHARSET_SSE2
+  if (end - pos >= 16)
+    {
+      const __m128i lf = _mm_set1_epi8 ('\n'), cr = _mm_set1_epi8 ('\r');
+      for (; i + 16 <= end; i += 16)
+        {
+          __m128i x = _mm_loadu_si128 ((const __m128i *) (s + i));
+          unsigned m = (unsigned) _mm_movemask_epi8 (_mm_or_si128 (_mm_cmpeq_epi8 (x, lf),
+                                                                   _mm_cmpeq_epi8 (x, cr)));
+          if (m)
+            return i + (size_t) __builtin_ctz (m);
+        }
+      if (i == end)
+        return end;
+      /* The last block overlaps the one before: look at its bytes from I on only. */
+      __m128i x = _mm_loadu_si128 ((const __m128i *) (s + end - 16));
+      unsigned m = (unsigned) _mm_movemask_epi8 (_mm_or_si128 (_mm_cmpeq_epi8 (x, lf),
+                                                               _mm_cmpeq_epi8 (x, cr)));
+      m >>= 16 - (end - i);
+      return m ? i + (size_t) __builtin_ctz (m) : end;
+    }
+#endif
+  while (i < end && s[i] != '\n' && s[i] != '\r')
+    i++;
+  return i;
+}
+
 size_t
 mime_line_end (const char *s, size_t pos, size_t end, size_t *next)
 {
-  const char *nl = memchr (s + pos, '\n', end - pos);
-  size_t lf = nl ? (size_t) (nl - s) : end;
-  const char *cr = memchr (s + pos, '\r', lf - pos);
-  if (cr && (size_t) (cr - s) + 1 < lf)
-    {
-      /* A lone CR ends the line (old Mac files). */
-      *next = cr - s + 1;
-      return cr - s;
-    }
-  if (!nl)
-    {
-      /* A CR just before the end of the input is a line end too. */
-      if (cr)
-        {
-          *next = end;
-          return cr - s;
-        }
-      *next = end;
-      return end;
-    }
-  *next = lf + 1;
-  return cr ? lf - 1 : lf;
+  /* One look for the first CR or LF: an LF ends the line, a CR too (with the LF after it, if
+     any: CRLF; old Mac files end lines with a lone CR). */
+  size_t at = first_line_break (s, pos, end);
+  if (at == end)
+    *next = end;
+  else if (s[at] == '\r' && at + 1 < end && s[at + 1] == '\n')
+    *next = at + 2;
+  else
+    *next = at + 1;
+  return at;
 }
 
 static inline bool
 is_wsp (char c)
 {
   return c == ' ' || c == '\t';
+}
+
+/* The end of the run of field-name characters (printable ASCII but ':') at S[POS..END). */
+static inline size_t
+field_name_end (const char *s, size_t pos, size_t end)
+{
+  size_t i = pos;
+#ifdef CHARSET_SSE2
+  const __m128i space = _mm_set1_epi8 (' '), del = _mm_set1_epi8 (0x7F);
+  const __m128i colon = _mm_set1_epi8 (':');
+  for (; i + 16 <= end; i += 16)
+    {
+      __m128i x = _mm_loadu_si128 ((const __m128i *) (s + i));
+      /* Signed: the bytes from 0x80 on are negative, so not greater than a space. */
+      __m128i ok = _mm_andnot_si128 (_mm_or_si128 (_mm_cmpeq_epi8 (x, del),
+                                                   _mm_cmpeq_epi8 (x, colon)),
+                                     _mm_cmpgt_epi8 (x, space));
+      unsigned stop = ~(unsigned) _mm_movemask_epi8 (ok) & 0xFFFFu;
+      if (stop)
+        return i + (size_t) __builtin_ctz (stop);
+    }
+#endif
+  while (i < end && (unsigned char) s[i] > 32 && (unsigned char) s[i] < 127 && s[i] != ':')
+    i++;
+  return i;
 }
 
 bool
@@ -67,9 +112,7 @@ mime_header_next (const char *s, size_t end, size_t *pos, struct mime_field *f, 
       return false;
     }
   /* RFC 5322 field name: printable ASCII except ':', at least one, then the colon. */
-  size_t i = p;
-  while (i < le && (unsigned char) s[i] > 32 && (unsigned char) s[i] < 127 && s[i] != ':')
-    i++;
+  size_t i = field_name_end (s, p, le);
   if (i == p || i >= le || s[i] != ':')
     {
       *body = p;
