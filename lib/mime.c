@@ -251,6 +251,7 @@ append_sniffed (struct mbuf *out, const char *s, size_t len, struct charset_cach
   return charset_to_utf8 (out, &sp, NULL, 0, cache, w);
 }
 
+#ifndef CHARSET_SSE2
 /* Whether one of the eight bytes of W is not printable ASCII or is '=': a byte
    mime_decode_header's plain path must look at. */
 static inline bool
@@ -262,12 +263,35 @@ header_word_special (uint64_t w)
   uint64_t del_zero = (del - ones) & ~del, eq_zero = (eq - ones) & ~eq;
   return ((w | below_space | del_zero | eq_zero) & highs) != 0;
 }
+#endif
 
 /* The length of the run of printable ASCII other than '=' at S[0..LEN). */
 static size_t
 header_plain_run (const char *s, size_t len)
 {
   size_t i = 0;
+#ifdef CHARSET_SSE2
+  if (len >= 16)
+    {
+      /* Signed compares: the bytes from 0x80 on are negative, so below a space. */
+      const __m128i space = _mm_set1_epi8 (' '), del = _mm_set1_epi8 (0x7F);
+      const __m128i eq = _mm_set1_epi8 ('=');
+      for (;; i += 16)
+        {
+          /* The last block overlaps the one before, so as not to read past LEN. */
+          size_t at = i + 16 <= len ? i : len - 16;
+          __m128i x = _mm_loadu_si128 ((const __m128i *) (s + at));
+          __m128i special = _mm_or_si128 (_mm_cmplt_epi8 (x, space),
+                                          _mm_or_si128 (_mm_cmpeq_epi8 (x, del),
+                                                        _mm_cmpeq_epi8 (x, eq)));
+          unsigned m = (unsigned) _mm_movemask_epi8 (special) >> (i - at);
+          if (m)
+            return i + (size_t) __builtin_ctz (m);
+          if (i + 16 >= len)
+            return len;
+        }
+    }
+#else
   while (i + 8 <= len)
     {
       uint64_t w;
@@ -276,6 +300,7 @@ header_plain_run (const char *s, size_t len)
         break;
       i += 8;
     }
+#endif
   while (i < len && (unsigned char) s[i] >= 0x20 && (unsigned char) s[i] < 0x7F && s[i] != '=')
     i++;
   return i;
