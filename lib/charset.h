@@ -9,7 +9,10 @@
 #include <stdint.h>
 #include <string.h>
 #include <iconv.h>
-#if defined __SSE2__ && defined __GNUC__
+/* The scanning loops of the msg module look at sixteen bytes at once with SSE2 where the
+   compiler offers it; CHARSET_NO_SSE2 (-DCHARSET_NO_SSE2) builds the portable loops, to test
+   them. */
+#if defined __SSE2__ && defined __GNUC__ && !defined CHARSET_NO_SSE2
 # include <emmintrin.h>
 # define CHARSET_SSE2 1
 #endif
