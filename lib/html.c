@@ -283,44 +283,61 @@ find_close_tag (const char *s, size_t pos, size_t len, const char *name, size_t 
   return len;
 }
 
+/* The first '>' or '=' in S[POS..LEN), or LEN. */
+static size_t
+gt_or_equals (const char *s, size_t pos, size_t len)
+{
+  size_t i = pos;
+#ifdef CHARSET_SSE2
+  if (len - pos >= 16)
+    {
+      const __m128i gt = _mm_set1_epi8 ('>'), eq = _mm_set1_epi8 ('=');
+      for (;; i += 16)
+        {
+          /* The last block overlaps the one before, so as not to read past LEN. */
+          size_t at = i + 16 <= len ? i : len - 16;
+          __m128i x = _mm_loadu_si128 ((const __m128i *) (s + at));
+          unsigned m = (unsigned) _mm_movemask_epi8 (_mm_or_si128 (_mm_cmpeq_epi8 (x, gt),
+                                                                   _mm_cmpeq_epi8 (x, eq)));
+          m >>= i - at;
+          if (m)
+            return i + (size_t) __builtin_ctz (m);
+          if (i + 16 >= len)
+            return len;
+        }
+    }
+#endif
+  while (i < len && s[i] != '>' && s[i] != '=')
+    i++;
+  return i;
+}
+
 /* The end of the tag starting at POS ('<'), just after its '>', or LEN.  Quotes protect '>' only
-   when they open an attribute value and close again.  (The '>' and the '=' before a quote are
-   looked for with memchr rather than byte by byte.) */
+   when they open an attribute value and close again; if one never closes, the tag ends at its
+   first '>'.  One scan from left to right for '>' and '=' (memchr for each, as before, cost a
+   call per attribute). */
 static size_t
 tag_end (const char *s, size_t pos, size_t len)
 {
-  const char *first_gt = memchr (s + pos, '>', len - pos);
-  if (!first_gt)
-    return len;
-  size_t from = pos, gt = first_gt - s;
-  for (;;)
+  for (size_t i = pos;;)
     {
-      /* A quote opening an attribute value before the '>' at GT, at FROM + 1 or later? */
-      size_t quote = 0;
-      for (size_t e = from; e + 1 < gt;)
+      i = gt_or_equals (s, i, len);
+      if (i >= len)
+        break;
+      if (s[i] == '>')
+        return i + 1;
+      /* An '=' that opens a quoted value: skip to its closing quote. */
+      i++;
+      if (i < len && (s[i] == '"' || s[i] == '\''))
         {
-          const char *eq = memchr (s + e, '=', gt - 1 - e);
-          if (!eq)
+          const char *q = memchr (s + i + 1, s[i], len - i - 1);
+          if (!q)
             break;
-          e = eq - s;
-          if (s[e + 1] == '"' || s[e + 1] == '\'')
-            {
-              quote = e + 1;
-              break;
-            }
-          e++;
+          i = q - s + 1;
         }
-      if (!quote)
-        return gt + 1;
-      const char *q = memchr (s + quote + 1, s[quote], len - quote - 1);
-      if (!q)
-        return first_gt - s + 1;
-      from = q - s;
-      const char *next_gt = from + 1 < len ? memchr (s + from + 1, '>', len - from - 1) : NULL;
-      if (!next_gt)
-        return first_gt - s + 1;
-      gt = next_gt - s;
     }
+  const char *first_gt = memchr (s + pos, '>', len - pos);
+  return first_gt ? (size_t) (first_gt - s) + 1 : len;
 }
 
 /* Decode the character reference at IN->s[POS] ('&'); store the code point and return the bytes
