@@ -51,11 +51,16 @@ static const struct
 long
 html_entity (const char *name, size_t len)
 {
+  if (len == 0)
+    return -1;
+  /* The first letter rules out most names before their length is counted. */
   for (size_t i = 0; i < 96; i++)
-    if (strlen (latin1_entities[i]) == len && memcmp (latin1_entities[i], name, len) == 0)
+    if (latin1_entities[i][0] == name[0] && strlen (latin1_entities[i]) == len
+        && memcmp (latin1_entities[i], name, len) == 0)
       return 0xA0 + (long) i;
   for (size_t i = 0; i < sizeof other_entities / sizeof *other_entities; i++)
-    if (strlen (other_entities[i].name) == len && memcmp (other_entities[i].name, name, len) == 0)
+    if (other_entities[i].name[0] == name[0] && strlen (other_entities[i].name) == len
+        && memcmp (other_entities[i].name, name, len) == 0)
       return other_entities[i].cp;
   return -1;
 }

@@ -524,10 +524,20 @@ msg_header (const struct msg *m, const char *name)
   for (size_t i = 0; i < m->nfields; i++)
     {
       const struct msg_field *f = &m->fields[i];
-      if (c_tolower (f->name[0]) != first
-          || (packed && (size_t) (f->value - f->name) != len + 1))
+      if (c_tolower (f->name[0]) != first)
         continue;
-      if (c_strcasecmp (f->name, name) == 0)
+      if (!packed)
+        {
+          if (c_strcasecmp (f->name, name) == 0)
+            return f->value;
+          continue;
+        }
+      if ((size_t) (f->value - f->name) != len + 1)
+        continue;
+      size_t k = 1;
+      while (k < len && c_tolower (f->name[k]) == c_tolower (name[k]))
+        k++;
+      if (k == len)
         return f->value;
     }
   return NULL;

@@ -894,6 +894,9 @@ test_scan_header_values (void)
           failures++;
         }
       CHECK_STR (msg_header (&m, "Subject"), "s");
+      CHECK_STR (msg_header (&m, "sUBJECT"), "s");
+      CHECK (msg_header (&m, "Subjekt") == NULL && msg_header (&m, "Subjec") == NULL
+             && msg_header (&m, "Subjects") == NULL && msg_header (&m, "x-test") == got);
       if (m.nfields == 3)
         CHECK (m.fields[1].raw_off == 10 && m.fields[1].raw_len == 8 + vlen);
       done (&m);
