@@ -423,6 +423,7 @@ cache_open (struct charset_cache *cache, const char *name)
   cache->cd = cd;
   cache->open = true;
   cache->ascii_same = ascii_passes_through (cd, name);
+  cache->lead_incomplete[0] = cache->lead_incomplete[1] = 0;
   snprintf (cache->name, sizeof cache->name, "%s", name);
   return cd;
 }
@@ -456,8 +457,10 @@ append_converted (struct mbuf *out, const char *buf, size_t n, uint32_t src)
    byte becomes U+FFFD instead of ending the conversion.  With ASCII_SAME (a stateless charset
    whose ASCII bytes are themselves) runs of ASCII are copied instead, as iconv would give them. */
 static int
-convert_iconv (struct mbuf *out, const struct mspan *in, iconv_t cd, bool ascii_same)
+convert_iconv (struct mbuf *out, const struct mspan *in, struct charset_cache *cache)
 {
+  iconv_t cd = cache->cd;
+  bool ascii_same = cache->ascii_same;
   size_t mark = out->len;
   /* In a multibyte charset whose ASCII is itself the conversion in one call works only if all
      the text is single bytes, which the loop below copies at once anyway. */
@@ -520,15 +523,25 @@ convert_iconv (struct mbuf *out, const struct mspan *in, iconv_t cd, bool ascii_
           continue;
         }
       char buf[64];
-      size_t k;
+      size_t k = 1;
       bool done = false;
-      for (k = 1; k <= 8 && i + k <= in->len; k++)
+      /* A stateless charset converts a byte alone the same way every time: a lead byte found
+         incomplete once (nothing consumed, nothing written, the state untouched) is not tried
+         alone again.  Double-byte text then takes one iconv call per character, not two. */
+      unsigned char lead = (unsigned char) in->s[i];
+      if (ascii_same && lead >= 0x80
+          && (cache->lead_incomplete[(lead - 0x80) >> 6] >> ((lead - 0x80) & 63) & 1))
+        k = 2;
+      for (; k <= 8 && i + k <= in->len; k++)
         {
           char *ip = (char *) in->s + i;
           size_t ileft = k;
           char *op = buf;
           size_t oleft = sizeof buf;
           size_t r = iconv (cd, &ip, &ileft, &op, &oleft);
+          if (ascii_same && k == 1 && lead >= 0x80 && r == (size_t) -1 && errno == EINVAL
+              && ileft == 1 && op == buf)
+            cache->lead_incomplete[(lead - 0x80) >> 6] |= UINT64_C (1) << ((lead - 0x80) & 63);
           if (r != (size_t) -1 || ileft == 0)
             {
               if (append_converted (out, buf, op - buf, mspan_src (in, i)) < 0)
@@ -584,7 +597,7 @@ charset_to_utf8 (struct mbuf *out, const struct mspan *in, const char *label, si
         }
       iconv_t cd = cache_open (cache, name);
       if (cd != (iconv_t) -1)
-        return convert_iconv (out, in, cd, cache->ascii_same);
+        return convert_iconv (out, in, cache);
       cls = CHARSET_UNKNOWN;
     }
   if (cls == CHARSET_UNKNOWN)

@@ -173,6 +173,10 @@ struct charset_cache
   iconv_t cd;
   bool open;
   bool ascii_same;              /* a stateless charset whose ASCII bytes are themselves */
+  /* For such a charset: bit B - 0x80 set once byte B alone was seen to be an incomplete
+     character (iconv's EINVAL, nothing consumed), so that the next character starting with
+     B is tried with two bytes at once. */
+  uint64_t lead_incomplete[2];
 };
 
 /* Close the cached descriptor, if any. */

@@ -3,6 +3,8 @@
    SPDX-License-Identifier: GPL-3.0-or-later */
 #include <config.h>
 
+#include <errno.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1121,6 +1123,116 @@ test_scan_base64_lines (void)
     }
 }
 
+/* Double-byte charsets: a lead byte once found incomplete alone is tried with two bytes at
+   once after that.  The model converts each character the plain way, a fresh descriptor for
+   every try of one to eight bytes; text and offsets must agree, with lead bytes repeated,
+   invalid pairs, stray bytes and a lead byte at the very end. */
+static void
+test_scan_double_byte (void)
+{
+  static const char *const charsets[] = { "GBK", "BIG5", "EUC-KR", "EUC-JP" };
+  for (size_t c = 0; c < sizeof charsets / sizeof *charsets; c++)
+    for (int round = 0; round < 150; round++)
+      {
+        char text[200];
+        size_t len = 0, n = 1 + gen (120);
+        static const unsigned char leads[] = { 0xb0, 0xc7, 0xd6, 0xa4, 0x8e, 0x8f, 0x81, 0xfe };
+        for (size_t k = 0; k < n; k++)
+          {
+            unsigned kind = gen (8);
+            if (kind < 2)
+              text[len++] = "ab \n"[gen (4)];
+            else if (kind < 6)
+              {
+                text[len++] = (char) leads[gen (sizeof leads)];
+                text[len++] = (char) (0xa1 + gen (0x5e));
+              }
+            else if (kind == 6)
+              text[len++] = (char) (0x80 + gen (0x80));        /* alone */
+            else
+              {
+                text[len++] = (char) leads[gen (sizeof leads)];
+                text[len++] = (char) (0x20 + gen (0x20));      /* not a trail byte */
+              }
+          }
+        char want[1200];
+        unsigned want_src[1200];
+        size_t w = 0;
+        for (size_t i = 0; i < len;)
+          {
+            if ((unsigned char) text[i] < 0x80)
+              {
+                want[w] = text[i];
+                want_src[w++] = (unsigned) i++;
+                continue;
+              }
+            bool done = false;
+            for (size_t k = 1; k <= 8 && i + k <= len && !done; k++)
+              {
+                iconv_t cd = iconv_open ("UTF-8", charsets[c]);
+                if (cd == (iconv_t) -1)
+                  return;
+                char *ip = text + i, out[64], *op = out;
+                size_t ileft = k, oleft = sizeof out;
+                size_t r = iconv (cd, &ip, &ileft, &op, &oleft);
+                int err = errno;
+                iconv_close (cd);
+                if (r != (size_t) -1 || ileft == 0)
+                  {
+                    /* In NFC, as all text is (KS X 1001 has compatibility ideographs). */
+                    uint8_t nfc[64];
+                    size_t nlen = sizeof nfc;
+                    uint8_t *q = u8_normalize (UNINORM_NFC, (const uint8_t *) out,
+                                               (size_t) (op - out), nfc, &nlen);
+                    for (size_t t = 0; q && t < nlen; t++)
+                      {
+                        want[w] = (char) q[t];
+                        want_src[w++] = (unsigned) i;
+                      }
+                    if (q != nfc)
+                      free (q);
+                    i += k;
+                    done = true;
+                  }
+                else if (err != EINVAL)
+                  {
+                    for (char *q = out; q < op; q++)
+                      {
+                        want[w] = *q;
+                        want_src[w++] = (unsigned) i;
+                      }
+                    break;
+                  }
+              }
+            if (!done)
+              {
+                memcpy (want + w, "\xef\xbf\xbd", 3);
+                want_src[w] = want_src[w + 1] = want_src[w + 2] = (unsigned) i;
+                w += 3;
+                i++;
+              }
+          }
+        want[w] = '\0';
+
+        char mail[400];
+        int hlen = snprintf (mail, sizeof mail,
+                             "From: a@b\nContent-Type: text/plain; charset=%s\n\n", charsets[c]);
+        memcpy (mail + hlen, text, len);
+        struct msg m;
+        parse_len (&m, mail, (size_t) hlen + len);
+        bool same = m.body_len == w && memcmp (m.body, want, w) == 0;
+        for (size_t i = 0; same && i < w; i++)
+          same = m.src[i] == want_src[i] + (unsigned) hlen;
+        if (!same)
+          {
+            printf ("%s:%d: %s round %d: text or offsets differ from the model\n", __FILE__,
+                    __LINE__, charsets[c], round);
+            failures++;
+          }
+        done (&m);
+      }
+}
+
 int
 main (void)
 {
@@ -1141,6 +1253,7 @@ main (void)
   test_scan_html_text ();
   test_scan_tag_ends ();
   test_scan_base64_lines ();
+  test_scan_double_byte ();
   if (failures)
     {
       printf ("%d check(s) failed\n", failures);
