@@ -43,6 +43,8 @@ struct scan
   struct tok *k;
   uint32_t *marked;             /* the tokens passes 1, 2 and 4 can act on, ascending (prepare) */
   size_t nmarked;
+  uint32_t *live;               /* the tokens pass 3 visits, ascending: all but those TS_SKIP */
+  size_t nlive;
   struct findings *out;
   int du, ihr, sie;             /* counted points */
   int strong_v;                 /* counted strong V hits */
@@ -73,12 +75,22 @@ word_compare (const char *a, const char *b)
   return (unsigned char) *a - (unsigned char) *b;
 }
 
-/* The L_* classes of the lower-cased WORD (LEN bytes in the body), through duzen_word_slot. */
+/* The L_* classes of the lower-cased WORD (LEN bytes in the body), through the prefix filter and
+   duzen_word_slot. */
 static uint64_t
 lexicon_classes (const char *word, size_t len)
 {
   if (len > 20)
     return 0;                   /* longer than any listed word */
+  return duzen_word_classes (word);
+}
+
+/* The same without the prefix filter: the plain look-up the eager analysis keeps. */
+static uint64_t
+lexicon_classes_plain (const char *word, size_t len)
+{
+  if (len > 20)
+    return 0;
   for (uint32_t slot = duzen_word_home (word);; slot = (slot + 1) % DUZEN_WORD_SLOTS)
     {
       unsigned entry = duzen_word_slot[slot];
@@ -520,6 +532,28 @@ glued_to_code (const struct scan *sc, size_t i)
       && (unsigned char) t->s[b + 1] > ' ' && t->s[b + 1] != '.')
     return true;
   return false;
+}
+
+/* glued_to_code for the common case first: a word with a space before it, inside a line (the
+   byte before the space is no blank), and a space, comma, line end or full stop before white
+   space after it is glued to nothing.  Any other case asks glued_to_code. */
+static bool
+glued_to_code_fast (const struct scan *sc, size_t i)
+{
+  const struct text *t = sc->t;
+  size_t a = t->tok[i].off, b = a + t->tok[i].len;
+  if (a >= 2 && t->s[a - 1] == ' ' && t->s[a - 2] != ' ' && t->s[a - 2] != '\t'
+      && t->s[a - 2] != '\n')
+    {
+      if (b >= t->len)
+        return false;
+      char next = t->s[b];
+      if (next == ' ' || next == ',' || next == '\n' || next == '\r')
+        return false;
+      if (next == '.' && (b + 1 >= t->len || (unsigned char) t->s[b + 1] <= ' '))
+        return false;
+    }
+  return glued_to_code (sc, i);
 }
 
 /* Lowercase du or dir inside ASCII single quotes on one line ('(coreutils) du invocation',
@@ -1377,26 +1411,43 @@ check_offer (struct scan *sc, size_t i)
 #define L_MARKED (L_IHR | L_DU_PRON | L_DU_POSS | L_EUCH | L_EUER | L_SIE | L_IHNEN | L_IHRE \
                   | L_DUZEN | L_CUE | L_CLOSING_T | L_CLOSING_V | L_T_GREET)
 
+/* The language classes gate_language counts. */
+#define L_LANG (L_DE | L_EN | L_FR | L_NL | L_SC | L_ES | L_IT)
+
+/* Token I's classes (LEX), no verb yet, and the state its mask gives it. */
 static void
-prepare (struct scan *sc)
+classify (struct scan *sc, size_t i, uint64_t lex)
+{
+  struct tok *k = &sc->k[i];
+  k->lex = lex;
+  k->verb = NULL;
+  uint8_t m = sc->t->tok[i].mask;
+  k->state = m & (TEXT_CODE | TEXT_URL) ? TS_SKIP
+    : m & (TEXT_NOT_OWN | TEXT_SPEECH) ? TS_QUOTED : 0;
+}
+
+static bool
+lone_caps (const struct scan *sc, size_t i)
+{
+  const struct text *t = sc->t;
+  return (t->tok[i].flags & TOK_ALL_UPPER) && t->tok[i].sentence < t->nsent
+    && !(t->sent[t->tok[i].sentence].flags & SENT_ALL_UPPER);
+}
+
+/* The plain preparation, every step over every token: classes, masks, code, the language gate,
+   the neighbours of du, the marked tokens.  prepare below must leave the same state on every
+   token the passes can see; duzen_analyze_eager runs this one so that the tests can compare. */
+static void
+prepare_eager (struct scan *sc)
 {
   const struct text *t = sc->t;
   for (size_t i = 0; i < t->ntok; i++)
     {
+      classify (sc, i, lexicon_classes_plain (text_lower (t, i), t->tok[i].len));
       struct tok *k = &sc->k[i];
-      const char *w = text_lower (t, i);
-      k->lex = lexicon_classes (w, t->tok[i].len);
-      k->verb = NULL;
-      k->state = 0;
-      uint8_t m = t->tok[i].mask;
-      if (m & (TEXT_CODE | TEXT_URL))
-        k->state |= TS_SKIP;
-      else if (m & (TEXT_NOT_OWN | TEXT_SPEECH))
-        k->state |= TS_QUOTED;
       if (!(k->state & TS_SKIP) && glued_to_code (sc, i))
         k->state |= TS_SKIP;
-      if ((t->tok[i].flags & TOK_ALL_UPPER) && t->tok[i].sentence < t->nsent
-          && !(t->sent[t->tok[i].sentence].flags & SENT_ALL_UPPER))
+      if (lone_caps (sc, i))
         k->state |= TS_LONE_CAPS;
     }
   for (size_t s = 0; s < t->nsent; s++)
@@ -1412,8 +1463,117 @@ prepare (struct scan *sc)
       }
   sc->nmarked = 0;
   for (size_t i = 0; i < t->ntok; i++)
-    if ((sc->k[i].lex & L_MARKED) || (sc->k[i].state & TS_DU_NEAR))
-      sc->marked[sc->nmarked++] = (uint32_t) i;
+    {
+      if ((sc->k[i].lex & L_MARKED) || (sc->k[i].state & TS_DU_NEAR))
+        sc->marked[sc->nmarked++] = (uint32_t) i;
+      sc->live[i] = (uint32_t) i;
+    }
+  sc->nlive = t->ntok;
+}
+
+/* The same state for every token the passes look at, for less: most tokens of a batch are in
+   sentences the language gate skips (87 % of the corpus sample's, English mostly), and a
+   skipped token is never a hit, never context (near returns -1 for it) and never visited.  So
+   the gate counts each sentence as its tokens are classified, code glue is tested first only on
+   the tokens the gate counts (the others cannot change its decision) and on the rest only in
+   sentences that stay, and the neighbours of du, the lone capitals, the marked list and pass 3's
+   list are made for tokens that stay.  It relies on text.h's sentences splitting the tokens in
+   order; anything else takes prepare_eager. */
+static void
+prepare (struct scan *sc)
+{
+  const struct text *t = sc->t;
+  /* As in gate_language: six 10-bit counters in one word, added to OTHER before they can
+     overflow. */
+  const uint64_t spread = 1 | UINT64_C (1) << 9 | UINT64_C (1) << 18 | UINT64_C (1) << 27
+    | UINT64_C (1) << 36 | UINT64_C (1) << 45;
+  const uint64_t fields = 1 | UINT64_C (1) << 10 | UINT64_C (1) << 20 | UINT64_C (1) << 30
+    | UINT64_C (1) << 40 | UINT64_C (1) << 50;
+  size_t i = 0;
+  sc->nlive = 0;
+  for (size_t s = 0; s < t->nsent; s++)
+    {
+      const struct text_sentence *st = &t->sent[s];
+      size_t end = (size_t) st->first_tok + st->ntok;
+      if (st->first_tok != i || end > t->ntok)
+        {
+          prepare_eager (sc);
+          return;
+        }
+      int german = 0, other[6] = { 0 };
+      uint64_t counters = 0;
+      int in_counters = 0;
+      /* Only a token the gate counts gets its state here; the others wait for the verdict. */
+      for (; i < end; i++)
+        {
+          uint64_t c = lexicon_classes (text_lower (t, i), t->tok[i].len);
+          sc->k[i].lex = c;
+          if (!(c & L_LANG))
+            continue;
+          classify (sc, i, c);
+          if (sc->k[i].state & TS_SKIP)
+            continue;
+          if (glued_to_code_fast (sc, i))
+            {
+              sc->k[i].state |= TS_SKIP;
+              continue;
+            }
+          german += (c & L_DE) != 0;
+          counters += ((c / L_EN & 0x3F) * spread) & fields;
+          if (++in_counters == 1000)
+            {
+              for (int l = 0; l < 6; l++)
+                other[l] += (int) (counters >> (10 * l) & 0x3FF);
+              counters = 0;
+              in_counters = 0;
+            }
+        }
+      bool gated = false;
+      for (int l = 0; l < 6; l++)
+        {
+          other[l] += (int) (counters >> (10 * l) & 0x3FF);
+          gated |= other[l] >= 2 && other[l] > german;
+        }
+      if (gated)
+        for (size_t j = st->first_tok; j < end; j++)
+          sc->k[j].state = TS_SKIP;
+      else
+        for (size_t j = st->first_tok; j < end; j++)
+          {
+            if (!(sc->k[j].lex & L_LANG))
+              classify (sc, j, sc->k[j].lex);
+            if (!(sc->k[j].state & TS_SKIP))
+              sc->live[sc->nlive++] = (uint32_t) j;   /* a candidate, see below */
+          }
+    }
+  if (i != t->ntok)
+    {
+      prepare_eager (sc);
+      return;
+    }
+  /* The candidates that are not code are the live tokens; some of them are marked. */
+  size_t n = t->ntok, ncandidates = sc->nlive;
+  sc->nmarked = 0;
+  sc->nlive = 0;
+  for (size_t m = 0; m < ncandidates; m++)
+    {
+      i = sc->live[m];
+      struct tok *k = &sc->k[i];
+      if (!(k->lex & L_LANG) && glued_to_code_fast (sc, i))
+        {
+          k->state |= TS_SKIP;
+          continue;
+        }
+      if (lone_caps (sc, i))
+        k->state |= TS_LONE_CAPS;
+      if ((i >= 1 && (sc->k[i - 1].lex & L_DU_PRON)) || (i >= 2 && (sc->k[i - 2].lex & L_DU_PRON))
+          || (i + 1 < n && (sc->k[i + 1].lex & L_DU_PRON))
+          || (i + 2 < n && (sc->k[i + 2].lex & L_DU_PRON)))
+        k->state |= TS_DU_NEAR;
+      sc->live[sc->nlive++] = (uint32_t) i;
+      if ((k->lex & L_MARKED) || (k->state & TS_DU_NEAR))
+        sc->marked[sc->nmarked++] = (uint32_t) i;
+    }
 }
 
 static int
@@ -1513,8 +1673,8 @@ write_details (const struct scan *sc, struct duzen_result *res, bool mismatch)
             sc->du, sc->ihr, sc->sie, cues, note1, note2, mismatch ? " register-mismatch" : "");
 }
 
-int
-duzen_analyze (const struct text *t, struct findings *out, struct duzen_result *res)
+static int
+analyze (const struct text *t, struct findings *out, struct duzen_result *res, bool eager)
 {
   memset (res, 0, sizeof *res);
   struct scan sc;
@@ -1524,11 +1684,11 @@ duzen_analyze (const struct text *t, struct findings *out, struct duzen_result *
   sc.first_t_cue = sc.first_v_cue = -1;
   /* Short messages use the stack; prepare sets every field, so nothing needs zeroing. */
   struct tok small[256];
-  uint32_t small_marked[256];
+  uint32_t small_marked[256], small_live[256];
   struct tok *heap = NULL;
   if (t->ntok > sizeof small / sizeof small[0])
     {
-      size_t each = sizeof *heap + sizeof *sc.marked;
+      size_t each = sizeof *heap + sizeof *sc.marked + sizeof *sc.live;
       heap = t->ntok <= SIZE_MAX / each ? malloc (t->ntok * each) : NULL;
       if (!heap)
         {
@@ -1538,10 +1698,15 @@ duzen_analyze (const struct text *t, struct findings *out, struct duzen_result *
     }
   sc.k = heap ? heap : small;
   sc.marked = heap ? (uint32_t *) (heap + t->ntok) : small_marked;
+  sc.live = heap ? sc.marked + t->ntok : small_live;
   if (t->ntok > 0)
-    prepare (&sc);
+    {
+      if (eager)
+        prepare_eager (&sc);
+      else
+        prepare (&sc);
+    }
   int r = 0;
-  size_t n = t->ntok;
   /* Pass 1: pronouns bound to verbs (Lass uns, habt ihr, Ihr seid, hast du). */
   for (size_t m = 0; m < sc.nmarked && r == 0; m++)
     {
@@ -1566,8 +1731,9 @@ duzen_analyze (const struct text *t, struct findings *out, struct duzen_result *
         r = cue (&sc, "CUE_T_CULTURE", i, i, 'C');      /* Du-Form */
     }
   /* Pass 3: verbs without a pronoun. */
-  for (size_t i = 0; i < n && r == 0; i++)
+  for (size_t m = 0; m < sc.nlive && r == 0; m++)
     {
+      size_t i = sc.live[m];
       if (sc.k[i].state & (TS_SKIP | TS_USED))
         continue;
       bool done = false;
@@ -1609,6 +1775,18 @@ duzen_analyze (const struct text *t, struct findings *out, struct duzen_result *
       return -1;
     }
   return 0;
+}
+
+int
+duzen_analyze (const struct text *t, struct findings *out, struct duzen_result *res)
+{
+  return analyze (t, out, res, false);
+}
+
+int
+duzen_analyze_eager (const struct text *t, struct findings *out, struct duzen_result *res)
+{
+  return analyze (t, out, res, true);
 }
 
 const char *

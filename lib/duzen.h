@@ -31,6 +31,10 @@ struct duzen_result
    Return 0, or -1 on ENOMEM. */
 int duzen_analyze (const struct text *t, struct findings *out, struct duzen_result *res);
 
+/* duzen_analyze without its shortcuts (every step over every token, no look-up filter): the
+   same findings and result, slower.  For tests that check the shortcuts change nothing. */
+int duzen_analyze_eager (const struct text *t, struct findings *out, struct duzen_result *res);
+
 /* The verdict's name as printed: "DU", "IHR_PLURAL", "MIXED", "SIE_FORMAL", "NONE". */
 const char *duzen_verdict_name (enum duzen_verdict v);
 

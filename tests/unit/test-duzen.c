@@ -360,6 +360,191 @@ test_word_hash (void)
     }
 }
 
+/* duzen_word_prefix must hold the bit of every listed word's first three bytes, and nothing
+   else: rebuild it and compare; on a mismatch, print the table for lib/duzen-lexicon.h. */
+static void
+test_prefix_filter (void)
+{
+  enum { NWORDS = sizeof duzen_words / sizeof duzen_words[0],
+         NCELLS = sizeof duzen_word_prefix / sizeof duzen_word_prefix[0] };
+  uint64_t expect[NCELLS] = { 0 };
+  for (size_t i = 0; i < NWORDS; i++)
+    {
+      uint32_t bit = duzen_prefix_bit (duzen_words[i].word);
+      expect[bit >> 6] |= UINT64_C (1) << (bit & 63);
+    }
+  if (memcmp (expect, duzen_word_prefix, sizeof expect) != 0)
+    {
+      CHECK (false, "duzen_word_prefix is stale; replace its initializer in lib/duzen-lexicon.h"
+             " with:");
+      for (size_t c = 0; c < NCELLS; c++)
+        fprintf (stderr, "%sUINT64_C (0x%016llx),%s", c % 3 ? " " : "  ",
+                 (unsigned long long) expect[c], c % 3 == 2 || c + 1 == NCELLS ? "\n" : "");
+    }
+}
+
+/* The plain look-up: a binary search of the sorted list. */
+static uint64_t
+classes_by_search (const char *w)
+{
+  size_t lo = 0, hi = sizeof duzen_words / sizeof duzen_words[0];
+  while (lo < hi)
+    {
+      size_t mid = lo + (hi - lo) / 2;
+      int c = strcmp (w, duzen_words[mid].word);
+      if (c == 0)
+        return duzen_words[mid].classes;
+      if (c < 0)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  return 0;
+}
+
+static uint32_t rng_state = 12345;
+
+static uint32_t
+rng (void)
+{
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 17;
+  rng_state ^= rng_state << 5;
+  return rng_state;
+}
+
+/* duzen_word_classes (prefix filter, then the hash) must agree with a binary search on every
+   listed word, on each with a byte changed, cut or added, and on random byte strings. */
+static void
+test_word_classes (void)
+{
+  enum { NWORDS = sizeof duzen_words / sizeof duzen_words[0] };
+  static const char alphabet[] = "abcdeghilmnorstuwz\xc3\xa4\xb6\xbc\x9f\xff\x80";
+  char w[32];
+  int mismatches = 0;
+  for (size_t i = 0; i < NWORDS; i++)
+    {
+      const char *word = duzen_words[i].word;
+      size_t n = strlen (word);
+      if (duzen_word_classes (word) != duzen_words[i].classes)
+        mismatches++;
+      for (int k = 0; k < 40; k++)
+        {
+          memcpy (w, word, n + 1);
+          size_t m = n;
+          size_t at = rng () % (n + 1);
+          switch (rng () % 3)
+            {
+            case 0:
+              if (at < n)
+                w[at] = alphabet[rng () % (sizeof alphabet - 1)];
+              break;
+            case 1:
+              m = at;
+              break;
+            default:
+              if (n + 1 < sizeof w)
+                {
+                  memmove (w + at + 1, w + at, n - at);
+                  w[at] = alphabet[rng () % (sizeof alphabet - 1)];
+                  m = n + 1;
+                }
+            }
+          w[m] = '\0';
+          if (duzen_word_classes (w) != classes_by_search (w))
+            mismatches++;
+        }
+    }
+  for (int k = 0; k < 200000; k++)
+    {
+      size_t m = rng () % 7;
+      for (size_t j = 0; j < m; j++)
+        w[j] = alphabet[rng () % (sizeof alphabet - 1)];
+      w[m] = '\0';
+      if (duzen_word_classes (w) != classes_by_search (w))
+        mismatches++;
+    }
+  CHECK (mismatches == 0, "duzen_word_classes differs from a binary search %d times", mismatches);
+}
+
+/* Messages put together from German du/ihr/Sie sentences, English and French lines, code,
+   quotes and odd bytes, in random case: duzen_analyze, with its shortcuts, must give what the
+   plain duzen_analyze_eager gives, finding for finding. */
+static void
+test_fast_equals_eager (void)
+{
+  static const char *const pieces[] = {
+    "Hallo Anna,\n", "hast du morgen Zeit? ", "Kannst du mir helfen? ", "Melden Sie sich bitte. ",
+    "Habt ihr Lust auf ein Gespräch? ", "Ich würde dir gern zeigen, wie das geht. ",
+    "Schau mal rein! ", "Ruf mich an. ", "Ihr Team ist toll. ", "Sie hat ihr Buch vergessen. ",
+    "Lass uns telefonieren. ", "Liebe Grüße\nJonas\n", "Mit freundlichen Grüßen\n",
+    "Sehr geehrte Frau Albers,\n", "Thank you for your message and the files. ",
+    "We will get back to you as soon as possible. ", "Please see the attached document. ",
+    "Merci pour votre message, je suis du avis que ", "Hi all, do you have a minute? ",
+    "Run du -sh /var and dir /w to check.\n", "    $ du -h --max-depth=1\n", "`du -s`",
+    "http://example.com/du/dir?ihr=1 ", "mail me at du@example.de ", "> hast du das gesehen?\n",
+    "> Gern per du!\n", "-- \nJonas Keller\n", "Straße, Grüße, Fuß, Maß. ",
+    "ÄÖÜ äöü ß ẞ ",
+    "DU BIST DRAN! ", "du bist dran ", "Du-Form und das Du ", "Café du Monde. ",
+    "\xff\xfe\xc3 du \xe2\x80 ", "Seid gegrüßt! ", "Haste Zeit? ", "Wie geht's dir? ",
+    "packet.c lock/nolock [=payload|packet] <Ende> ", "(dir) -lock --dir du+g ", ": ", "\n\n",
+    "Probier es doch mal aus! ", "Sagt einfach Bescheid! ", "wenn du magst, melde dich ",
+  };
+  enum { NPIECES = sizeof pieces / sizeof pieces[0] };
+  char body[4096];
+  int mismatches = 0;
+  for (int round = 0; round < 3000; round++)
+    {
+      size_t len = 0;
+      int npieces = 1 + (int) (rng () % 14);
+      for (int p = 0; p < npieces; p++)
+        {
+          const char *piece = pieces[rng () % NPIECES];
+          size_t n = strlen (piece);
+          if (len + n >= sizeof body)
+            break;
+          memcpy (body + len, piece, n);
+          /* change the case of some ASCII letters, put in the odd NUL */
+          for (size_t j = len; j < len + n; j++)
+            {
+              uint32_t r = rng () % 64;
+              if (r == 0 && body[j] >= 'a' && body[j] <= 'z')
+                body[j] -= 'a' - 'A';
+              else if (r == 1 && body[j] >= 'A' && body[j] <= 'Z')
+                body[j] += 'a' - 'A';
+              else if (r == 2 && rng () % 16 == 0)
+                body[j] = '\0';
+            }
+          len += n;
+        }
+      struct text t;
+      if (text_analyze (&t, body, len) < 0)
+        {
+          CHECK (false, "analysis failed");
+          return;
+        }
+      struct findings fast = { 0 }, eager = { 0 };
+      struct duzen_result rf, re;
+      int a = duzen_analyze (&t, &fast, &rf), b = duzen_analyze_eager (&t, &eager, &re);
+      bool same = a == b && rf.verdict == re.verdict && strcmp (rf.details, re.details) == 0
+        && rf.du == re.du && rf.ihr == re.ihr && rf.sie == re.sie && rf.offered == re.offered
+        && fast.n == eager.n;
+      for (size_t k = 0; same && k < fast.n; k++)
+        same = strcmp (fast.v[k].rule, eager.v[k].rule) == 0 && fast.v[k].off == eager.v[k].off
+          && fast.v[k].len == eager.v[k].len && fast.v[k].severity == eager.v[k].severity
+          && fast.v[k].flags == eager.v[k].flags;
+      if (!same && mismatches++ < 3)
+        fprintf (stderr, "differs on: %.*s\n", (int) len, body);
+      text_free (&t);
+      findings_clear (&fast);
+      findings_clear (&eager);
+      free (fast.v);
+      free (eager.v);
+    }
+  CHECK (mismatches == 0, "duzen_analyze differs from duzen_analyze_eager on %d messages",
+         mismatches);
+}
+
 /* Empty input, NUL bytes, invalid UTF-8 and a long line must not crash or hang. */
 static void
 test_robustness (void)
@@ -460,6 +645,9 @@ main (void)
   test_names ();
   test_tables_sorted ();
   test_word_hash ();
+  test_prefix_filter ();
+  test_word_classes ();
+  test_fast_equals_eager ();
   test_long_message ();
   test_robustness ();
   test_speed ();
