@@ -1502,11 +1502,17 @@ prepare (struct scan *sc)
       int german = 0, other[6] = { 0 };
       uint64_t counters = 0;
       int in_counters = 0;
-      /* Only a token the gate counts gets its state here; the others wait for the verdict. */
+      bool flushed = false;
+      /* Only a token the gate counts gets its state here; the others wait for the verdict.
+         (The arrays in locals: the byte-wide state stores would make the compiler reload
+         them through T and SC for every token.) */
+      const struct text_token *tok = t->tok;
+      const char *lower = t->lower;
+      struct tok *k = sc->k;
       for (; i < end; i++)
         {
-          uint64_t c = lexicon_classes (text_lower (t, i), t->tok[i].len);
-          sc->k[i].lex = c;
+          uint64_t c = lexicon_classes (lower + tok[i].lower_off, tok[i].len);
+          k[i].lex = c;
           if (!(c & L_LANG))
             continue;
           classify (sc, i, c);
@@ -1525,14 +1531,17 @@ prepare (struct scan *sc)
                 other[l] += (int) (counters >> (10 * l) & 0x3FF);
               counters = 0;
               in_counters = 0;
+              flushed = true;
             }
         }
+      /* No foreign count of 2 or more (all bits but each counter's lowest clear): kept. */
       bool gated = false;
-      for (int l = 0; l < 6; l++)
-        {
-          other[l] += (int) (counters >> (10 * l) & 0x3FF);
-          gated |= other[l] >= 2 && other[l] > german;
-        }
+      if (flushed || (counters & ~fields) != 0)
+        for (int l = 0; l < 6; l++)
+          {
+            other[l] += (int) (counters >> (10 * l) & 0x3FF);
+            gated |= other[l] >= 2 && other[l] > german;
+          }
       if (gated)
         for (size_t j = st->first_tok; j < end; j++)
           sc->k[j].state = TS_SKIP;
