@@ -505,6 +505,38 @@ struct span
   size_t a, b;                  /* a line's bytes without its newline */
 };
 
+/* Does the valid UTF-8 text P (N bytes) have more than LIMIT characters?  A character is a
+   byte that does not continue a sequence; the count stops past LIMIT.  (u8_mbsnlen counted
+   whole lines of a few kilobytes to compare them with 60.) */
+static bool
+more_chars_than (const char *p, size_t n, size_t limit)
+{
+  if (n <= limit)
+    return false;
+  if (n > 4 * limit + 3)
+    return true;                /* at most 4 bytes a character */
+  size_t chars = 0;
+  for (size_t i = 0; i < n; i++)
+    if (((unsigned char) p[i] & 0xc0) != 0x80 && ++chars > limit)
+      return true;
+  return false;
+}
+
+/* The bytes of the line of S that ends at END (before its newline, or at the end of the text)
+   and starts after START, with ASCII blanks at both ends cut, into *L; false if it is blank. */
+static bool
+blank_trimmed (const char *s, size_t start, size_t end, struct span *l)
+{
+  size_t a = start, e = end;
+  while (a < e && ascii_space ((uint8_t) s[a]))
+    a++;
+  while (e > a && ascii_space ((uint8_t) s[e - 1]))
+    e--;
+  l->a = a;
+  l->b = e;
+  return e > a;
+}
+
 /* Replace the salutation by "xgreetx" and drop the closing formula and what follows it, in the
    folded text of B.  Writes the result to OUT. */
 static void
@@ -512,42 +544,46 @@ strip_greeting_closing (const struct buf *b, struct buf *out)
 {
   const char *s = b->s;
   size_t len = b->n;
-  /* The non-empty lines; only the first and the last few matter. */
+  /* The first non-empty line, and the last few after it: only these matter.  The first is
+     found from the start, the others from the end, so that the lines between are not read. */
   enum { TAIL = 5 };
   struct span first = { len, len }, tail[TAIL];
   size_t ntail = 0;
   bool have_first = false;
+  size_t first_end = len;       /* where the first non-empty line's newline is */
   for (size_t i = 0; i < len;)
     {
       const char *nl = memchr (s + i, '\n', len - i);
       size_t end = nl ? (size_t) (nl - s) : len;
-      size_t a = i, e = end;
-      while (a < e && ascii_space ((uint8_t) s[a]))
-        a++;
-      while (e > a && ascii_space ((uint8_t) s[e - 1]))
-        e--;
-      if (e > a)
+      if (blank_trimmed (s, i, end, &first))
         {
-          if (!have_first)
-            {
-              first.a = a;
-              first.b = e;
-              have_first = true;
-            }
-          else
-            {
-              if (ntail == TAIL)
-                {
-                  memmove (tail, tail + 1, (TAIL - 1) * sizeof *tail);
-                  ntail--;
-                }
-              tail[ntail].a = a;
-              tail[ntail].b = e;
-              ntail++;
-            }
+          have_first = true;
+          first_end = end;
+          break;
         }
       i = end + 1;
     }
+  if (!have_first)
+    first.a = first.b = len;
+  /* Backwards from the end to the first line, keeping the last TAIL non-empty lines in order. */
+  struct span found[TAIL];
+  size_t nfound = 0;
+  size_t end = len;
+  while (have_first && nfound < TAIL && end > first_end)
+    {
+      size_t start = first_end + 1;
+      const char *nl = end > start ? memrchr (s + start, '\n', end - start) : NULL;
+      if (nl)
+        start = (size_t) (nl - s) + 1;
+      if (blank_trimmed (s, start, end, &found[nfound]))
+        nfound++;
+      if (start <= first_end + 1)
+        break;
+      end = start - 1;
+    }
+  for (size_t k = 0; k < nfound; k++)
+    tail[k] = found[nfound - 1 - k];
+  ntail = nfound;
 
   /* The greeting: the whole first line when it is short, else up to its first ',' or '!'. */
   size_t greet_a = len, greet_b = len;
@@ -555,7 +591,7 @@ strip_greeting_closing (const struct buf *b, struct buf *out)
     {
       size_t n = first.b - first.a;
       /* A line has at most as many characters as bytes: count them only when it matters. */
-      if (n <= 60 || u8_mbsnlen ((const uint8_t *) s + first.a, n) <= 60)
+      if (!more_chars_than (s + first.a, n, 60))
         {
           greet_a = first.a;
           greet_b = first.b;
@@ -577,8 +613,7 @@ strip_greeting_closing (const struct buf *b, struct buf *out)
     {
       const char *p = s + tail[k].a;
       size_t n = tail[k].b - tail[k].a;
-      if (n == 0 || p[n - 1] == '.' || p[n - 1] == '?'
-          || (n > 40 && u8_mbsnlen ((const uint8_t *) p, n) > 40))
+      if (n == 0 || p[n - 1] == '.' || p[n - 1] == '?' || more_chars_than (p, n, 40))
         continue;
       if (starts_with_word (p, n, closing_words))
         {

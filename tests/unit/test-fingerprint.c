@@ -118,6 +118,68 @@ test_normalise (void)
     }
 }
 
+/* The greeting line counts in characters up to 60 and a closing line up to 40 (multi-byte
+   characters around both limits), only the last five non-empty lines after the first can hold
+   the closing, and blank lines, blanks and a missing final newline change nothing. */
+static void
+test_greeting_closing_limits (void)
+{
+  char text[512], want[512];
+  const char *ae = "\xc3\xa4", *oe = "\xc3\xb6";
+  for (int k = 53; k <= 56; k++)
+    {
+      /* "Hallo " + K times ä: K + 6 characters, 2K + 6 bytes */
+      strcpy (text, "Hallo ");
+      for (int j = 0; j < k; j++)
+        strcat (text, ae);
+      strcat (text, "\nbody text\n");
+      if (k + 6 <= 60)
+        strcpy (want, "xgreetx body text");
+      else
+        {
+          strcpy (want, "hallo ");
+          for (int j = 0; j < k; j++)
+            strcat (want, ae);
+          strcat (want, " body text");
+        }
+      CHECK_STR (tokens_of (text, NULL), want);
+    }
+  strcpy (text, "Hallo Anna, ");
+  for (int j = 0; j < 50; j++)
+    strcat (text, ae);
+  strcat (text, "\nbody text\n");
+  strcpy (want, "xgreetx ");
+  for (int j = 0; j < 50; j++)
+    strcat (want, ae);
+  strcat (want, " body text");
+  CHECK_STR (tokens_of (text, NULL), want);
+  for (int k = 26; k <= 29; k++)
+    {
+      /* folded "viele grüsse " is 13 characters */
+      strcpy (text, "body text\nViele Grüße ");
+      for (int j = 0; j < k; j++)
+        strcat (text, oe);
+      strcat (text, "\n");
+      if (13 + k <= 40)
+        strcpy (want, "body text");
+      else
+        {
+          strcpy (want, "body text viele gr\xc3\xbcsse ");
+          for (int j = 0; j < k; j++)
+            strcat (want, oe);
+        }
+      CHECK_STR (tokens_of (text, NULL), want);
+    }
+  CHECK_STR (tokens_of ("body\nthanks\na\nb\nc\nd\ne", NULL), "body thanks a b c d e");
+  CHECK_STR (tokens_of ("body\nthanks\na\nb\nc\nd", NULL), "body");
+  CHECK_STR (tokens_of ("body\nthanks\na\n\n  \nb\n\t\nc\nd\n\n", NULL), "body");
+  CHECK_STR (tokens_of ("body\n  \nthanks\n \n\n", NULL), "body");
+  CHECK_STR (tokens_of ("\n\n  hi\nthanks", NULL), "xgreetx");
+  CHECK_STR (tokens_of ("thanks a lot", NULL), "thanks a lot");
+  CHECK_STR (tokens_of ("thanks a lot\n\n", NULL), "thanks a lot");
+  CHECK_STR (tokens_of ("  \n \n", NULL), "");
+}
+
 /* The fast paths for ASCII and Latin-1 lines (case folding, word breaks) must give what
    libunistring gives: a line with a character outside U+0000..U+00FF takes the slow path, so
    LINE and LINE + " €" must yield the same tokens. */
@@ -563,6 +625,7 @@ main (void)
   test_siphash ();
   test_normalise ();
   test_fast_paths ();
+  test_greeting_closing_limits ();
   test_casefold ();
   test_normalise_unicode ();
   test_mask ();
