@@ -1053,6 +1053,7 @@ struct splitter
   const struct fp_recipient *r;
   size_t *rlen;                 /* the lengths of R's words, or NULL to use strlen */
   uint32_t first_bytes[8];      /* bit set: some recipient word starts with this byte */
+  uint64_t lengths;             /* bit N set: some recipient word has N bytes (63: 63 or more) */
   struct fp_tokens *t;
   size_t cap;                   /* of t->off and t->len */
 };
@@ -1098,8 +1099,10 @@ append_token (struct splitter *sp, size_t i, size_t j, unsigned char first)
   struct fp_tokens *t = sp->t;
   if (t->n == sp->cap && splitter_grow (sp) < 0)
     return -1;
+  size_t n = j - i;
   if ((sp->first_bytes[first >> 5] >> (first & 31) & 1)
-      && splitter_recipient_word (sp, sp->s + i, j - i))
+      && (sp->lengths >> (n < 63 ? n : 63) & 1)
+      && splitter_recipient_word (sp, sp->s + i, n))
     {
       /* The recipient token lives after the text's terminating NUL. */
       t->off[t->n] = sp->n + 1;
@@ -1274,8 +1277,10 @@ split_words (char *s, size_t n, const struct fp_recipient *r, struct fp_tokens *
     {
       unsigned char first = r->words[i][0];
       sp.first_bytes[first >> 5] |= UINT32_C (1) << (first & 31);
+      size_t len = strlen (r->words[i]);
+      sp.lengths |= UINT64_C (1) << (len < 63 ? len : 63);
       if (sp.rlen)
-        sp.rlen[i] = strlen (r->words[i]);
+        sp.rlen[i] = len;
     }
   t->off = malloc (sp.cap * sizeof *t->off);
   t->len = malloc (sp.cap * sizeof *t->len);
