@@ -5,6 +5,7 @@
 #include <config.h>
 #include "lang.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* Frequent words that are common in one language and rare in the other.  Words that are
@@ -15,7 +16,7 @@ enum { FUNCTION_WORD_MAX = 6 };  /* bytes in the longest word below */
 
 static const struct function_word
 {
-  char word[FUNCTION_WORD_MAX + 1];
+  char word[8];                 /* NUL-padded: entry_key reads all eight bytes */
   char lang;                    /* 'd' German, 'e' English */
 } function_words[] = {
   {"a", 'e'}, {"aber", 'd'}, {"about", 'e'}, {"als", 'd'}, {"and", 'e'}, {"any", 'e'},
@@ -46,30 +47,29 @@ static const struct function_word
   {"zum", 'd'}, {"zur", 'd'},
 };
 
-/* The language W is a function word of ('d' or 'e'), or 0.  Called for every word of every
-   sentence a language-bound rule looks at, so it avoids bsearch's indirect calls: most words
-   are longer than any function word, and the first byte settles most probes. */
-static char
-function_word_lang (const char *w)
+/* Where the words of each first letter start in function_words: those that start with 'a' + I
+   are function_words[letter_start[I] .. letter_start[I + 1]).  test-lang checks it against the
+   table, so a word added there without updating this fails the tests. */
+static const uint8_t letter_start[] = {
+  0, 11, 18, 20, 40, 50, 52, 55, 67, 77, 80, 85, 86, 93, 98, 103, 104, 105, 105, 113, 121, 126,
+  129, 147, 147, 149, 152
+};
+
+/* The first eight bytes of the NUL-padded table word F as a number whose order is strcmp's: the
+   first byte most significant. */
+static inline uint64_t
+entry_key (const struct function_word *f)
 {
-  if (strnlen (w, FUNCTION_WORD_MAX + 1) > FUNCTION_WORD_MAX)
-    return 0;
-  size_t lo = 0, hi = sizeof function_words / sizeof *function_words;
-  while (lo < hi)
-    {
-      size_t mid = lo + (hi - lo) / 2;
-      const char *e = function_words[mid].word;
-      int c = (unsigned char) w[0] - (unsigned char) e[0];
-      if (c == 0)
-        c = strcmp (w, e);
-      if (c == 0)
-        return function_words[mid].lang;
-      if (c < 0)
-        hi = mid;
-      else
-        lo = mid + 1;
-    }
-  return 0;
+#if defined __GNUC__ && defined __BYTE_ORDER__ && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint64_t x;
+  memcpy (&x, f->word, 8);
+  return __builtin_bswap64 (x);
+#else
+  uint64_t x = 0;
+  for (int k = 0; k < 8; k++)
+    x = x << 8 | (unsigned char) f->word[k];
+  return x;
+#endif
 }
 
 /* ä, ö, ü and ß (UTF-8, lower case) are German evidence of their own: English has none. */
@@ -82,6 +82,68 @@ has_german_letter (const char *w)
             || (unsigned char) w[1] == 0xBC || (unsigned char) w[1] == 0x9F))
       return true;
   return false;
+}
+
+/* The language of the table word whose key (the order of entry_key) is KEY, or 0: KEY is
+   compared, one instruction each, with the few table words of its first letter. */
+static inline char
+key_lang (uint64_t key)
+{
+  unsigned first = key >> 56;
+  if (first < 'a' || first > 'z')
+    return 0;                   /* every table word starts with a letter a to z */
+  for (size_t i = letter_start[first - 'a']; i < letter_start[first - 'a' + 1]; i++)
+    {
+      uint64_t e = entry_key (&function_words[i]);
+      if (e >= key)
+        return e == key ? function_words[i].lang : 0;
+    }
+  return 0;
+}
+
+/* The language W is a function word of ('d' or 'e'), or 0. */
+static char
+function_word_lang (const char *w)
+{
+  uint64_t key = 0;
+  for (int k = 0; w[k]; k++)
+    {
+      if (k == FUNCTION_WORD_MAX)
+        return 0;               /* longer than any table word */
+      key |= (uint64_t) (unsigned char) w[k] << (56 - 8 * k);
+    }
+  return key_lang (key);
+}
+
+/* The evidence word W gives: 'd' for a German function word or a word with a German letter,
+   'e' for an English function word, else 0.  Called for every own word of every sentence a
+   language-bound rule looks at, and of the whole text, so one pass over the word's first
+   bytes makes its key (the order of entry_key) and tells whether a German letter may follow;
+   only a longer word, or one with a byte above ASCII, is looked at again. */
+static inline char
+word_lang (const char *w)
+{
+  uint64_t key = 0;
+  unsigned high = 0;
+  int k = 0;
+  for (; k <= FUNCTION_WORD_MAX; k++)
+    {
+      unsigned char c = w[k];
+      if (c == 0)
+        break;
+      high |= c;
+      key |= (uint64_t) c << (56 - 8 * k);    /* (at k == FUNCTION_WORD_MAX, unused) */
+    }
+  if (k <= FUNCTION_WORD_MAX)
+    {
+      char lang = key_lang (key);
+      if (lang)
+        return lang;
+      if (!(high & 0x80))
+        return 0;               /* short and ASCII: no German letter */
+    }
+  /* A German letter starts with a byte above ASCII: none in the bytes read, none starts there. */
+  return has_german_letter (high & 0x80 ? w : w + k) ? 'd' : 0;
 }
 
 const char *
@@ -108,9 +170,8 @@ lang_guess (const struct text *t, size_t sentence)
     {
       if (t->tok[i].mask & TEXT_NOT_OWN)
         continue;
-      const char *w = text_lower (t, i);
-      char lang = function_word_lang (w);
-      if (lang == 'd' || (lang == 0 && has_german_letter (w)))
+      char lang = word_lang (text_lower (t, i));
+      if (lang == 'd')
         german++;
       else if (lang == 'e')
         english++;

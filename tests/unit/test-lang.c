@@ -18,9 +18,90 @@ guess (const char *s, size_t sentence)
   return g ? g : "undecided";
 }
 
+/* The plain way to look a word up: compare it with every entry. */
+static char
+reference_lang (const char *w)
+{
+  for (size_t i = 0; i < sizeof function_words / sizeof *function_words; i++)
+    if (strcmp (w, function_words[i].word) == 0)
+      return function_words[i].lang;
+  return 0;
+}
+
+/* The plain way to find a German letter: look at every byte pair. */
+static bool
+reference_german_letter (const char *w)
+{
+  for (size_t i = 0; w[i] && w[i + 1]; i++)
+    if ((unsigned char) w[i] == 0xC3
+        && ((unsigned char) w[i + 1] == 0xA4 || (unsigned char) w[i + 1] == 0xB6
+            || (unsigned char) w[i + 1] == 0xBC || (unsigned char) w[i + 1] == 0x9F))
+      return true;
+  return false;
+}
+
+static char
+reference_word_lang (const char *w)
+{
+  char lang = reference_lang (w);
+  return lang ? lang : reference_german_letter (w) ? 'd' : 0;
+}
+
+/* function_word_lang searches numbers made of a word's bytes: it must agree with strcmp on
+   every table word, every prefix and extension of one, and many other byte strings (high
+   bytes included, where a signed comparison would go wrong); word_lang, which reads a word's
+   first bytes once for the key and the German letters, must agree with the plain way. */
+static void
+test_lookup_matches_reference (void)
+{
+  static const char alphabet[] = "abcdehinorstuwyz\xc3\xa4\xb6\xbc\x84\x9f\x80\xff";
+  size_t n = sizeof function_words / sizeof *function_words;
+  char w[16];
+  for (size_t i = 0; i < n; i++)
+    {
+      size_t len = strlen (function_words[i].word);
+      for (size_t k = 0; k <= len; k++)
+        {
+          memcpy (w, function_words[i].word, k);
+          w[k] = '\0';
+          CHECK (function_word_lang (w) == reference_lang (w));
+          CHECK (word_lang (w) == reference_word_lang (w));
+          for (size_t a = 0; a < sizeof alphabet - 1; a++)
+            {
+              w[k] = alphabet[a];
+              memcpy (w + k + 1, function_words[i].word + k, len - k + 1);
+              CHECK (function_word_lang (w) == reference_lang (w));
+              CHECK (word_lang (w) == reference_word_lang (w));
+            }
+        }
+    }
+  uint32_t state = 12345;
+  size_t agreed = 0, found = 0, german = 0;
+  for (int i = 0; i < 200000; i++)
+    {
+      state = state * 1103515245u + 12345u;
+      size_t len = (state >> 8) % 13;
+      for (size_t k = 0; k < len; k++)
+        {
+          state = state * 1103515245u + 12345u;
+          w[k] = alphabet[(state >> 16) % (sizeof alphabet - 1)];
+        }
+      w[len] = '\0';
+      char want = reference_lang (w);
+      char want_word = reference_word_lang (w);
+      agreed += function_word_lang (w) == want && word_lang (w) == want_word;
+      found += want != 0;
+      german += want == 0 && want_word == 'd';
+    }
+  CHECK (agreed == 200000);
+  CHECK (found > 100);          /* the generator does hit table words */
+  CHECK (german > 100);         /* and German letters outside them */
+}
+
 int
 main (void)
 {
+  test_lookup_matches_reference ();
   size_t n = sizeof function_words / sizeof *function_words;
   for (size_t i = 0; i < n; i++)
     {
@@ -30,7 +111,17 @@ main (void)
       CHECK (strlen (f->word) <= FUNCTION_WORD_MAX);
       CHECK (f->lang == 'd' || f->lang == 'e');
       CHECK (function_word_lang (f->word) == f->lang);
+      /* Each word lies in its first letter's range, which the search relies on. */
+      CHECK (f->word[0] >= 'a' && f->word[0] <= 'z');
+      CHECK (letter_start[f->word[0] - 'a'] <= i && i < letter_start[f->word[0] - 'a' + 1]);
+      /* The padding entry_key reads is zero. */
+      for (size_t k = strlen (f->word); k < sizeof f->word; k++)
+        CHECK (f->word[k] == '\0');
     }
+  CHECK (sizeof letter_start / sizeof *letter_start == 'z' - 'a' + 2);
+  CHECK (letter_start[0] == 0 && letter_start['z' - 'a' + 1] == n);
+  for (size_t c = 0; c + 1 < sizeof letter_start / sizeof *letter_start; c++)
+    CHECK (letter_start[c] <= letter_start[c + 1]);
   CHECK (function_word_lang ("") == 0);
   CHECK (function_word_lang ("dass") == 'd');
   CHECK (function_word_lang ("das") == 'd');
