@@ -158,6 +158,21 @@ first_marked (uint64_t m)
 }
 #endif
 
+/* TEXT_PLAIN_PATHS turns the fast paths off: test-text-paths builds text.c so and compares
+   its results with the library's.  */
+#if HAVE_FIRST_MARKED && !defined TEXT_PLAIN_PATHS
+# define HAVE_WORD_CHUNKS 1
+#else
+# define HAVE_WORD_CHUNKS 0
+#endif
+#ifndef TEXT_PLAIN_PATHS
+# define HAVE_FAST_WORDS 1
+# define HAVE_FAST_MASKS 1
+#else
+# define HAVE_FAST_WORDS 0
+# define HAVE_FAST_MASKS 0
+#endif
+
 /* The first index from I on, below END, whose byte is A, B, C or D; END if there is none.  The
    scans for rare bytes (addresses, quotation marks) run over every byte of the message: sixteen
    bytes at a time where SSE2 is there, else eight.  */
@@ -514,40 +529,56 @@ enum header_kind
   HDR_SUBJECT = 8,
 };
 
+/* A set of letters a to z as bits.  */
+#define LETTER_BIT(c) (UINT32_C (1) << ((c) - 'a'))
+
+static const struct
+{
+  const char *name;
+  unsigned kind;
+} quoted_header_fields[] = {
+  { "von", HDR_FROM }, { "from", HDR_FROM }, { "gesendet", HDR_DATE }, { "sent", HDR_DATE },
+  { "datum", HDR_DATE }, { "date", HDR_DATE }, { "an", HDR_TO }, { "to", HDR_TO },
+  { "cc", HDR_TO }, { "betreff", HDR_SUBJECT }, { "subject", HDR_SUBJECT },
+};
+
+/* The first letters of quoted_header_fields, bit I for 'a' + I: asked for nearly every line,
+   quoted_header_kind passes over most at once.  test-text-paths checks it against the list.  */
+static const uint32_t header_first_letters =
+  LETTER_BIT ('a') | LETTER_BIT ('b') | LETTER_BIT ('c') | LETTER_BIT ('d') | LETTER_BIT ('f')
+  | LETTER_BIT ('g') | LETTER_BIT ('s') | LETTER_BIT ('t') | LETTER_BIT ('v');
+
 /* Which Outlook-style quoted header field the line starts with ("Von:", "Sent:"), if any.  */
 static unsigned
 quoted_header_kind (const char *s, const struct line *l)
 {
-  static const struct
-  {
-    const char *name;
-    unsigned kind;
-  } fields[] = {
-    { "von", HDR_FROM }, { "from", HDR_FROM }, { "gesendet", HDR_DATE }, { "sent", HDR_DATE },
-    { "datum", HDR_DATE }, { "date", HDR_DATE }, { "an", HDR_TO }, { "to", HDR_TO },
-    { "cc", HDR_TO }, { "betreff", HDR_SUBJECT }, { "subject", HDR_SUBJECT },
-  };
   const char *p = s + l->lead;
   size_t n = line_look (l);
   while (n > 0 && *p == '*')
     p++, n--;
+  if (HAVE_FAST_MASKS && n > 0)
+    {
+      unsigned char f = *p >= 'A' && *p <= 'Z' ? *p + ('a' - 'A') : *p;
+      if (f < 'a' || f > 'z' || !((header_first_letters >> (f - 'a')) & 1))
+        return 0;
+    }
   size_t colon = 0, look = n < 12 ? n : 12;
   while (colon < look && p[colon] != ':')
     colon++;
   if (colon == look)
     return 0;
   unsigned char first = *p >= 'A' && *p <= 'Z' ? *p + ('a' - 'A') : *p;
-  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+  for (size_t i = 0; i < sizeof quoted_header_fields / sizeof quoted_header_fields[0]; i++)
     {
-      if ((unsigned char) fields[i].name[0] != first)
+      if ((unsigned char) quoted_header_fields[i].name[0] != first)
         continue;               /* (n > 0 here: a colon was found) */
-      size_t m = match_folded (p, n, fields[i].name);
+      size_t m = match_folded (p, n, quoted_header_fields[i].name);
       if (!m)
         continue;
       while (m < n && p[m] == '*')
         m++;
       if (m < n && p[m] == ':')
-        return fields[i].kind;
+        return quoted_header_fields[i].kind;
     }
   return 0;
 }
@@ -1309,6 +1340,15 @@ static const char *const closing_alone[] = {
   "thanks", "vielen dank", "yours", NULL
 };
 
+/* The first letters of closing_words and closing_alone, bit I for 'a' + I: most lines start
+   with another letter, and is_closing, asked for every line, then need not search the lists.
+   test-text-paths checks it against the lists.  */
+static const uint32_t closing_first_letters =
+  LETTER_BIT ('b') | LETTER_BIT ('c') | LETTER_BIT ('d') | LETTER_BIT ('f') | LETTER_BIT ('g')
+  | LETTER_BIT ('h') | LETTER_BIT ('k') | LETTER_BIT ('l') | LETTER_BIT ('m') | LETTER_BIT ('r')
+  | LETTER_BIT ('s') | LETTER_BIT ('t') | LETTER_BIT ('v') | LETTER_BIT ('w') | LETTER_BIT ('x')
+  | LETTER_BIT ('y');
+
 /* True if only punctuation, white space or symbols follow S[I] up to N.  */
 static bool
 rest_is_punct (const char *s, size_t n, size_t i)
@@ -1330,9 +1370,12 @@ is_closing (const char *p, size_t n)
 {
   if (n == 0 || n > 48 || p[n - 1] == '?')
     return false;
+  unsigned char first = p[0] >= 'A' && p[0] <= 'Z' ? p[0] + ('a' - 'A') : p[0];
+  if (HAVE_FAST_MASKS
+      && (first < 'a' || first > 'z' || !((closing_first_letters >> (first - 'a')) & 1)))
+    return false;
   if (match_any_word (p, n, closing_words))
     return true;
-  unsigned char first = p[0] >= 'A' && p[0] <= 'Z' ? p[0] + ('a' - 'A') : p[0];
   for (const char *const *w = closing_alone; *w; w++)
     {
       if ((unsigned char) (*w)[0] != first)
@@ -1449,9 +1492,19 @@ compute_masks (const char *s, size_t len, struct line *lines, size_t nlines, uin
   /* Addresses first: a URL's '=' and '/' are no evidence of code.  */
   mask_addresses (s, len, mask);
   mask_code (s, len, lines, nlines, mask);
-  for (size_t i = 0; i < nlines; i++)
-    if (!(lines[i].flags & (LN_BLANK | LN_QUOTE)))
-      mask_speech_line (s, &lines[i], mask);
+  /* Direct speech, on the lines that hold a quotation mark ('"', or a character that starts
+     with 0xC2 or 0xE2, see mask_speech_line): one scan of the text finds them, instead of one
+     call per line.  */
+  for (size_t p = 0, li = 0;
+       HAVE_FAST_MASKS ? (p = find_any4 (s, p, len, '"', 0xC2, 0xE2, '"')) < len : li < nlines;)
+    {
+      while (HAVE_FAST_MASKS && lines[li].end < p)
+        li++;
+      if (!(lines[li].flags & (LN_BLANK | LN_QUOTE)))
+        mask_speech_line (s, &lines[li], mask);
+      p = lines[li].end + 1;
+      li++;
+    }
 
   /* The salutation is the first line of the sender's own text; closings may stand anywhere.  */
   bool greeting_seen = false;
@@ -2064,6 +2117,20 @@ scan_word (const char *s, size_t len, size_t start, char *dst, struct word *w)
       while (j < len)
         {
           unsigned char bj = s[j];
+          if (HAVE_WORD_CHUNKS && j + 8 <= len)
+            {
+              uint64_t x = load8 (s + j);
+              uint64_t stop = ~lower_bytes (x) & BYTES_HIGHS;
+              unsigned k = stop ? first_marked (stop) : 8;
+              if (k)
+                {
+                  memcpy (dst + (j - start), s + j, 8);
+                  lower += k;
+                  letters = true;
+                  j += k;
+                  continue;
+                }
+            }
           unsigned char folded = bj | 0x20;
           if ((unsigned char) (folded - 'a') < 26)
             {
@@ -2178,7 +2245,7 @@ scan_simple_word (const char *s, size_t len, size_t st, char *restrict dst)
     {
       /* Runs of lower-case letters, the bulk of any text, eight bytes at a time.  DST has room
          for the rest of the text, so copying a whole word of bytes is safe.  */
-      if (HAVE_FIRST_MARKED && j + 8 <= len)
+      if (HAVE_WORD_CHUNKS && j + 8 <= len)
         {
           uint64_t x = load8 (s + j);
           uint64_t stop = ~lower_bytes (x) & BYTES_HIGHS;
@@ -2428,7 +2495,7 @@ segment (struct builder *b, const struct line *lines, size_t nlines)
          Latin-1 letters and digits that does not end in an apostrophe, a hyphen or another
          non-ASCII character.  Such a word needs none of the checks above: no sentence boundary,
          no line, no compound.  Anything else goes back to the loop above.  */
-      while (pos + 1 < len)
+      while (HAVE_FAST_WORDS && pos + 1 < len)
         {
           unsigned char punct = 0;
           if (s[pos] != ' ')

@@ -25,7 +25,8 @@ unit_tests = tests/unit/test-findings tests/unit/test-profile tests/unit/test-ms
   tests/unit/test-duzen tests/unit/test-explain tests/unit/test-rules tests/unit/test-bait \
   tests/unit/test-text tests/unit/test-annotate tests/unit/test-score \
   tests/unit/test-fingerprint tests/unit/test-store tests/unit/test-template \
-  tests/unit/test-fastpaths tests/unit/test-lang tests/unit/test-strbuf
+  tests/unit/test-fastpaths tests/unit/test-lang tests/unit/test-strbuf \
+  tests/unit/test-text-paths
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 EXTRA_DIST += tests/unit/unit.h tests/bait/labelled.tsv
@@ -41,6 +42,7 @@ tests_unit_test_annotate_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_score_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_fingerprint_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_lang_LDADD = $(RITTBERGER_LIBS)
+tests_unit_test_text_paths_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_strbuf_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_store_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_template_LDADD = $(RITTBERGER_LIBS)

@@ -1,0 +1,223 @@
+/* test-text-paths.c: text_analyze's fast paths against its plain ones, on generated text. */
+/* Copyright (C) 2026 The rittberger authors.
+   SPDX-License-Identifier: GPL-3.0-or-later */
+
+/* text.c built a second time with TEXT_PLAIN_PATHS takes none of its shortcuts: words one
+   byte at a time, every word through the full loop, the direct-speech and phrase tests on
+   every line.  The library's text_analyze takes them all.  Both must give the same words,
+   sentences and masks for any input; the shortcuts only handle a subset (ASCII runs, single
+   spaces, lines with a quotation mark, lines that start with a list's first letters), so the
+   inputs below mix ASCII, Latin-1 letters, other UTF-8, invalid bytes, NUL, quotation marks,
+   long runs and the phrases the masks look for. */
+#define TEXT_PLAIN_PATHS 1
+#define text_analyze plain_text_analyze
+#define text_free plain_text_free
+#include "../../lib/text.c"
+#undef text_analyze
+#undef text_free
+#include "unit.h"
+
+#include <stdio.h>
+
+int text_analyze (struct text *t, const char *s, size_t len);
+void text_free (struct text *t);
+
+static uint64_t rng = 88172645463325252u;
+
+static uint64_t
+next_random (void)
+{
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return rng;
+}
+
+static const char *const pieces[] = {
+  " ", "  ", "\n", "\n\n", "\t", ".", ". ", "! ", "? ", "...", "\xe2\x80\xa6", ",", ", ", ":", ": ",
+  ";", "-", " - ", "\xe2\x80\x93", "\xe2\x80\x94", "'", "\xe2\x80\x99", "\xc2\xb4", "`", "\"",
+  "\xe2\x80\x9e", "\xe2\x80\x9c", "\xe2\x80\x9d", "\xc2\xab", "\xc2\xbb", "\xe2\x80\x9a",
+  "\xe2\x80\x98", "(", ")", "[", "]", "@", "_", "/", "://", "www.", ".de", ".com", "> ", "-- \n",
+  "\xc2\xa0", "\xe2\x80\x89", "\xe3\x80\x80", "\xc3", "\x80", "\xff", "\xe2\x80", "\0",
+  "\xc3\xa4", "\xc3\x84", "\xc3\x9f", "\xc3\xb6", "\xc3\x9c", "\xc3\xa9", "\xc3\x89", "\xc4\xb0",
+  "\xc7\x85", "\xce\xa3", "\xcf\x82", "\xd0\xb4", "\xd0\x94", "\xe4\xb8\xad", "\xf0\x9f\x98\x8a",
+  "\xcc\x88", "\xe2\x84\xaa", "1", "23", "2024", "10:15", "1.", "2)", "z.B.", "Dr.", "usw.",
+  "Hallo", "hallo", "Hi", "du", "Du", "DU", "Sie", "hast's", "it's", "Don't", "geht`s", "E-Mail",
+  "Du-Form", "Du- und Sie-Form", "und", "der", "the", "you", "Viele Gr\xc3\xbc\xc3\x9f" "e",
+  "LG", "Danke!", "Best,", "Cheers", "Gru\xc3\x9f", "Am 1.2. schrieb X:", "wrote:",
+  "Von: a\nGesendet: b\nAn: c\nBetreff: d\n", "From: a Sent: b To: c", "-----Original Message-----",
+  "```", "`code`", "    x = 1;", "$ ls -la", "Diese E-Mail enth\xc3\xa4lt vertrauliche Informationen",
+  "http://example.com/a?b=c", "a@b.de", "@handle", "gbcc_eu", "example.org", "HALLO", "WeLt",
+  "abcdefghijklmnop", "ABCDEFGHIJKLMNOP", "Stra\xc3\x9f" "e", "GR\xc3\x9c\xc3\x9f" "E", "x", "Q",
+  ":)", ";-)", "\xe2\x80\xa2", "\xc2\xb7 ", "* ", "+ ", "\r\n", "Sehr geehrte Frau M\xc3\xbcller,",
+};
+
+/* A text of up to about 600 bytes made of the pieces above, random ASCII words and random bytes. */
+static size_t
+generate (char *buf, size_t cap)
+{
+  size_t n = 0, want = next_random () % 600;
+  int mode = next_random () % 4;
+  while (n < want)
+    {
+      char tmp[40];
+      const char *p;
+      size_t pl;
+      uint64_t r = next_random ();
+      if (mode == 0 || r % 3)
+        {
+          p = pieces[(r >> 8) % (sizeof pieces / sizeof *pieces)];
+          pl = p[0] ? strlen (p) : 1;
+        }
+      else if (r % 3 == 0 && (r >> 4) % 2)
+        {
+          pl = 1 + (r >> 8) % 30;
+          for (size_t i = 0; i < pl; i++)
+            {
+              uint64_t c = next_random ();
+              tmp[i] = c % 5 == 0 ? 'A' + (c >> 8) % 26 : c % 17 == 0 ? '0' + (c >> 8) % 10
+                : 'a' + (c >> 8) % 26;
+            }
+          p = tmp;
+        }
+      else
+        {
+          pl = 1 + (r >> 8) % 8;
+          for (size_t i = 0; i < pl; i++)
+            tmp[i] = (char) next_random ();
+          p = tmp;
+        }
+      if (n + pl > cap)
+        break;
+      memcpy (buf + n, p, pl);
+      n += pl;
+    }
+  return n;
+}
+
+/* Compare both analyses of S; report the first difference. */
+static bool
+same_analysis (const char *s, size_t len)
+{
+  struct text a, b;
+  int ra = plain_text_analyze (&a, s, len), rb = text_analyze (&b, s, len);
+  if (ra != 0 || rb != 0)
+    {
+      if (ra == 0)
+        plain_text_free (&a);
+      if (rb == 0)
+        text_free (&b);
+      return ra == rb;
+    }
+  bool ok = a.ntok == b.ntok && a.nsent == b.nsent && a.all_lower == b.all_lower
+    && (len == 0 || memcmp (a.mask, b.mask, len) == 0);
+  for (size_t i = 0; ok && i < a.ntok; i++)
+    {
+      const struct text_token *x = &a.tok[i], *y = &b.tok[i];
+      ok = x->off == y->off && x->len == y->len && x->sentence == y->sentence
+        && x->flags == y->flags && x->mask == y->mask && x->punct_before == y->punct_before
+        && strcmp (a.lower + x->lower_off, b.lower + y->lower_off) == 0;
+    }
+  for (size_t i = 0; ok && i < a.nsent; i++)
+    {
+      const struct text_sentence *x = &a.sent[i], *y = &b.sent[i];
+      ok = x->off == y->off && x->end == y->end && x->first_tok == y->first_tok
+        && x->ntok == y->ntok && x->flags == y->flags;
+    }
+  plain_text_free (&a);
+  text_free (&b);
+  return ok;
+}
+
+static void
+report (const char *s, size_t len)
+{
+  fprintf (stderr, "fast and plain paths differ on %zu bytes:\n", len);
+  for (size_t i = 0; i < len; i++)
+    fprintf (stderr, (unsigned char) s[i] >= 0x20 && (unsigned char) s[i] < 0x7F ? "%c" : "\\x%02x",
+             (unsigned char) s[i]);
+  fputc ('\n', stderr);
+}
+
+/* The letter sets the phrase tests pass lines over with must hold every list's first letters. */
+static uint32_t
+first_letters (const char *const *list)
+{
+  uint32_t set = 0;
+  for (; *list; list++)
+    set |= LETTER_BIT ((*list)[0]);
+  return set;
+}
+
+static void
+test_letter_sets (void)
+{
+  CHECK (closing_first_letters == (first_letters (closing_words) | first_letters (closing_alone)));
+  uint32_t fields = 0;
+  for (size_t i = 0; i < sizeof quoted_header_fields / sizeof *quoted_header_fields; i++)
+    fields |= LETTER_BIT (quoted_header_fields[i].name[0]);
+  CHECK (header_first_letters == fields);
+}
+
+static void
+test_generated (void)
+{
+  static char buf[4096];
+  size_t failures = 0;
+  for (int i = 0; i < 40000 && failures < 3; i++)
+    {
+      size_t len = generate (buf, sizeof buf);
+      /* A copy of exactly LEN bytes, so that reading past the end is caught by the sanitizers. */
+      char *s = malloc (len ? len : 1);
+      if (!s)
+        break;
+      memcpy (s, buf, len);
+      if (!same_analysis (s, len))
+        {
+          report (s, len);
+          failures++;
+        }
+      free (s);
+    }
+  CHECK (failures == 0);
+}
+
+/* Long runs: words and lines longer than the eight and sixteen bytes the scans take at once. */
+static void
+test_long_runs (void)
+{
+  static const char *const runs[] = {
+    "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789012345",
+    "aBcDeFgHiJkLmNoP", "a\xc3\xa4" "bcdefghijklmn", "\"zitat zitat zitat zitat\"",
+    "           ", "...............", "\xe2\x80\x9e" "lang lang lang lang" "\xe2\x80\x9c",
+  };
+  char buf[512];
+  for (size_t a = 0; a < sizeof runs / sizeof *runs; a++)
+    for (size_t b = 0; b < sizeof runs / sizeof *runs; b++)
+      for (size_t cut = 0; cut < 24; cut++)
+        {
+          size_t la = strlen (runs[a]), lb = strlen (runs[b]);
+          size_t n = snprintf (buf, sizeof buf, "%s %s\n%s, %s", runs[a], runs[b], runs[b], runs[a]);
+          (void) la;
+          (void) lb;
+          if (cut < n)
+            n -= cut;
+          char *s = malloc (n);
+          memcpy (s, buf, n);
+          if (!same_analysis (s, n))
+            {
+              report (s, n);
+              unit_failures++;
+            }
+          free (s);
+        }
+}
+
+int
+main (void)
+{
+  test_letter_sets ();
+  test_long_runs ();
+  test_generated ();
+  UNIT_EXIT ();
+}
