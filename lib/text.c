@@ -2294,6 +2294,16 @@ scan_simple_word (const char *s, size_t len, size_t st, char *restrict dst)
   return w;
 }
 
+/* The ASCII marks that segment's fast path takes between two words without a space: none is
+   white space, a hyphen, an apostrophe or an opening mark, each of which scan_word or scan_gap
+   reads in a way of its own.  */
+static const bool glued_mark[256] = {
+  ['.'] = true, ['/'] = true, ['@'] = true, ['_'] = true, ['='] = true, ['&'] = true,
+  ['?'] = true, ['#'] = true, ['%'] = true, ['+'] = true, [':'] = true, [';'] = true,
+  [','] = true, ['!'] = true, ['*'] = true, ['~'] = true, ['|'] = true, ['\\'] = true,
+  ['^'] = true, ['$'] = true, [')'] = true, [']'] = true, ['}'] = true, ['>'] = true,
+};
+
 static int
 segment (struct builder *b, const struct line *lines, size_t nlines)
 {
@@ -2498,13 +2508,31 @@ segment (struct builder *b, const struct line *lines, size_t nlines)
       while (HAVE_FAST_WORDS && pos + 1 < len)
         {
           unsigned char punct = 0;
+          size_t st = pos + 1;
+          bool initial = false;
           if (s[pos] != ' ')
             {
-              if ((s[pos] != ',' && s[pos] != ':') || pos + 2 >= len || s[pos + 1] != ' ')
-                break;
               punct = s[pos];
+              if ((punct == ',' || punct == ':') && pos + 2 < len && s[pos + 1] == ' ')
+                {
+                  st = pos + 2;
+                  initial = punct == ':';
+                }
+              /* Marks glued between two words ("www.example.com", "und/oder", "https://"),
+                 as scan_gap reads them: without white space no sentence ends there unless
+                 the masks of blocks change, and only the last mark counts.  */
+              else if (glued_mark[punct])
+                {
+                  while (st < len && st - pos < 8 && glued_mark[(unsigned char) s[st]])
+                    st++;
+                  if (st >= len || (t->mask[pos - 1] & MASK_BLOCK) != (t->mask[st] & MASK_BLOCK))
+                    break;
+                  punct = s[st - 1];
+                  initial = punct == ':' && !(s[st - 2] >= '0' && s[st - 2] <= '9');
+                }
+              else
+                break;
             }
-          size_t st = pos + 1 + (punct != 0);
           if (b->lower_len + (len - st) + 2 > b->lower_cap
               && grow ((void **) &t->lower, &b->lower_cap, b->lower_len + (len - st) + 2, 1) < 0)
             return -1;
@@ -2542,7 +2570,7 @@ segment (struct builder *b, const struct line *lines, size_t nlines)
           unsigned char f0 = s[st];
           bool first_upper = (unsigned char) (f0 - 'A') < 26
             || (f0 == 0xC3 && (unsigned char) s[st + 1] < 0x9F);
-          unsigned fl = (first_upper ? TOK_UPPER_INITIAL : 0) | (punct == ':' ? TOK_INITIAL : 0);
+          unsigned fl = (first_upper ? TOK_UPPER_INITIAL : 0) | (initial ? TOK_INITIAL : 0);
           if (up >= 2 && lo == 0)
             fl |= TOK_ALL_UPPER;
           if (lo >= 1 && up == 0)
