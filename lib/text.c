@@ -426,24 +426,39 @@ line_trim_end (const char *s, const struct line *l)
 static void
 mask_span (uint8_t *mask, size_t a, size_t b, uint8_t bit)
 {
+  /* Quoted text and signatures mask to the end of the message: eight bytes at a time.  */
+  if (HAVE_FAST_MASKS)
+    for (; a + 8 <= b; a += 8)
+      {
+        uint64_t x;
+        memcpy (&x, mask + a, 8);
+        x |= BYTES_ONES * bit;
+        memcpy (mask + a, &x, 8);
+      }
   for (; a < b; a++)
     mask[a] |= bit;
 }
 
+static int grow (void **p, size_t *cap, size_t need, size_t size);
+
 static int
 split_lines (const char *s, size_t len, struct line **out, size_t *nout)
 {
-  size_t n = 1;
-  for (const char *p = s; (p = memchr (p, '\n', s + len - p)); p++)
-    n++;
-  struct line *lines = malloc (n * sizeof *lines);
-  if (!lines)
+  /* One pass: room for lines of 32 bytes on average, more if they are shorter.  */
+  size_t cap = 0;
+  struct line *lines = NULL;
+  if (grow ((void **) &lines, &cap, len / 32 + 16, sizeof *lines) < 0)
     return -1;
   size_t i = 0, start = 0;
   for (;;)
     {
       const char *nl = memchr (s + start, '\n', len - start);
       size_t end = nl ? (size_t) (nl - s) : len;
+      if (i == cap && grow ((void **) &lines, &cap, i + 1, sizeof *lines) < 0)
+        {
+          free (lines);
+          return -1;
+        }
       struct line *l = &lines[i++];
       size_t lead = start;
       while (lead < end && (s[lead] == ' ' || s[lead] == '\t' || s[lead] == '\r'))
@@ -1084,7 +1099,17 @@ mask_chunk (const char *s, size_t a, size_t b, uint8_t *mask)
   size_t n = b - a;
 
   /* scheme://... and mailto:  */
-  const char *css = n >= 3 ? memmem (p, n, "://", 3) : NULL;
+  const char *css = NULL;
+  if (!HAVE_FAST_MASKS)
+    css = n >= 3 ? memmem (p, n, "://", 3) : NULL;
+  else
+    /* The first "://", found through its colons: memmem's set-up costs more than a chunk.  */
+    for (const char *q = p; n >= 3 && (q = memchr (q, ':', p + n - 2 - q)); q++)
+      if (q[1] == '/' && q[2] == '/')
+        {
+          css = q;
+          break;
+        }
   if (css)
     {
       size_t c = css - p, st = c;
@@ -2128,7 +2153,13 @@ scan_word (const char *s, size_t len, size_t start, char *dst, struct word *w)
                   lower += k;
                   letters = true;
                   j += k;
-                  continue;
+                  if (k == 8)
+                    continue;
+                  /* Not a lower-case letter: most often the end of the word.  */
+                  bj = s[j];
+                  if (bj < 0x80 && (unsigned char) ((bj | 0x20) - 'a') >= 26
+                      && (unsigned char) (bj - '0') >= 10)
+                    break;
                 }
             }
           unsigned char folded = bj | 0x20;
@@ -2256,7 +2287,12 @@ scan_simple_word (const char *s, size_t len, size_t st, char *restrict dst)
               lo += k;
               letters = true;
               j += k;
-              continue;
+              if (k == 8)
+                continue;
+              /* Not a lower-case letter: most often the end of the word.  */
+              unsigned char e = s[j];
+              if (e < 0x80 && (unsigned char) ((e | 0x20) - 'a') >= 26 && (unsigned char) (e - '0') >= 10)
+                break;
             }
         }
       unsigned char bj = s[j];
