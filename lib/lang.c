@@ -101,20 +101,6 @@ key_lang (uint64_t key)
   return 0;
 }
 
-/* The language W is a function word of ('d' or 'e'), or 0. */
-static char
-function_word_lang (const char *w)
-{
-  uint64_t key = 0;
-  for (int k = 0; w[k]; k++)
-    {
-      if (k == FUNCTION_WORD_MAX)
-        return 0;               /* longer than any table word */
-      key |= (uint64_t) (unsigned char) w[k] << (56 - 8 * k);
-    }
-  return key_lang (key);
-}
-
 /* The evidence word W gives: 'd' for a German function word or a word with a German letter,
    'e' for an English function word, else 0.  Called for every own word of every sentence a
    language-bound rule looks at, and of the whole text, so one pass over the word's first
@@ -146,6 +132,37 @@ word_lang (const char *w)
   return has_german_letter (high & 0x80 ? w : w + k) ? 'd' : 0;
 }
 
+#if defined __GNUC__ && defined __BYTE_ORDER__ && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* word_lang for a word of text.lower, whose padding (TEXT_LOWER_PAD) lets eight bytes be read
+   at once: the first NUL among them gives the length, and the bytes before it the key. */
+static inline char
+lower_word_lang (const char *w)
+{
+  enum { PAD_OK = 1 / (TEXT_LOWER_PAD >= 8) };
+  const uint64_t ones = UINT64_C (0x0101010101010101), highs = UINT64_C (0x8080808080808080);
+  uint64_t x;
+  memcpy (&x, w, 8);
+  uint64_t nul = (x - ones) & ~x & highs;       /* exact for the first NUL byte */
+  if (!nul)
+    return has_german_letter (w) ? 'd' : 0;     /* eight bytes or more */
+  unsigned len = (unsigned) __builtin_ctzll (nul) / 8;
+  if (len == 0)
+    return 0;
+  uint64_t bytes = x & ((UINT64_C (1) << (8 * len)) - 1);
+  if (len <= FUNCTION_WORD_MAX)
+    {
+      char lang = key_lang (__builtin_bswap64 (bytes));
+      if (lang)
+        return lang;
+    }
+  if (!(bytes & highs))
+    return 0;                   /* ASCII: no German letter */
+  return has_german_letter (w) ? 'd' : 0;
+}
+#else
+# define lower_word_lang word_lang
+#endif
+
 const char *
 lang_guess (const struct text *t, size_t sentence)
 {
@@ -170,7 +187,7 @@ lang_guess (const struct text *t, size_t sentence)
     {
       if (t->tok[i].mask & TEXT_NOT_OWN)
         continue;
-      char lang = word_lang (text_lower (t, i));
+      char lang = lower_word_lang (text_lower (t, i));
       if (lang == 'd')
         german++;
       else if (lang == 'e')

@@ -773,6 +773,12 @@ is_ident_byte (unsigned char b)
   return is_ascii_alnum (b) || b == '_';
 }
 
+/* The bytes line_has_code_signal's switch looks at.  */
+static const bool code_signal_byte[256] = {
+  ['{'] = true, ['}'] = true, ['$'] = true, ['='] = true, ['/'] = true, ['-'] = true,
+  ['('] = true, [':'] = true, ['&'] = true, ['|'] = true, ['#'] = true,
+};
+
 /* True if the line P[0..N) holds punctuation that prose hardly uses: braces, a trailing ';', "$(",
    paths, command options, assignments.  Bytes that MASK (parallel to P, or NULL) marks as URL do
    not count.  */
@@ -791,6 +797,8 @@ line_has_code_signal (const char *p, size_t n, const uint8_t *mask)
     return true;
   for (size_t i = 0; i < last; i++)
     {
+      if (HAVE_FAST_MASKS && !code_signal_byte[(unsigned char) p[i]])
+        continue;               /* the common case: no case of the switch below */
       if (mask && (mask[i] & TEXT_URL))
         continue;
       unsigned char b = p[i], nx = i + 1 < last ? p[i + 1] : 0;
@@ -2561,7 +2569,9 @@ segment (struct builder *b, const struct line *lines, size_t nlines)
                 {
                   while (st < len && st - pos < 8 && glued_mark[(unsigned char) s[st]])
                     st++;
-                  if (st >= len || (t->mask[pos - 1] & MASK_BLOCK) != (t->mask[st] & MASK_BLOCK))
+                  /* (most often white space follows: ". ", ".\n") */
+                  if (st >= len || ((unsigned char) s[st] < 0x80 && !is_ascii_alnum (s[st]))
+                      || (t->mask[pos - 1] & MASK_BLOCK) != (t->mask[st] & MASK_BLOCK))
                     break;
                   punct = s[st - 1];
                   initial = punct == ':' && !(s[st - 2] >= '0' && s[st - 2] <= '9');
@@ -2703,7 +2713,8 @@ text_analyze (struct text *t, const char *s, size_t len)
       /* Room for every word, its NUL and the growth of lower-casing (İ: 2 bytes to 3), so the
          ASCII fast path in segment never checks: at most 2 * LEN + 2 bytes.  */
       || grow ((void **) &t->lower, &b.lower_cap, 2 * len + 2, 1) < 0
-      || segment (&b, lines, nlines) < 0)
+      || segment (&b, lines, nlines) < 0
+      || grow ((void **) &t->lower, &b.lower_cap, b.lower_len + TEXT_LOWER_PAD, 1) < 0)
     {
       int e = errno;
       free (lines);
@@ -2712,6 +2723,8 @@ text_analyze (struct text *t, const char *s, size_t len)
       return -1;
     }
   free (lines);
+  /* The padding text.h promises, so that eight bytes can be read from any word's start.  */
+  memset (t->lower + b.lower_len, 0, TEXT_LOWER_PAD);
   return 0;
 
 fail:

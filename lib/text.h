@@ -60,6 +60,9 @@ struct text_sentence
   uint16_t flags;               /* enum text_sentence_flag */
 };
 
+/* NUL bytes after the last word in text.lower (see there).  */
+#define TEXT_LOWER_PAD 8
+
 struct text
 {
   const char *s;                /* the body, borrowed */
@@ -69,7 +72,8 @@ struct text
   size_t ntok;
   struct text_sentence *sent;
   size_t nsent;
-  char *lower;                  /* lower-cased words, each NUL-terminated */
+  char *lower;                  /* lower-cased words, each NUL-terminated, then TEXT_LOWER_PAD
+                                   NUL bytes: TEXT_LOWER_PAD bytes can be read from any word */
   bool all_lower;               /* the whole message has no upper-case letter */
 };
 

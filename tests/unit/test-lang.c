@@ -47,10 +47,32 @@ reference_word_lang (const char *w)
   return lang ? lang : reference_german_letter (w) ? 'd' : 0;
 }
 
-/* function_word_lang searches numbers made of a word's bytes: it must agree with strcmp on
-   every table word, every prefix and extension of one, and many other byte strings (high
-   bytes included, where a signed comparison would go wrong); word_lang, which reads a word's
-   first bytes once for the key and the German letters, must agree with the plain way. */
+/* word_lang and lower_word_lang search numbers made of a word's bytes: they must agree with
+   strcmp and a byte-pair scan on every table word, every prefix and extension of one, and many
+   other byte strings (high bytes included, where a signed comparison would go wrong).
+   lower_word_lang reads eight bytes at once, past the word's NUL, as text.lower allows: the
+   bytes after the NUL (the next words there) must not matter, so they are random here. */
+static char
+padded_lang (const char *w)
+{
+  static uint32_t noise = 99;
+  char buf[64];
+  size_t n = strlen (w);
+  memcpy (buf, w, n + 1);
+  for (size_t i = n + 1; i < sizeof buf; i++)
+    {
+      noise = noise * 1103515245u + 12345u;
+      buf[i] = (char) (noise >> 16);
+    }
+  return lower_word_lang (buf);
+}
+
+static char
+function_word_lang (const char *w)
+{
+  char lang = word_lang (w);
+  return lang == padded_lang (w) ? lang : '?';
+}
 static void
 test_lookup_matches_reference (void)
 {
@@ -64,14 +86,14 @@ test_lookup_matches_reference (void)
         {
           memcpy (w, function_words[i].word, k);
           w[k] = '\0';
-          CHECK (function_word_lang (w) == reference_lang (w));
           CHECK (word_lang (w) == reference_word_lang (w));
+          CHECK (padded_lang (w) == reference_word_lang (w));
           for (size_t a = 0; a < sizeof alphabet - 1; a++)
             {
               w[k] = alphabet[a];
               memcpy (w + k + 1, function_words[i].word + k, len - k + 1);
-              CHECK (function_word_lang (w) == reference_lang (w));
               CHECK (word_lang (w) == reference_word_lang (w));
+              CHECK (padded_lang (w) == reference_word_lang (w));
             }
         }
     }
@@ -89,7 +111,7 @@ test_lookup_matches_reference (void)
       w[len] = '\0';
       char want = reference_lang (w);
       char want_word = reference_word_lang (w);
-      agreed += function_word_lang (w) == want && word_lang (w) == want_word;
+      agreed += word_lang (w) == want_word && padded_lang (w) == want_word;
       found += want != 0;
       german += want == 0 && want_word == 'd';
     }
@@ -128,7 +150,7 @@ main (void)
   CHECK (function_word_lang ("da") == 0);
   CHECK (function_word_lang ("deinenx") == 0);
   CHECK (function_word_lang ("zzz") == 0);
-  CHECK (function_word_lang ("\xc3\xa4") == 0);
+  CHECK (function_word_lang ("\xc3\xa4") == 'd');   /* no function word, but a German letter */
 
   CHECK_STR (guess ("Ich habe eine kurze Frage an dich.", 0), "de");
   CHECK_STR (guess ("Could you send me the file, please?", 0), "en");
