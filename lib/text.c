@@ -925,6 +925,8 @@ backtick_is_apostrophe (const char *s, size_t len, size_t i)
 static void
 mask_code (const char *s, size_t len, struct line *lines, size_t nlines, uint8_t *mask)
 {
+  /* Most messages have no backtick at all: then no line need be searched for code spans.  */
+  bool backticks = !HAVE_FAST_MASKS || memchr (s, '`', len);
   bool fence_failed['~' + 1] = { false };
   for (size_t i = 0; i < nlines; i++)
     {
@@ -979,7 +981,7 @@ mask_code (const char *s, size_t len, struct line *lines, size_t nlines, uint8_t
 
       /* Inline `code spans`, paired on the line.  */
       size_t p = l->lead;
-      while (p < l->end)
+      while (backticks && p < l->end)
         {
           const char *bt = memchr (s + p, '`', l->end - p);
           if (!bt)
@@ -2077,9 +2079,23 @@ close_sentence (struct text *t, size_t end, unsigned flags, uint32_t upper, uint
 static bool
 text_is_all_lower (const char *s, size_t len, const uint8_t *mask)
 {
-  size_t i = 0;
+  size_t i = 0, slow_until = 0;
   while (i < len)
     {
+      /* Eight bytes at a time while there is neither a capital nor a byte above ASCII; eight
+         bytes that hold one are looked at one by one.  */
+      if (HAVE_FAST_MASKS && HAVE_FIRST_MARKED && i >= slow_until && i + 8 <= len)
+        {
+          uint64_t x = load8 (s + i);
+          uint64_t t = x & BYTES_LOW7;
+          uint64_t capital = (t + BYTES_ONES * (0x80 - 'A')) & ~(t + BYTES_ONES * (0x80 - 'Z' - 1));
+          if (!((capital | x) & BYTES_HIGHS))
+            {
+              i += 8;
+              continue;
+            }
+          slow_until = i + 8;
+        }
       unsigned char b = s[i];
       if (b < 0x80)
         {
