@@ -1375,14 +1375,27 @@ static const char *const closing_alone[] = {
   "thanks", "vielen dank", "yours", NULL
 };
 
-/* The first letters of closing_words and closing_alone, bit I for 'a' + I: most lines start
-   with another letter, and is_closing, asked for every line, then need not search the lists.
-   test-text-paths checks it against the lists.  */
-static const uint32_t closing_first_letters =
-  LETTER_BIT ('b') | LETTER_BIT ('c') | LETTER_BIT ('d') | LETTER_BIT ('f') | LETTER_BIT ('g')
-  | LETTER_BIT ('h') | LETTER_BIT ('k') | LETTER_BIT ('l') | LETTER_BIT ('m') | LETTER_BIT ('r')
-  | LETTER_BIT ('s') | LETTER_BIT ('t') | LETTER_BIT ('v') | LETTER_BIT ('w') | LETTER_BIT ('x')
-  | LETTER_BIT ('y');
+/* The first two letters of the entries of closing_words and closing_alone: bit J of entry I
+   for the letters 'a' + I, 'a' + J.  Most lines start otherwise, and is_closing, asked for
+   every line, then need not search the lists.  test-text-paths checks it against the lists.  */
+static const uint32_t closing_first_two[26] = {
+  ['b' - 'a'] = LETTER_BIT ('e') | LETTER_BIT ('i') | LETTER_BIT ('u'),
+  ['c' - 'a'] = LETTER_BIT ('h') | LETTER_BIT ('i') | LETTER_BIT ('u'),
+  ['d' - 'a'] = LETTER_BIT ('a'),
+  ['f' - 'a'] = LETTER_BIT ('r'),
+  ['g' - 'a'] = LETTER_BIT ('l') | LETTER_BIT ('r'),
+  ['h' - 'a'] = LETTER_BIT ('e') | LETTER_BIT ('o'),
+  ['k' - 'a'] = LETTER_BIT ('i'),
+  ['l' - 'a'] = LETTER_BIT ('g') | LETTER_BIT ('i') | LETTER_BIT ('o'),
+  ['m' - 'a'] = LETTER_BIT ('a') | LETTER_BIT ('f') | LETTER_BIT ('i'),
+  ['r' - 'a'] = LETTER_BIT ('e'),
+  ['s' - 'a'] = LETTER_BIT ('c') | LETTER_BIT ('e') | LETTER_BIT ('i') | LETTER_BIT ('o'),
+  ['t' - 'a'] = LETTER_BIT ('a') | LETTER_BIT ('h') | LETTER_BIT ('s'),
+  ['v' - 'a'] = LETTER_BIT ('g') | LETTER_BIT ('i'),
+  ['w' - 'a'] = LETTER_BIT ('a'),
+  ['x' - 'a'] = LETTER_BIT ('o'),
+  ['y' - 'a'] = LETTER_BIT ('o'),
+};
 
 /* True if only punctuation, white space or symbols follow S[I] up to N.  */
 static bool
@@ -1406,9 +1419,14 @@ is_closing (const char *p, size_t n)
   if (n == 0 || n > 48 || p[n - 1] == '?')
     return false;
   unsigned char first = p[0] >= 'A' && p[0] <= 'Z' ? p[0] + ('a' - 'A') : p[0];
-  if (HAVE_FAST_MASKS
-      && (first < 'a' || first > 'z' || !((closing_first_letters >> (first - 'a')) & 1)))
-    return false;
+  if (HAVE_FAST_MASKS)
+    {
+      /* (every entry has two ASCII letters first, which match_folded folds as here) */
+      unsigned char second = n >= 2 && p[1] >= 'A' && p[1] <= 'Z' ? p[1] + ('a' - 'A') : n >= 2 ? p[1] : 0;
+      if (first < 'a' || first > 'z' || second < 'a' || second > 'z'
+          || !((closing_first_two[first - 'a'] >> (second - 'a')) & 1))
+        return false;
+    }
   if (match_any_word (p, n, closing_words))
     return true;
   for (const char *const *w = closing_alone; *w; w++)
