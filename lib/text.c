@@ -1422,7 +1422,7 @@ is_closing (const char *p, size_t n)
   if (HAVE_FAST_MASKS)
     {
       /* (every entry has two ASCII letters first, which match_folded folds as here) */
-      unsigned char second = n >= 2 && p[1] >= 'A' && p[1] <= 'Z' ? p[1] + ('a' - 'A') : n >= 2 ? p[1] : 0;
+      unsigned char second = n < 2 ? 0 : p[1] >= 'A' && p[1] <= 'Z' ? p[1] + ('a' - 'A') : p[1];
       if (first < 'a' || first > 'z' || second < 'a' || second > 'z'
           || !((closing_first_two[first - 'a'] >> (second - 'a')) & 1))
         return false;
@@ -2333,7 +2333,8 @@ scan_simple_word (const char *s, size_t len, size_t st, char *restrict dst)
                 continue;
               /* Not a lower-case letter: most often the end of the word.  */
               unsigned char e = s[j];
-              if (e < 0x80 && (unsigned char) ((e | 0x20) - 'a') >= 26 && (unsigned char) (e - '0') >= 10)
+              if (e < 0x80 && (unsigned char) ((e | 0x20) - 'a') >= 26
+                  && (unsigned char) (e - '0') >= 10)
                 break;
             }
         }
