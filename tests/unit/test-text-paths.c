@@ -140,11 +140,18 @@ report (const char *s, size_t len)
   fputc ('\n', stderr);
 }
 
-/* The letter sets the phrase tests pass lines over with must hold exactly the letters their
-   lists start with. */
+/* The byte table must say what the comparisons it replaces say, and the letter sets the
+   phrase tests pass lines over with must hold exactly the letters their lists start with. */
 static void
 test_letter_sets (void)
 {
+  for (unsigned b = 0; b < 256; b++)
+    {
+      CHECK (is_space (b) == (b == ' ' || b == '\t' || b == '\n' || b == '\v' || b == '\f'
+                              || b == '\r'));
+      CHECK (is_ascii_alnum (b) == ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z')
+                                    || (b >= '0' && b <= '9')));
+    }
   uint32_t closing[26] = { 0 };
   for (int k = 0; k < 2; k++)
     for (const char *const *w = k ? closing_alone : closing_words; *w; w++)
