@@ -196,6 +196,34 @@ first_marked (uint64_t m)
 # define HAVE_FAST_MASKS 0
 #endif
 
+/* The run of lower-case ASCII letters that starts at P (AVAIL >= 8 bytes readable), up to
+   sixteen bytes where SSE2 is there, else eight: its length, and *FULL if it fills them.  The
+   bytes are copied to DST (which has room for AVAIL bytes) whatever they are: the caller
+   keeps only the run.  Runs of lower-case letters are the bulk of any text.  */
+static inline unsigned
+copy_lower_run (const char *p, size_t avail, char *dst, bool *full)
+{
+#if defined __SSE2__
+  if (avail >= 16)
+    {
+      __m128i x = _mm_loadu_si128 ((const __m128i *) p);
+      /* (signed bytes: those above ASCII are negative, below 'a') */
+      __m128i in = _mm_and_si128 (_mm_cmpgt_epi8 (x, _mm_set1_epi8 ('a' - 1)),
+                                  _mm_cmplt_epi8 (x, _mm_set1_epi8 ('z' + 1)));
+      unsigned stop = (unsigned) _mm_movemask_epi8 (in) ^ 0xFFFF;
+      _mm_storeu_si128 ((__m128i *) dst, x);
+      *full = stop == 0;
+      return stop ? (unsigned) __builtin_ctz (stop) : 16;
+    }
+#endif
+  (void) avail;
+  uint64_t x = load8 (p);
+  uint64_t stop = ~lower_bytes (x) & BYTES_HIGHS;
+  memcpy (dst, p, 8);
+  *full = stop == 0;
+  return stop ? first_marked (stop) : 8;
+}
+
 /* The first index from I on, below END, whose byte is A, B, C or D; END if there is none.  The
    scans for rare bytes (addresses, quotation marks) run over every byte of the message: sixteen
    bytes at a time where SSE2 is there, else eight.  */
@@ -2209,16 +2237,14 @@ scan_word (const char *s, size_t len, size_t start, char *dst, struct word *w)
           unsigned char bj = s[j];
           if (HAVE_WORD_CHUNKS && j + 8 <= len)
             {
-              uint64_t x = load8 (s + j);
-              uint64_t stop = ~lower_bytes (x) & BYTES_HIGHS;
-              unsigned k = stop ? first_marked (stop) : 8;
+              bool full;
+              unsigned k = copy_lower_run (s + j, len - j, dst + (j - start), &full);
               if (k)
                 {
-                  memcpy (dst + (j - start), s + j, 8);
                   lower += k;
                   letters = true;
                   j += k;
-                  if (k == 8)
+                  if (full)
                     continue;
                   /* Not a lower-case letter: most often the end of the word.  */
                   bj = s[j];
@@ -2343,16 +2369,14 @@ scan_simple_word (const char *s, size_t len, size_t st, char *restrict dst)
          for the rest of the text, so copying a whole word of bytes is safe.  */
       if (HAVE_WORD_CHUNKS && j + 8 <= len)
         {
-          uint64_t x = load8 (s + j);
-          uint64_t stop = ~lower_bytes (x) & BYTES_HIGHS;
-          unsigned k = stop ? first_marked (stop) : 8;
+          bool full;
+          unsigned k = copy_lower_run (s + j, len - j, dst + (j - st), &full);
           if (k)
             {
-              memcpy (dst + (j - st), s + j, 8);
               lo += k;
               letters = true;
               j += k;
-              if (k == 8)
+              if (full)
                 continue;
               /* Not a lower-case letter: most often the end of the word.  */
               unsigned char e = s[j];
