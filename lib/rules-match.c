@@ -90,7 +90,10 @@ struct rules_index
   size_t *tool;
   const char **tools;
   size_t ntools;
+  struct word_cache *words_cache;       /* made by the first rules_match that can */
 };
+
+static void word_cache_free (struct word_cache *c);
 
 void
 rules_index_free (struct rules_index *ix)
@@ -110,6 +113,7 @@ rules_index_free (struct rules_index *ix)
   free (ix->lang);
   free (ix->tool);
   free (ix->tools);
+  word_cache_free (ix->words_cache);
   free (ix);
 }
 
@@ -1257,14 +1261,21 @@ struct text_memo
   size_t len, ntok, nsent;
   uint64_t *text_rules;         /* rules triggered by a word of the sender's own text */
   uint64_t *sent_rules;         /* per sentence, rules triggered by one of its words */
-  signed char *sent_lang;       /* per sentence: 0 not yet guessed, 1 de, 2 en, 3 undecided */
-  int text_lang;                /* the same for the whole text */
+  signed char *sent_lang;       /* per sentence, lang_guess's verdict: 1 de, 2 en, 3 undecided */
+  int text_lang;                /* the same for the whole text (0 before find_triggered) */
   int body_utf;                 /* -1 not yet checked, 0 invalid UTF-8, 1 valid */
   signed char has_byte[256];    /* -1 not yet looked for, 0 absent from the body, 1 present */
   char *ascii_lower;            /* see lowered_body */
   bool lower_all;               /* all of ascii_lower is filled in, not just some sentences */
   uint64_t *sent_sig;           /* per sentence, SIG_WORDS words of its byte pairs (sentence_sig) */
   bool *sent_sig_done;
+  /* Per sentence, the scopes it is in (SENT_IN_SCOPE and the rest: see sentence_scopes); and
+     per rule with triggers, the sentences one of its triggers occurs in: rule I's are
+     rule_sent[rule_sent_at[I] .. rule_sent_at[I + 1]), in order.  A rule then visits only
+     the sentences it could run on, instead of asking each sentence of the text. */
+  unsigned char *sent_scope;
+  uint32_t *rule_sent_at;
+  uint32_t *rule_sent;
   /* The last subject a subject rule looked at, and its lower-cased form (NULL if it could not
      be lower-cased: then the subject itself serves); u8_tolower cost more than the rest of a
      rules_match call on a short mail. */
@@ -1290,6 +1301,7 @@ struct match_run
   const struct text *t;
   const struct rules_index *ix;
   struct text_memo *memo;       /* what is known about T */
+  struct word_cache *words_cache;       /* NULL if there was no memory for it */
   int subject_utf;
   struct pattern_cache *cache;
   pcre2_match_context *mctx;
@@ -1317,6 +1329,9 @@ rules_memo_clear (struct text_memo *memo)
   free (memo->ascii_lower);
   free (memo->sent_sig);
   free (memo->sent_sig_done);
+  free (memo->sent_scope);
+  free (memo->rule_sent_at);
+  free (memo->rule_sent);
   memset (memo, 0, sizeof *memo);
 }
 
@@ -1461,40 +1476,251 @@ word_rules (const struct rules_index *ix, const char *w, uint64_t *acc)
     bits_or (acc, ix->bits + s->bits, ix->words);
 }
 
-/* Fill RUN's text_rules and sent_rules from the words of T; return 0 or -1 (ENOMEM). */
+/* The language evidence of the lower-cased word W as lang_guess counts it: 1 German, 2 English,
+   0 neither.  Asked of lang_guess itself, on a text of that one word, so that the two can never
+   disagree. */
+static unsigned char
+word_lang_class (const char *w, size_t len)
+{
+  struct text_token tok = { .off = 0, .len = (uint32_t) len, .lower_off = 0 };
+  struct text one = { .s = w, .len = len, .tok = &tok, .ntok = 1, .lower = (char *) w };
+  return (unsigned char) (rules_lang_code (lang_guess (&one, LANG_WHOLE_TEXT)) % 3);
+}
+
+/* What the words of the texts seen so far trigger, and their language evidence: a batch run's
+   messages share most of their words, and looking a word up here (one hash of the whole word
+   and one compare) costs a fraction of trying each of its prefixes against the trigger table
+   and classifying it for lang_guess, which were a quarter of all matching.  Bounded: when full,
+   it is emptied before the next text. */
+enum
+{
+  WORD_CACHE_ENTRIES = 8192,
+  WORD_CACHE_SLOTS = 2 * WORD_CACHE_ENTRIES,    /* a power of two */
+  WORD_CACHE_ARENA = 16 * WORD_CACHE_ENTRIES,   /* bytes of words kept */
+  WORD_CACHE_MAX_LEN = 48,                      /* longer words are looked up afresh */
+  WORD_CACHE_BITMAPS = 2048,                    /* words that trigger something */
+};
+
+struct word_entry
+{
+  uint64_t hash;
+  uint32_t off;                 /* the word's bytes at arena + off */
+  uint32_t bits;                /* its rule bitmap at bitmaps + (bits - 1) * words; 0: none */
+  uint16_t len;
+  unsigned char lang;           /* word_lang_class */
+};
+
+struct word_cache
+{
+  uint32_t slot[WORD_CACHE_SLOTS];      /* entry index + 1, 0 empty */
+  struct word_entry entry[WORD_CACHE_ENTRIES];
+  size_t n;
+  char arena[WORD_CACHE_ARENA];
+  size_t arena_used;
+  uint64_t *bitmaps;            /* WORD_CACHE_BITMAPS rule bitmaps of the index's size */
+  size_t nbitmaps;
+};
+
+static void
+word_cache_free (struct word_cache *c)
+{
+  if (c)
+    free (c->bitmaps);
+  free (c);
+}
+
+/* Empty C if it has no room left for a text's new words. */
+static void
+word_cache_make_room (struct word_cache *c)
+{
+  if (c->n < WORD_CACHE_ENTRIES * 3 / 4 && c->arena_used < WORD_CACHE_ARENA * 3 / 4
+      && c->nbitmaps < WORD_CACHE_BITMAPS * 3 / 4)
+    return;
+  memset (c->slot, 0, sizeof c->slot);
+  c->n = 0;
+  c->arena_used = 0;
+  c->nbitmaps = 0;
+}
+
+/* The facts of the lower-cased word W of LEN bytes: its language class in *LANG, and the rules
+   it triggers (with the index's every-word rules), or NULL if none.  The bitmap is C's (C may
+   be NULL) or, when the word is not cached, SCRATCH's (IX->words words); it lasts until the
+   next call. */
+static const uint64_t *
+word_facts (const struct rules_index *ix, struct word_cache *c, const char *w, size_t len,
+            uint64_t *scratch, unsigned char *lang)
+{
+  size_t words = ix->words;
+  uint64_t h = 0;
+  size_t k = 0;
+  bool cacheable = c && len <= WORD_CACHE_MAX_LEN;
+  if (cacheable)
+    {
+      h = rules_hash_bytes (w, len, UINT64_C (0x84222325cbf29ce4));
+      for (k = h & (WORD_CACHE_SLOTS - 1); c->slot[k]; k = (k + 1) & (WORD_CACHE_SLOTS - 1))
+        {
+          const struct word_entry *e = &c->entry[c->slot[k] - 1];
+          if (e->hash == h && e->len == len && memcmp (c->arena + e->off, w, len) == 0)
+            {
+              *lang = e->lang;
+              return e->bits ? c->bitmaps + (size_t) (e->bits - 1) * words : NULL;
+            }
+        }
+    }
+  memset (scratch, 0, words * sizeof *scratch);
+  word_rules (ix, w, scratch);
+  bits_or (scratch, ix->every_word, words);
+  bool any = false;
+  for (size_t x = 0; x < words && !any; x++)
+    any = scratch[x] != 0;
+  *lang = word_lang_class (w, len);
+  if (!cacheable || c->n == WORD_CACHE_ENTRIES || c->arena_used + len > WORD_CACHE_ARENA
+      || (any && c->nbitmaps == WORD_CACHE_BITMAPS))
+    return any ? scratch : NULL;
+  struct word_entry *e = &c->entry[c->n];
+  e->hash = h;
+  e->off = (uint32_t) c->arena_used;
+  e->len = (uint16_t) len;
+  e->lang = *lang;
+  e->bits = 0;
+  memcpy (c->arena + c->arena_used, w, len);
+  c->arena_used += len;
+  if (any)
+    {
+      memcpy (c->bitmaps + c->nbitmaps * words, scratch, words * sizeof *scratch);
+      e->bits = (uint32_t) ++c->nbitmaps;
+    }
+  c->slot[k] = (uint32_t) ++c->n;
+  return any ? scratch : NULL;
+}
+
+/* The bits of memo->sent_scope: a sentence rules_sentence_in_scope lets a sentence rule see, a
+   question, a greeting. */
+enum
+{
+  SENT_IN_SCOPE = 1,
+  SENT_IN_QUESTION = 2,
+  SENT_IN_GREETING = 4,
+};
+
+/* The sent_scope bits a rule of scope SCOPE needs of a sentence. */
+static unsigned char
+scope_needs (enum rule_scope scope)
+{
+  return SENT_IN_SCOPE | (scope == SCOPE_QUESTION ? SENT_IN_QUESTION : 0)
+    | (scope == SCOPE_GREETING ? SENT_IN_GREETING : 0);
+}
+
+/* Fill MEMO's sent_scope for T, and its lists of the sentences each rule's triggers occur in
+   (from sent_rules, IX->words words per sentence, for NRULES rules).  Return 0, or -1 on
+   ENOMEM. */
+static int
+sentence_scopes (struct text_memo *memo, const struct text *t, size_t words, size_t nrules)
+{
+  memo->sent_scope = malloc (t->nsent + 1);
+  memo->rule_sent_at = calloc (nrules + 1, sizeof *memo->rule_sent_at);
+  if (!memo->sent_scope || !memo->rule_sent_at)
+    return -1;
+  size_t pairs = 0;
+  for (size_t s = 0; s < t->nsent; s++)
+    {
+      const struct text_sentence *sent = &t->sent[s];
+      unsigned char sc = 0;
+      /* rules_sentence_in_scope, for every scope at once. */
+      if (sent->ntok != 0 && sent->first_tok < t->ntok && sent->end > sent->off
+          && sent->end <= t->len && !(t->tok[sent->first_tok].mask & TEXT_NOT_OWN))
+        sc = SENT_IN_SCOPE | (sent->flags & SENT_QUESTION ? SENT_IN_QUESTION : 0)
+          | (sent->flags & SENT_GREETING ? SENT_IN_GREETING : 0);
+      memo->sent_scope[s] = sc;
+      if (!sc)
+        continue;
+      const uint64_t *bits = memo->sent_rules + s * words;
+      for (size_t w = 0; w < words; w++)
+        for (uint64_t b = bits[w]; b; b &= b - 1)
+          {
+            size_t i = w * 64 + (size_t) __builtin_ctzll (b);
+            if (i < nrules)
+              {
+                memo->rule_sent_at[i + 1]++;
+                pairs++;
+              }
+          }
+    }
+  if (pairs >= UINT32_MAX)
+    return -1;
+  for (size_t i = 0; i < nrules; i++)
+    memo->rule_sent_at[i + 1] += memo->rule_sent_at[i];
+  memo->rule_sent = malloc ((pairs + 1) * sizeof *memo->rule_sent);
+  uint32_t *fill = malloc ((nrules + 1) * sizeof *fill);
+  if (!memo->rule_sent || !fill)
+    {
+      free (fill);
+      return -1;
+    }
+  memcpy (fill, memo->rule_sent_at, (nrules + 1) * sizeof *fill);
+  for (size_t s = 0; s < t->nsent; s++)
+    {
+      if (!memo->sent_scope[s])
+        continue;
+      const uint64_t *bits = memo->sent_rules + s * words;
+      for (size_t w = 0; w < words; w++)
+        for (uint64_t b = bits[w]; b; b &= b - 1)
+          {
+            size_t i = w * 64 + (size_t) __builtin_ctzll (b);
+            if (i < nrules)
+              memo->rule_sent[fill[i]++] = (uint32_t) s;
+          }
+    }
+  free (fill);
+  return 0;
+}
+
+/* Fill RUN's text_rules and sent_rules from the words of T, and the language of each sentence
+   and of the whole text as lang_guess would judge them; return 0 or -1 (ENOMEM). */
 static int
 find_triggered (struct match_run *run)
 {
   const struct text *t = run->t;
   const struct rules_index *ix = run->ix;
   struct text_memo *memo = run->memo;
+  struct word_cache *cache = run->words_cache;
   size_t words = ix->words;
   memo->text_rules = calloc (words * (t->nsent + 1), sizeof *memo->text_rules);
-  uint64_t *acc = calloc (words, sizeof *acc);
+  uint64_t *acc = malloc (words * sizeof *acc);
+  /* Per token, how many of the sender's own words before it are German and English
+     evidence. */
+  uint32_t *de_before = malloc ((t->ntok + 1) * sizeof *de_before);
+  uint32_t *en_before = malloc ((t->ntok + 1) * sizeof *en_before);
+  if (t->nsent)
+    memo->sent_lang = malloc (t->nsent);
   /* The words that trigger something, in token order, with what they trigger. */
   size_t *hit_tok = NULL;
   uint64_t *hit_bits = NULL;
   size_t nhits = 0, cap = 0;
   int status = -1;
-  if (!memo->text_rules || !acc)
+  if (!memo->text_rules || !acc || !de_before || !en_before || (t->nsent && !memo->sent_lang))
     goto out;
   memo->sent_rules = memo->text_rules + words;
-  bool any_every = false;
-  for (size_t w = 0; w < words; w++)
-    any_every |= ix->every_word[w] != 0;
+  if (cache)
+    word_cache_make_room (cache);
+  uint32_t de = 0, en = 0;
   for (size_t i = 0; i < t->ntok; i++)
     {
-      memset (acc, 0, words * sizeof *acc);
-      word_rules (ix, text_lower (t, i), acc);
-      if (any_every)
-        bits_or (acc, ix->every_word, words);
-      bool any = false;
-      for (size_t w = 0; w < words && !any; w++)
-        any = acc[w] != 0;
-      if (!any)
+      de_before[i] = de;
+      en_before[i] = en;
+      const char *w = text_lower (t, i);
+      unsigned char lang;
+      const uint64_t *bits = word_facts (ix, cache, w, strlen (w), acc, &lang);
+      bool own = !(t->tok[i].mask & TEXT_NOT_OWN);
+      if (own)
+        {
+          de += lang == 1;
+          en += lang == 2;
+        }
+      if (!bits)
         continue;
-      if (!(t->tok[i].mask & TEXT_NOT_OWN))
-        bits_or (memo->text_rules, acc, words);
+      if (own)
+        bits_or (memo->text_rules, bits, words);
       if (nhits == cap)
         {
           cap = cap ? 2 * cap : 64;
@@ -1507,15 +1733,24 @@ find_triggered (struct match_run *run)
           hit_bits = nb;
         }
       hit_tok[nhits] = i;
-      memcpy (hit_bits + nhits * words, acc, words * sizeof *acc);
+      memcpy (hit_bits + nhits * words, bits, words * sizeof *bits);
       nhits++;
     }
-  for (size_t s = 0; s < t->nsent && nhits; s++)
+  de_before[t->ntok] = de;
+  en_before[t->ntok] = en;
+  memo->text_lang = de > en ? 1 : en > de ? 2 : 3;
+  for (size_t s = 0; s < t->nsent; s++)
     {
       const struct text_sentence *sent = &t->sent[s];
       size_t first = sent->first_tok, end = first + sent->ntok;
       if (end > t->ntok)
         end = t->ntok;
+      if (first > end)
+        first = end;
+      uint32_t sde = de_before[end] - de_before[first], sen = en_before[end] - en_before[first];
+      memo->sent_lang[s] = (signed char) (sde > sen ? 1 : sen > sde ? 2 : 3);
+      if (!nhits)
+        continue;
       size_t lo = 0, hi = nhits;
       while (lo < hi)
         {
@@ -1528,9 +1763,11 @@ find_triggered (struct match_run *run)
       for (size_t k = lo; k < nhits && hit_tok[k] < end; k++)
         bits_or (memo->sent_rules + s * words, hit_bits + k * words, words);
     }
-  status = 0;
+  status = sentence_scopes (memo, t, words, ix->nrules);
 out:
   free (acc);
+  free (de_before);
+  free (en_before);
   free (hit_tok);
   free (hit_bits);
   return status;
@@ -1785,46 +2022,6 @@ rules_lang_code (const char *l)
   return !l ? 3 : strcmp (l, "de") == 0 ? 1 : 2;
 }
 
-/* Whether sentences A and B of T, which have the same bytes, have the same words, each as
-   much the sender's own in both: then they are in the same language. */
-static bool
-same_own_words (const struct text *t, size_t a, size_t b)
-{
-  const struct text_sentence *sa = &t->sent[a], *sb = &t->sent[b];
-  if (sa->ntok != sb->ntok || sa->first_tok + sa->ntok > t->ntok
-      || sb->first_tok + sb->ntok > t->ntok)
-    return false;
-  for (size_t i = 0; i < sa->ntok; i++)
-    {
-      const struct text_token *x = &t->tok[sa->first_tok + i], *y = &t->tok[sb->first_tok + i];
-      if (x->off - sa->off != y->off - sb->off || x->len != y->len
-          || (x->mask & TEXT_NOT_OWN) != (y->mask & TEXT_NOT_OWN))
-        return false;
-    }
-  return true;
-}
-
-/* The language code of sentence S.  A sentence repeating an earlier one (find_repeats) with
-   the same own words takes that one's language instead of counting its words again: a
-   message that repeats lines asks this of every copy. */
-static int
-sentence_lang (struct match_run *run, size_t s)
-{
-  struct text_memo *memo = run->memo;
-  const struct text *t = run->t;
-  if (memo->repeats && memo->first_same[s] != s)
-    {
-      size_t f = memo->first_same[s];
-      if (same_own_words (t, f, s))
-        {
-          if (memo->sent_lang[f] == 0)
-            memo->sent_lang[f] = rules_lang_code (lang_guess (t, f));
-          return memo->sent_lang[f];
-        }
-    }
-  return rules_lang_code (lang_guess (t, s));
-}
-
 /* May a rule of language WANT (rule_lang_code) run on sentence S?  Undecided sentences
    (short ones such as "Interesse?") follow the whole text; an undecided text lets every rule
    run. */
@@ -1833,20 +2030,10 @@ lang_allows (struct match_run *run, int want, size_t s)
 {
   if (want == 0)
     return true;
-  int got = 3;
-  struct text_memo *memo = run->memo;
-  if (s != LANG_WHOLE_TEXT && memo->sent_lang)
-    {
-      if (memo->sent_lang[s] == 0)
-        memo->sent_lang[s] = sentence_lang (run, s);
-      got = memo->sent_lang[s];
-    }
+  const struct text_memo *memo = run->memo;
+  int got = s != LANG_WHOLE_TEXT && memo->sent_lang ? memo->sent_lang[s] : 3;
   if (got == 3)
-    {
-      if (memo->text_lang == 0)
-        memo->text_lang = rules_lang_code (lang_guess (run->t, LANG_WHOLE_TEXT));
-      got = memo->text_lang;
-    }
+    got = memo->text_lang;
   return got == 3 || got == want;
 }
 
@@ -2054,7 +2241,6 @@ run_rule (struct rule *r, size_t i, struct match_run *run, const char *subject,
           struct findings *out)
 {
   const struct text *t = run->t;
-  size_t words = run->ix->words;
   if (r->scope == SCOPE_SUBJECT)
     {
       if (!subject)
@@ -2081,12 +2267,16 @@ run_rule (struct rule *r, size_t i, struct match_run *run, const char *subject,
         return 0;
       return match_range (r, i, run, t->s, 0, t->len, true, NULL, out);
     }
-  for (size_t s = 0; s < t->nsent; s++)
+  /* The sentences to look at: those its triggers occur in, or all. */
+  const struct text_memo *memo = run->memo;
+  const uint32_t *list = r->ntrigger ? memo->rule_sent + memo->rule_sent_at[i] : NULL;
+  size_t n = r->ntrigger ? memo->rule_sent_at[i + 1] - memo->rule_sent_at[i] : t->nsent;
+  unsigned char needs = scope_needs (r->scope);
+  for (size_t k = 0; k < n; k++)
     {
+      size_t s = list ? list[k] : k;
       const struct text_sentence *sent = &t->sent[s];
-      if (!rules_sentence_in_scope (r, t, s))
-        continue;
-      if (r->ntrigger && !bit_test (run->memo->sent_rules + s * words, i))
+      if ((memo->sent_scope[s] & needs) != needs)
         continue;
       if (use->state == LIT_NOT_YET)
         lit = rule_literals (run->ix, r, i);    /* the pattern may have scanned enough now */
@@ -2132,6 +2322,18 @@ rules_match (struct ruleset *rs, const char *tool, const struct text *t, const c
       priv->index_gen++;
     }
   run.ix = priv->index;
+  if (!run.ix->words_cache)
+    {
+      /* Without memory for it, words are looked up afresh. */
+      struct word_cache *c = calloc (1, sizeof *c);
+      if (c && !(c->bitmaps = malloc (WORD_CACHE_BITMAPS * run.ix->words * sizeof *c->bitmaps)))
+        {
+          free (c);
+          c = NULL;
+        }
+      priv->index->words_cache = c;
+    }
+  run.words_cache = run.ix->words_cache;
   if (!priv->mctx)
     {
       if (!(priv->mctx = pcre2_match_context_create (NULL)))
@@ -2152,8 +2354,7 @@ rules_match (struct ruleset *rs, const char *tool, const struct text *t, const c
   if (!memo_knows (priv->memo, t, priv->index_gen))
     {
       memo_start (priv->memo, t, priv->index_gen);
-      if (find_triggered (&run) < 0 || find_repeats (priv->memo, t) < 0
-          || (t->nsent && !(priv->memo->sent_lang = calloc (t->nsent, 1))))
+      if (find_triggered (&run) < 0 || find_repeats (priv->memo, t) < 0)
         {
           rules_memo_clear (priv->memo);
           goto out;

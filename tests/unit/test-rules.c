@@ -17,6 +17,7 @@
 #include <unistr.h>
 
 #include "findings.h"
+#include "lang.h"
 #include "rules.h"
 #include "text.h"
 
@@ -735,6 +736,113 @@ test_caseless_ascii (void)
     }
 }
 
+/* The code rules-match.c gives a language lang_guess returned: 1 de, 2 en, 3 undecided. */
+static int
+rules_lang_code_for_test (const char *lang)
+{
+  return !lang ? 3 : strcmp (lang, "de") == 0 ? 1 : 2;
+}
+
+/* A small deterministic generator for the generated-text tests. */
+static uint32_t
+next_random (uint32_t *state)
+{
+  *state = *state * 1103515245u + 12345u;
+  return *state >> 8;
+}
+
+/* The language gate and the triggers are computed per text from a cache of every word's facts
+   (lib/rules-match.c), no longer by lang_guess per sentence and a trigger lookup per word: check
+   them against lang_guess and a plain comparison of each word with each trigger, on generated
+   texts with German and English function words, umlauts, case-folding traps, quoted lines
+   (not the sender's own) and enough distinct words to make the cache empty itself. */
+static void
+test_generated_gates (void)
+{
+  struct ruleset rs = load_string (
+    "rule GATE_DE\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nlang de\npattern /^/\n"
+    "rule GATE_EN\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nlang en\npattern /^/\n"
+    "rule GATE_WORD\ntool t\nside appell\ndescribe-de d\ndescribe-en e\n"
+    "trigger zebra giraffe* \u00fcber* stra\u00dfe i\npattern /^/\n");
+  static const char *const vocab[] = {
+    "der", "Die", "und", "ich", "NICHT", "du", "the", "The", "and", "you", "IS", "of", "i",
+    "zebra", "Zebra", "ZEBRAS", "giraffe", "Giraffenhals", "giraff", "\u00fcber", "\u00dcBER",
+    "\u00fcberall", "Stra\u00dfe", "STRASSE", "stra\u00dfen", "Gr\u00fc\u00dfe", "\u0130",
+    "\u0131", "\u212Aelvin", "\u017Fie", "xyz", "42", "e-mail", "don't", "was", "in",
+  };
+  size_t nvocab = sizeof vocab / sizeof *vocab;
+  static const char *const trig_exact[] = { "zebra", "stra\u00dfe", "i" };
+  static const char *const trig_prefix[] = { "giraffe", "\u00fcber" };
+  uint32_t seed = 20261127;
+  unsigned serial = 0;
+  size_t mismatches = 0, fired = 0;
+  for (int round = 0; round < 1500 && mismatches < 5; round++)
+    {
+      char body[2048];
+      size_t used = 0;
+      int nsent = 1 + (int) (next_random (&seed) % 10);
+      for (int k = 0; k < nsent && used < sizeof body - 200; k++)
+        {
+          if (next_random (&seed) % 5 == 0)
+            used += (size_t) snprintf (body + used, sizeof body - used, "\n> ");
+          int nwords = (int) (next_random (&seed) % 7);
+          for (int w = 0; w < nwords; w++)
+            used += (size_t) snprintf (body + used, sizeof body - used, "%s ",
+                                       vocab[next_random (&seed) % nvocab]);
+          /* A word no other text has: the cache fills and empties itself. */
+          used += (size_t) snprintf (body + used, sizeof body - used, "q%ux%s",
+                                     serial++, (const char *[]) { ". ", "? ", "\n", "! " }[next_random (&seed) % 4]);
+        }
+      struct text t;
+      CHECK (text_analyze (&t, body, used) == 0);
+      for (int pass = 0; pass < 2; pass++)      /* the second call reuses the text's memo */
+        {
+          struct findings f = { 0 };
+          CHECK (rules_match (&rs, "t", &t, NULL, &f) == 0);
+          int whole = rules_lang_code_for_test (lang_guess (&t, LANG_WHOLE_TEXT));
+          for (size_t s = 0; s < t.nsent; s++)
+            {
+              const struct text_sentence *se = &t.sent[s];
+              /* A sentence scope rule sees a sentence whose first word is the sender's own, and
+                 reports a match whose first byte is. */
+              bool seen = se->ntok && se->first_tok < t.ntok && se->end > se->off
+                && !(t.tok[se->first_tok].mask & TEXT_NOT_OWN)
+                && !(t.mask && (t.mask[se->off] & TEXT_NOT_OWN));
+              int got = rules_lang_code_for_test (lang_guess (&t, s));
+              if (got == 3)
+                got = whole;
+              bool trig = false;
+              for (size_t i = se->first_tok; i < se->first_tok + se->ntok && i < t.ntok; i++)
+                {
+                  const char *w = text_lower (&t, i);
+                  for (size_t j = 0; j < 3; j++)
+                    trig |= strcmp (w, trig_exact[j]) == 0;
+                  for (size_t j = 0; j < 2; j++)
+                    trig |= strncmp (w, trig_prefix[j], strlen (trig_prefix[j])) == 0;
+                }
+              bool want[3] = { seen && (got == 3 || got == 1), seen && (got == 3 || got == 2),
+                               seen && trig };
+              static const char *const ids[3] = { "GATE_DE", "GATE_EN", "GATE_WORD" };
+              for (int r = 0; r < 3; r++)
+                {
+                  bool have = false;
+                  for (size_t i = 0; i < f.n && !have; i++)
+                    have = f.v[i].off == se->off && strcmp (f.v[i].rule, ids[r]) == 0;
+                  fired += have;
+                  if (have != want[r] && mismatches++ < 5)
+                    fprintf (stderr, "%s: sentence %zu of \"%.*s\": got %d, want %d\n", ids[r], s,
+                             (int) used, body, have, want[r]);
+                }
+            }
+          release (&f);
+        }
+      text_free (&t);
+    }
+  CHECK (mismatches == 0);
+  CHECK (fired > 1000);         /* the test looked at something */
+  rules_free (&rs);
+}
+
 int
 main (void)
 {
@@ -760,6 +868,7 @@ main (void)
   test_check_examples ();
   test_literal_prefilter ();
   test_caseless_ascii ();
+  test_generated_gates ();
 
   char cmd[600];
   snprintf (cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
