@@ -2059,6 +2059,43 @@ starts_character (const char *s, size_t len, size_t i)
   return i >= len || ((unsigned char) s[i] & 0xC0) != 0x80;
 }
 
+/* The length of the longest prefix of the N bytes at S that is ASCII, eight bytes at a time. */
+static size_t
+ascii_prefix (const char *s, size_t n)
+{
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    {
+      uint64_t w;
+      memcpy (&w, s + i, 8);
+      if (w & UINT64_C (0x8080808080808080))
+        break;
+    }
+  while (i < n && (unsigned char) s[i] < 0x80)
+    i++;
+  return i;
+}
+
+/* u8_check's loop costs a few instructions a byte, and a body is mostly ASCII: only the runs
+   of non-ASCII bytes go to u8_check.  Cutting the text before each ASCII byte changes nothing,
+   as an ASCII byte always starts a character: valid UTF-8 never has a character across such a
+   cut, and a run that ends inside a character is invalid in the whole text too. */
+bool
+rules_utf8_valid (const char *s, size_t n)
+{
+  size_t i = 0;
+  while ((i += ascii_prefix (s + i, n - i)) < n)
+    {
+      size_t j = i;
+      while (j < n && (unsigned char) s[j] >= 0x80)
+        j++;
+      if (u8_check ((const uint8_t *) s + i, j - i))
+        return false;
+      i = j;
+    }
+  return true;
+}
+
 /* PCRE2_NO_UTF_CHECK when SUBJ[START, END) is known valid UTF-8 (checked once per call for the
    body and the subject, not once per pattern and match attempt), else 0. */
 static uint32_t
@@ -2067,7 +2104,7 @@ utf_check_option (struct match_run *run, const char *subj, size_t start, size_t 
   int *known = in_body ? &run->memo->body_utf : &run->subject_utf;
   size_t len = in_body ? run->t->len : strlen (subj);
   if (*known < 0)
-    *known = u8_check ((const uint8_t *) subj, len) == NULL;
+    *known = rules_utf8_valid (subj, len);
   if (*known && starts_character (subj, len, start) && starts_character (subj, len, end))
     return PCRE2_NO_UTF_CHECK;
   return 0;
@@ -2216,8 +2253,19 @@ subject_lowered (struct text_memo *memo, const char *subject)
       memo->subject_lower = NULL;
       if (!(memo->subject = strdup (subject)))
         return NULL;
-      size_t n = 0;
-      uint8_t *low = u8_tolower ((const uint8_t *) subject, strlen (subject), NULL, NULL, NULL, &n);
+      size_t n = strlen (subject);
+      if (ascii_prefix (subject, n) == n)
+        {
+          /* u8_tolower without a language changes only A to Z in ASCII text, at some 70
+             instructions a byte. */
+          if ((memo->subject_lower = malloc (n + 1)))
+            {
+              lower_ascii (memo->subject_lower, subject, n);
+              memo->subject_lower[n] = '\0';
+            }
+          return memo->subject_lower ? memo->subject_lower : memo->subject;
+        }
+      uint8_t *low = u8_tolower ((const uint8_t *) subject, n, NULL, NULL, NULL, &n);
       if (low)
         {
           char *z = realloc (low, n + 1);

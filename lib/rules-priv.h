@@ -181,6 +181,9 @@ bool rules_sentence_in_scope (const struct rule *r, const struct text *t, size_t
    lower-cased SUBJECT; true for a rule without triggers.  bench/rule-cost uses it too. */
 bool rules_triggers_in_subject (const struct rule *r, const char *subject);
 
+/* Whether the N bytes at S are valid UTF-8, exactly when u8_check finds no fault in them. */
+bool rules_utf8_valid (const char *s, size_t n);
+
 /* The code of a language lang_guess returned: 1 de, 2 en, 3 undecided (NULL). */
 int rules_lang_code (const char *lang);
 

@@ -19,6 +19,7 @@
 #include "findings.h"
 #include "lang.h"
 #include "rules.h"
+#include "rules-priv.h"
 #include "text.h"
 
 static int failures;
@@ -843,6 +844,41 @@ test_generated_gates (void)
   rules_free (&rs);
 }
 
+/* rules_utf8_valid hands only the non-ASCII runs to u8_check: it must agree with u8_check on
+   the whole text, for valid and broken sequences anywhere (surrogates, overlong forms, code
+   points past U+10FFFF, a sequence cut short by ASCII or by the end). */
+static void
+test_utf8_valid (void)
+{
+  static const char *const pieces[] = {
+    "a", "hello world ", "\xc3\xa4", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xc3", "\xe2\x82",
+    "\xed\xa0\x80", "\xc0\xaf", "\xe0\x80\xaf", "\xf4\x90\x80\x80", "\x80", "\xff", "\xfe",
+    "\xf8\x88\x80\x80\x80", "12345678", "\xef\xbb\xbf", "\xf0\x90\x80",
+  };
+  uint32_t seed = 7;
+  size_t disagree = 0, valid = 0;
+  for (int round = 0; round < 200000; round++)
+    {
+      char buf[64];
+      size_t n = 0;
+      int k = (int) (next_random (&seed) % 6);
+      for (int j = 0; j < k; j++)
+        {
+          const char *p = pieces[next_random (&seed) % (sizeof pieces / sizeof *pieces)];
+          size_t len = strlen (p);
+          if (n + len > sizeof buf)
+            break;
+          memcpy (buf + n, p, len);
+          n += len;
+        }
+      bool want = u8_check ((const uint8_t *) buf, n) == NULL;
+      valid += want;
+      disagree += rules_utf8_valid (buf, n) != want;
+    }
+  CHECK (disagree == 0);
+  CHECK (valid > 1000 && valid < 199000);
+}
+
 int
 main (void)
 {
@@ -869,6 +905,7 @@ main (void)
   test_literal_prefilter ();
   test_caseless_ascii ();
   test_generated_gates ();
+  test_utf8_valid ();
 
   char cmd[600];
   snprintf (cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
