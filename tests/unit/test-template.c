@@ -271,6 +271,50 @@ test_bulk (void)
     fprintf (stderr, "could not remove %s\n", dir);
 }
 
+/* Whether a mail with subject "Re: Angebot", no threading headers and BODY gets the fake-reply
+   finding. */
+static bool
+fake_re (const char *body)
+{
+  static char raw[4096];
+  snprintf (raw, sizeof raw, "From: sales@vendor.example\nTo: anna@brandt-consulting.de\n"
+            "Subject: Re: Angebot\n\n%s", body);
+  struct findings f = analyse (raw, template_example_profile (), NULL);
+  bool found = has (&f, TEMPLATE_RULE_FAKE_RE, FIND_SUBJECT);
+  release (&f);
+  return found;
+}
+
+/* A "Re:" without a thread is a fake reply unless the text is quoted or an out-of-office answer
+   says so in its first 400 bytes (in any ASCII case); the edges of both checks. */
+static void
+test_fake_re_edges (void)
+{
+  char body[1024];
+  CHECK (fake_re ("Hallo Anna, wir haben ein Angebot.\n"));
+  CHECK (!fake_re ("Out Of Office: ich bin bis Montag weg.\n"));
+  CHECK (!fake_re ("Diese Nachricht ist eine AUTOMATISCHE Antwort.\n"));
+  CHECK (!fake_re ("Ich bin nicht im B\u00fcro.\n"));
+  CHECK (fake_re ("Ich bin nicht im B\u00dcRO.\n"));      /* only ASCII letters are folded */
+  /* "autoreply" ending at byte 400, and one byte later. */
+  for (int shift = 0; shift < 2; shift++)
+    {
+      size_t lead = 400 - strlen ("autoreply") + (size_t) shift;
+      memset (body, 'x', lead);
+      body[lead - 1] = ' ';
+      snprintf (body + lead, sizeof body - lead, "AutoReply\n");
+      CHECK (fake_re (body) == (shift == 1));
+    }
+  /* A quoted line anywhere, also in the last bytes past a multiple of eight. */
+  for (size_t lead = 40; lead < 48; lead++)
+    {
+      memset (body, 'y', lead);
+      body[lead - 1] = '\n';
+      snprintf (body + lead, sizeof body - lead, "> ok\n");
+      CHECK (!fake_re (body));
+    }
+}
+
 int
 main (void)
 {
@@ -294,6 +338,7 @@ main (void)
         CHECK (r->nmatch >= 1 && r->nnomatch >= 1);
     }
   test_traps ();
+  test_fake_re_edges ();
   test_subscribed ();
   test_message_time ();
   test_bulk ();
