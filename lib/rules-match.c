@@ -1491,29 +1491,34 @@ word_lang_class (const char *w, size_t len)
    messages share most of their words, and looking a word up here (one hash of the whole word
    and one compare) costs a fraction of trying each of its prefixes against the trigger table
    and classifying it for lang_guess, which were a quarter of all matching.  Bounded: when full,
-   it is emptied before the next text. */
+   it is emptied before the next text.
+
+   It is read once per word of every text, so it is laid out for the cache: the entries are the
+   hash table's slots (one memory access finds a word, not one for a slot and one for its
+   entry), and the first eight bytes of a word are kept in its entry, which holds the whole of
+   most words: only longer ones have the rest in ARENA. */
 enum
 {
-  WORD_CACHE_ENTRIES = 8192,
+  WORD_CACHE_ENTRIES = 8192,                    /* words kept at most */
   WORD_CACHE_SLOTS = 2 * WORD_CACHE_ENTRIES,    /* a power of two */
-  WORD_CACHE_ARENA = 16 * WORD_CACHE_ENTRIES,   /* bytes of words kept */
+  WORD_CACHE_ARENA = 8 * WORD_CACHE_ENTRIES,    /* bytes of longer words past their eighth */
   WORD_CACHE_MAX_LEN = 48,                      /* longer words are looked up afresh */
   WORD_CACHE_BITMAPS = 2048,                    /* words that trigger something */
 };
 
 struct word_entry
 {
-  uint64_t hash;
-  uint32_t off;                 /* the word's bytes at arena + off */
+  uint64_t head;                /* the word's first eight bytes, zero-padded */
+  uint32_t hash;                /* the high half of word_key's hash */
+  uint32_t off;                 /* bytes past the eighth at arena + off */
   uint32_t bits;                /* its rule bitmap at bitmaps + (bits - 1) * words; 0: none */
-  uint16_t len;
+  uint16_t len;                 /* 0: an empty slot (an empty word is never kept) */
   unsigned char lang;           /* word_lang_class */
 };
 
 struct word_cache
 {
-  uint32_t slot[WORD_CACHE_SLOTS];      /* entry index + 1, 0 empty */
-  struct word_entry entry[WORD_CACHE_ENTRIES];
+  struct word_entry slot[WORD_CACHE_SLOTS];
   size_t n;
   char arena[WORD_CACHE_ARENA];
   size_t arena_used;
@@ -1542,55 +1547,116 @@ word_cache_make_room (struct word_cache *c)
   c->nbitmaps = 0;
 }
 
-/* The facts of the lower-cased word W of LEN bytes: its language class in *LANG, and the rules
-   it triggers (with the index's every-word rules), or NULL if none.  The bitmap is C's (C may
-   be NULL) or, when the word is not cached, SCRATCH's (IX->words words); it lasts until the
-   next call. */
+/* The little-endian value of the 4 or 8 bytes at P. */
+static inline uint64_t
+load_le (const char *p, size_t bytes)
+{
+#if defined __BYTE_ORDER__ && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (bytes == 8)
+    {
+      uint64_t v;
+      memcpy (&v, p, 8);
+      return v;
+    }
+  uint32_t v;
+  memcpy (&v, p, 4);
+  return v;
+#else
+  uint64_t v = 0;
+  for (size_t k = bytes; k-- > 0;)
+    v = v << 8 | (unsigned char) p[k];
+  return v;
+#endif
+}
+
+/* The length of the NUL-terminated word W in *LEN, its first eight bytes (zero-padded) in
+   *HEAD, and a hash of it.  A short word's bytes are read with loads that overlap inside it
+   rather than copied into a buffer: rules_hash_bytes's tail goes through memory, and reading
+   it back stalled the processor on every word. */
+static inline uint64_t
+word_key (const char *w, size_t *len, uint64_t *head)
+{
+  const uint64_t mul = UINT64_C (0x9e3779b97f4a7c15);
+  size_t n = strlen (w);
+  uint64_t first;
+  if (n >= 8)
+    first = load_le (w, 8);
+  else if (n >= 4)
+    first = load_le (w, 4) | load_le (w + n - 4, 4) << (8 * (n - 4));
+  else if (n > 0)
+    first = (uint64_t) (unsigned char) w[0]
+      | (uint64_t) (unsigned char) w[n / 2] << (8 * (n / 2))
+      | (uint64_t) (unsigned char) w[n - 1] << (8 * (n - 1));
+  else
+    first = 0;
+  uint64_t h = (UINT64_C (0x84222325cbf29ce4) ^ first ^ (uint64_t) n << 56) * mul;
+  if (n > 8)
+    {
+      /* The rest eight bytes at a time, the last eight overlapping what came before. */
+      size_t k = 8;
+      for (; k + 8 < n; k += 8)
+        {
+          h ^= h >> 29;
+          h = (h ^ load_le (w + k, 8)) * mul;
+        }
+      h ^= h >> 29;
+      h = (h ^ load_le (w + n - 8, 8)) * mul;
+    }
+  *len = n;
+  *head = first;
+  return h ^ h >> 32;
+}
+
+/* The facts of the lower-cased word W: its length in *LEN, its language class in *LANG, and the
+   rules it triggers (with the index's every-word rules), or NULL if none.  The bitmap is C's
+   (C may be NULL) or, when the word is not cached, SCRATCH's (IX->words words); it lasts until
+   the next call. */
 static const uint64_t *
-word_facts (const struct rules_index *ix, struct word_cache *c, const char *w, size_t len,
+word_facts (const struct rules_index *ix, struct word_cache *c, const char *w, size_t *len,
             uint64_t *scratch, unsigned char *lang)
 {
   size_t words = ix->words;
-  uint64_t h = 0;
-  size_t k = 0;
-  bool cacheable = c && len <= WORD_CACHE_MAX_LEN;
+  uint64_t head;
+  uint64_t h = word_key (w, len, &head);
+  size_t n = *len, k = 0;
+  bool cacheable = c && n > 0 && n <= WORD_CACHE_MAX_LEN;
   if (cacheable)
-    {
-      h = rules_hash_bytes (w, len, UINT64_C (0x84222325cbf29ce4));
-      for (k = h & (WORD_CACHE_SLOTS - 1); c->slot[k]; k = (k + 1) & (WORD_CACHE_SLOTS - 1))
-        {
-          const struct word_entry *e = &c->entry[c->slot[k] - 1];
-          if (e->hash == h && e->len == len && memcmp (c->arena + e->off, w, len) == 0)
-            {
-              *lang = e->lang;
-              return e->bits ? c->bitmaps + (size_t) (e->bits - 1) * words : NULL;
-            }
-        }
-    }
+    for (k = h & (WORD_CACHE_SLOTS - 1); c->slot[k].len; k = (k + 1) & (WORD_CACHE_SLOTS - 1))
+      {
+        const struct word_entry *e = &c->slot[k];
+        if (e->head == head && e->hash == (uint32_t) (h >> 32) && e->len == n
+            && (n <= 8 || memcmp (c->arena + e->off, w + 8, n - 8) == 0))
+          {
+            *lang = e->lang;
+            return e->bits ? c->bitmaps + (size_t) (e->bits - 1) * words : NULL;
+          }
+      }
   memset (scratch, 0, words * sizeof *scratch);
   word_rules (ix, w, scratch);
   bits_or (scratch, ix->every_word, words);
   bool any = false;
   for (size_t x = 0; x < words && !any; x++)
     any = scratch[x] != 0;
-  *lang = word_lang_class (w, len);
-  if (!cacheable || c->n == WORD_CACHE_ENTRIES || c->arena_used + len > WORD_CACHE_ARENA
+  *lang = word_lang_class (w, n);
+  size_t rest = n > 8 ? n - 8 : 0;
+  if (!cacheable || c->n == WORD_CACHE_ENTRIES || c->arena_used + rest > WORD_CACHE_ARENA
       || (any && c->nbitmaps == WORD_CACHE_BITMAPS))
     return any ? scratch : NULL;
-  struct word_entry *e = &c->entry[c->n];
-  e->hash = h;
+  struct word_entry *e = &c->slot[k];
+  e->head = head;
+  e->hash = (uint32_t) (h >> 32);
   e->off = (uint32_t) c->arena_used;
-  e->len = (uint16_t) len;
+  e->len = (uint16_t) n;
   e->lang = *lang;
   e->bits = 0;
-  memcpy (c->arena + c->arena_used, w, len);
-  c->arena_used += len;
+  memcpy (c->arena + c->arena_used, w + 8 * (rest > 0), rest);
+  c->arena_used += rest;
   if (any)
     {
       memcpy (c->bitmaps + c->nbitmaps * words, scratch, words * sizeof *scratch);
       e->bits = (uint32_t) ++c->nbitmaps;
     }
-  c->slot[k] = (uint32_t) ++c->n;
+  c->n++;
   return any ? scratch : NULL;
 }
 
@@ -1708,9 +1774,9 @@ find_triggered (struct match_run *run)
     {
       de_before[i] = de;
       en_before[i] = en;
-      const char *w = text_lower (t, i);
       unsigned char lang;
-      const uint64_t *bits = word_facts (ix, cache, w, strlen (w), acc, &lang);
+      size_t len;
+      const uint64_t *bits = word_facts (ix, cache, text_lower (t, i), &len, acc, &lang);
       bool own = !(t->tok[i].mask & TEXT_NOT_OWN);
       if (own)
         {
@@ -2370,9 +2436,11 @@ rules_match (struct ruleset *rs, const char *tool, const struct text *t, const c
       priv->index_gen++;
     }
   run.ix = priv->index;
-  if (!run.ix->words_cache)
+  if (!run.ix->words_cache && priv->calls >= BATCH_CALLS)
     {
-      /* Without memory for it, words are looked up afresh. */
+      /* Only in batch mode: one message's words seldom repeat across its two calls (which
+         share the memo anyway), and the table's pages would cost a single delivery more than
+         it saves.  Without memory for it, words are looked up afresh. */
       struct word_cache *c = calloc (1, sizeof *c);
       if (c && !(c->bitmaps = malloc (WORD_CACHE_BITMAPS * run.ix->words * sizeof *c->bitmaps)))
         {
