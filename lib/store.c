@@ -256,17 +256,56 @@ store_close (struct store *st)
 /* ------------------------------------------------------------------ SQLite backend */
 
 /* The statements deliveries run, each prepared when first needed: a mail hook whose message is
-   too short to fingerprint prepares none, a single delivery no savepoint (preparing all six at
-   open cost a mail hook 0.22 M instructions). */
+   too short to fingerprint prepares none (preparing them all at open cost a mail hook 0.22 M
+   instructions). */
 enum statement
 {
   STMT_BAND_LOOKUP,             /* the messages of 21 band keys in a time window, newest first */
   STMT_INSERT_MSG,
   STMT_INSERT_BAND,
-  STMT_SAVEPOINT,               /* one delivery inside a batch */
-  STMT_RELEASE,
-  STMT_ROLLBACK_TO,
+  STMT_INSERT_BANDS,            /* BANDS_PER_INSERT band rows at once, for a batch's commit */
+  STMT_DATA_VERSION,            /* whether another connection has committed (the band filter) */
   STMT_COUNT
+};
+
+/* From a batch's second delivery on, its learning waits in memory until the batch is committed
+   (write-behind, see sqlite_flush): a message row and 21 band rows with random keys, each
+   inserted on its own, cost a batch delivery 170,000 instructions of B-tree work (1.05 G of a
+   corpus run's 2.2 G in the store) and its savepoint a further 16,000; at the commit the band
+   rows of all go in sorted by key, so consecutive inserts land on the same few pages.
+   PENDING_MAX bounds the deliveries waiting (a full list commits the batch); PENDING_SLOTS is
+   the size of the exact index from band key to waiting entry, a power of two at least twice
+   the keys it can hold. */
+enum
+{
+  PENDING_MAX = STORE_BATCH_DELIVERIES,
+  PENDING_SLOTS_LOG2 = 16,
+  PENDING_SLOTS = 1 << PENDING_SLOTS_LOG2
+};
+_Static_assert (PENDING_SLOTS >= 2 * FP_BANDS * PENDING_MAX && PENDING_MAX < (1 << 26),
+                "the pending index must stay at most half full; a slot holds entry << 5 | band");
+
+/* One delivery's learning, waiting for the batch's commit. */
+struct pending_entry
+{
+  struct store_entry e;
+  uint64_t band[FP_BANDS];      /* its band keys as stored: masked to 63 bits */
+  sqlite3_int64 id;             /* its message row's, once written */
+};
+
+/* A Bloom filter of every band key in the database, for the lookups of a batch: most
+   deliveries share no band with any stored message, and a lookup whose keys the filter all
+   rules out skips SQL.  Split-block: a key sets one bit in each of the 8 words of one 64-byte
+   block, so a test reads one cache line.  It must never miss a stored key, so it is rebuilt
+   from the database when another connection has committed since it was last checked (keys
+   deleted since only leave positives, which SQL then answers: harmless). */
+struct band_filter
+{
+  uint64_t *words;              /* 8 per block; NULL: no filter */
+  unsigned blocks_log2;
+  size_t capacity;              /* keys it holds at 16 bits each; more: rebuild it larger */
+  size_t keys;                  /* keys added (repeats included) */
+  bool stale;                   /* rebuild it before the next use */
 };
 
 struct sqlite_store
@@ -276,11 +315,21 @@ struct sqlite_store
   int ready_status;             /* STORE_OK, or why opening the database failed: for good */
   char *path;
   sqlite3_stmt *stmt[STMT_COUNT];       /* NULL until first used */
-  bool batch_tuned;             /* the batch settings (cache, checkpoints) are in effect */
+  bool batch_tuned;             /* the batch settings (cache, checkpoints, filter) are in effect */
   int log_frames;               /* frames in the log after this connection's last commit */
   bool batch_open;              /* a batch's write transaction is open */
   size_t batched;               /* deliveries in it */
   int64_t batch_start_ms;       /* when it began (CLOCK_MONOTONIC) */
+  /* Write-behind, allocated with the batch settings: */
+  struct pending_entry *pending;        /* PENDING_MAX; the first npending wait, oldest first */
+  size_t npending;
+  uint32_t *pending_index;      /* PENDING_SLOTS: (entry + 1) << 5 | band; 0: empty */
+  uint32_t *pending_seen;       /* per entry: the last lookup that counted it */
+  uint32_t lookup_serial;
+  struct band_filter filter;
+  int64_t data_version;         /* PRAGMA data_version when the filter was last checked */
+  size_t filter_misses;         /* batch lookups without a filter that SQL found nothing for */
+  size_t filter_next_try;       /* weigh building the filter again at this many */
 };
 
 static int
@@ -349,22 +398,26 @@ end_transaction (struct sqlite_store *s, int status)
   return status;
 }
 
-/* The band lookup names its 21 band keys ?1 to ?21 and its time window ?22 and ?23. */
-_Static_assert (FP_BANDS == 21 && STORE_MAX_CANDIDATES == 5000,
-                "the band lookup's text must follow FP_BANDS and STORE_MAX_CANDIDATES");
+/* The band lookup names its 21 band keys ?1 to ?21, its time window ?22 and ?23 and the most
+   rows it returns ?24 (fewer than STORE_MAX_CANDIDATES when waiting entries were found first). */
+_Static_assert (FP_BANDS == 21, "the band lookup's text must follow FP_BANDS");
 
 static const char *const statement_sql[STMT_COUNT] = {
   [STMT_BAND_LOOKUP] =
     "SELECT id, ts, sender, sig FROM msg WHERE id IN (SELECT msg FROM band WHERE key IN"
     " (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21))"
-    " AND ts > ?22 AND ts <= ?23 ORDER BY id DESC LIMIT 5000",
+    " AND ts > ?22 AND ts <= ?23 ORDER BY id DESC LIMIT ?24",
   [STMT_INSERT_MSG] = "INSERT INTO msg (ts, sender, ntok, sig) VALUES (?, ?, ?, ?)",
   /* One row per statement: one statement inserting all 21 rows (VALUES (..), (..), ...) ran
      no faster and cost 0.16 M instructions more to prepare. */
   [STMT_INSERT_BAND] = "INSERT OR IGNORE INTO band (key, msg) VALUES (?, ?)",
-  [STMT_SAVEPOINT] = "SAVEPOINT delivery",
-  [STMT_RELEASE] = "RELEASE delivery",
-  [STMT_ROLLBACK_TO] = "ROLLBACK TO delivery",
+  /* A batch's commit inserts thousands of band rows: a statement per row cost 1,800
+     instructions of statement overhead each (sqlite3_step, sqlite3VdbeHalt, reset). */
+  [STMT_INSERT_BANDS] = "INSERT OR IGNORE INTO band (key, msg) VALUES"
+    " (?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),"
+    " (?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),"
+    " (?,?),(?,?),(?,?),(?,?)",
+  [STMT_DATA_VERSION] = "PRAGMA data_version",
 };
 
 /* Set *OUT to the statement WHICH, prepared now if this is its first use; return SQLITE_OK or
@@ -439,51 +492,6 @@ bound_log (struct sqlite_store *s)
   if (sqlite3_wal_checkpoint_v2 (s->db, "main", SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL)
       == SQLITE_OK)
     s->log_frames = 0;
-}
-
-/* Run the one-shot statement WHICH (a savepoint command). */
-static int
-step_once (struct sqlite_store *s, enum statement which)
-{
-  sqlite3_stmt *q;
-  int rc = statement (s, which, &q);
-  if (rc != SQLITE_OK)
-    return rc;
-  rc = sqlite3_step (q);
-  sqlite3_reset (q);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-static int
-sqlite_flush (struct store *st)
-{
-  struct sqlite_store *s = (struct sqlite_store *) st;
-  if (!s->batch_open)
-    return STORE_OK;
-  s->batch_open = false;
-  s->batched = 0;
-  if (sqlite3_get_autocommit (s->db))
-    return STORE_OK;            /* SQLite already ended it (after an I/O error) */
-  int rc = exec (s, "COMMIT");
-  if (rc != SQLITE_OK)
-    return fail_and_roll_back (s, rc, "commit");
-  return STORE_OK;
-}
-
-static void
-sqlite_close (struct store *st)
-{
-  struct sqlite_store *s = (struct sqlite_store *) st;
-  if (s->db)
-    {
-      sqlite_flush (st);
-      bound_log (s);
-    }
-  for (int i = 0; i < STMT_COUNT; i++)
-    sqlite3_finalize (s->stmt[i]);
-  sqlite3_close_v2 (s->db);
-  free (s->path);
-  free (s);
 }
 
 static int
@@ -738,13 +746,11 @@ sqlite_ready (struct store *st)
          synchronous=NORMAL: a commit is not synced, the checkpoint syncs the log before it
          writes the database and the database after; a power failure may lose the last
          deliveries' learning but cannot damage the store (synchronous=OFF could).
-         temp_store=MEMORY: each delivery in a batch but the first is a savepoint, whose journal
-         of the pages it changes (about 100 KB once the store has a few hundred messages)
-         spilled to a temporary file from 64 KB on: 9 in 10 of the write calls of a corpus run
-         went there, and a file was created and removed per batch.  The journal only serves to
-         undo a failed delivery; nothing needs it after a crash.  The only other temporary tables
-         here hold the message ids of one lookup (at most 5,000) or of one expire.  (It must be
-         set outside a transaction.) */
+         temp_store=MEMORY: the temporary tables here hold the message ids of one lookup (at
+         most 5,000) or of one expire, and any statement journal only serves to undo a failed
+         statement; nothing needs either after a crash.  (When each batch delivery was a
+         savepoint, its journal spilled to a temporary file from 64 KB on: 9 in 10 of the
+         write calls of a corpus run went there.  It must be set outside a transaction.) */
       rc = exec (s, "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY");
       if (rc != SQLITE_OK)
         status = fail (s, rc, "pragma");
@@ -809,16 +815,198 @@ blob_to_sig (const void *p, int n, uint16_t sig[FP_SLOTS])
   return true;
 }
 
-/* Insert one message and its band rows inside the caller's transaction. */
+/* ------------------------------------------------------------------ the band filter */
+
+enum
+{
+  FILTER_BITS_PER_KEY = 16,     /* about 0.1 % false positives with 8 bits set a key */
+  FILTER_MIN_BLOCKS_LOG2 = 12,  /* 256 KB: 131,072 keys, a corpus run of 6,000 messages */
+  FILTER_MAX_BLOCKS_LOG2 = 16,  /* 4 MB: 2 M keys, a store of 100,000 messages; a larger one
+                                   is filtered with fewer bits a key, down to 8, then not at all */
+  /* Building the filter reads every band row, about 11,000 instructions a stored message; a
+     lookup that SQL finds nothing for costs about 100,000.  So the filter is built once the
+     lookups it would have saved have cost what building it will: when the batch lookups
+     without one that found nothing, times FILTER_BUILD_RATIO, reach the store's messages.
+     A batch in a small or new store builds it at once; a store that most lookups find
+     something in (a second run over the same mail) or a short batch over a large store never
+     pays for it. */
+  FILTER_BUILD_RATIO = 8,
+};
+#define FILTER_KEYS_PER_BLOCK (512 / FILTER_BITS_PER_KEY)
+
+/* The block of F that holds KEY: the top bits of one multiplicative hash (the keys are SipHash
+   values already; the multiplication only spreads them), and the 8 bits it sets there: 6-bit
+   fields of the top 48 bits of another. */
+static uint64_t *
+filter_block (const struct band_filter *f, uint64_t key)
+{
+  return f->words + 8 * (size_t) ((key * UINT64_C (0x9e3779b97f4a7c15)) >> (64 - f->blocks_log2));
+}
+
+static uint64_t
+filter_bits (uint64_t key)
+{
+  return key * UINT64_C (0xc2b2ae3d27d4eb4f);
+}
+
+static void
+filter_set (struct band_filter *f, uint64_t key)
+{
+  uint64_t *w = filter_block (f, key), m = filter_bits (key);
+  for (int j = 0; j < 8; j++)
+    w[j] |= UINT64_C (1) << ((m >> (16 + 6 * j)) & 63);
+}
+
+static bool
+filter_may_contain (const struct band_filter *f, uint64_t key)
+{
+  const uint64_t *w = filter_block (f, key);
+  uint64_t m = filter_bits (key);
+  uint64_t all = 1;
+  for (int j = 0; j < 8; j++)
+    all &= w[j] >> ((m >> (16 + 6 * j)) & 63);
+  return all & 1;
+}
+
+/* Add KEY (masked, as stored), which this connection is writing, to the filter if there is one;
+   once it holds more keys than it was sized for, rebuild it larger before its next use. */
+static void
+filter_note_key (struct band_filter *f, uint64_t key)
+{
+  if (!f->words)
+    return;
+  filter_set (f, key);
+  if (++f->keys > f->capacity && f->blocks_log2 < FILTER_MAX_BLOCKS_LOG2)
+    f->stale = true;
+}
+
+/* Read PRAGMA data_version into *OUT: it changes when another connection has committed since
+   the last reading. */
+static bool
+read_data_version (struct sqlite_store *s, int64_t *out)
+{
+  sqlite3_stmt *q;
+  if (statement (s, STMT_DATA_VERSION, &q) != SQLITE_OK)
+    return false;
+  bool ok = sqlite3_step (q) == SQLITE_ROW;
+  if (ok)
+    *out = sqlite3_column_int64 (q, 0);
+  sqlite3_reset (q);
+  return ok;
+}
+
+/* The highest message id given out so far (0 for none), or -1 on an error. */
+static sqlite3_int64
+max_message_id (struct sqlite_store *s)
+{
+  sqlite3_stmt *q = NULL;
+  sqlite3_int64 max_id = -1;
+  if (sqlite3_prepare_v2 (s->db, "SELECT max(id) FROM msg", -1, &q, NULL) == SQLITE_OK
+      && sqlite3_step (q) == SQLITE_ROW)
+    max_id = sqlite3_column_int64 (q, 0);
+  sqlite3_finalize (q);
+  return max_id;
+}
+
+static void
+filter_drop (struct band_filter *f)
+{
+  free (f->words);
+  *f = (struct band_filter) { 0 };
+}
+
+/* (Re)build S's filter from every band key in the database, whose highest message id is
+   MAX_ID, inside the batch's transaction, so that nothing can be written meanwhile (the waiting
+   entries' keys are added as they are written).  On any failure there is no filter and lookups
+   ask SQL for every key, as without one: it only costs speed. */
+static void
+filter_build (struct sqlite_store *s, sqlite3_int64 max_id)
+{
+  struct band_filter *f = &s->filter;
+  filter_drop (f);
+  /* Sized from the band rows there can be (21 per message id given out, an upper bound, even
+     after deletions) and a full list of waiting entries, twice over for what is learnt next. */
+  if (max_id < 0 || (uint64_t) max_id > SIZE_MAX / (4 * FP_BANDS))
+    return;
+  size_t want = 2 * ((size_t) max_id * FP_BANDS + PENDING_MAX * FP_BANDS);
+  unsigned log2 = FILTER_MIN_BLOCKS_LOG2;
+  while (log2 < FILTER_MAX_BLOCKS_LOG2 && ((size_t) FILTER_KEYS_PER_BLOCK << log2) < want)
+    log2++;
+  size_t capacity = (size_t) FILTER_KEYS_PER_BLOCK << log2;
+  if (want / 2 > 2 * capacity || !(f->words = calloc ((size_t) 8 << log2, sizeof *f->words)))
+    {
+      s->filter_next_try = SIZE_MAX;    /* too large to be of use, or no memory: never */
+      return;
+    }
+  f->blocks_log2 = log2;
+  f->capacity = capacity;
+  sqlite3_stmt *q = NULL;
+  int rc = sqlite3_prepare_v2 (s->db, "SELECT key FROM band", -1, &q, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (q)) == SQLITE_ROW)
+    {
+      filter_set (f, (uint64_t) sqlite3_column_int64 (q, 0));
+      f->keys++;
+      rc = SQLITE_OK;
+    }
+  sqlite3_finalize (q);
+  /* (A store larger than its estimate is only filtered worse.) */
+  if (rc != SQLITE_DONE || !read_data_version (s, &s->data_version))
+    {
+      filter_drop (f);
+      s->filter_next_try = SIZE_MAX;
+    }
+}
+
+/* At the start of a batch's transaction: if another connection committed since the filter was
+   built or last checked, the filter may miss its keys; drop it (it is built again when it
+   pays, as at first). */
+static void
+filter_check (struct sqlite_store *s)
+{
+  int64_t version;
+  if (s->filter.words && (!read_data_version (s, &version) || version != s->data_version))
+    {
+      filter_drop (&s->filter);
+      s->filter_misses = 0;
+      s->filter_next_try = 0;
+    }
+}
+
+/* S's filter if it may be used now (inside a batch, where it was checked), built or rebuilt
+   first if that pays; NULL: ask SQL for every key. */
+static const struct band_filter *
+usable_filter (struct sqlite_store *s)
+{
+  if (!s->batch_open || !s->batch_tuned)
+    return NULL;
+  struct band_filter *f = &s->filter;
+  if (f->stale)
+    filter_build (s, max_message_id (s));
+  else if (!f->words && s->filter_misses >= s->filter_next_try)
+    {
+      sqlite3_int64 max_id = max_message_id (s);
+      if (max_id >= 0 && (uint64_t) max_id <= (uint64_t) s->filter_misses * FILTER_BUILD_RATIO)
+        filter_build (s, max_id);
+      else if (max_id >= 0)
+        s->filter_next_try = s->filter_misses + 1 > (size_t) max_id / FILTER_BUILD_RATIO
+                             ? s->filter_misses + 1 : (size_t) max_id / FILTER_BUILD_RATIO;
+      else
+        s->filter_next_try = SIZE_MAX;
+    }
+  return f->words && f->keys <= 2 * f->capacity ? f : NULL;
+}
+
+/* ------------------------------------------------------------------ writing */
+
+/* Insert the message row of E; its id goes to *ID. */
 static int
-insert_entry (struct sqlite_store *s, const struct store_entry *e, const uint64_t band[FP_BANDS])
+insert_message (struct sqlite_store *s, const struct store_entry *e, sqlite3_int64 *id)
 {
   uint8_t blob[2 * FP_SLOTS];
   sig_to_blob (e->sig, blob);
-  sqlite3_stmt *im, *ib;
-  int rc;
-  if ((rc = statement (s, STMT_INSERT_MSG, &im)) != SQLITE_OK
-      || (rc = statement (s, STMT_INSERT_BAND, &ib)) != SQLITE_OK)
+  sqlite3_stmt *im;
+  int rc = statement (s, STMT_INSERT_MSG, &im);
+  if (rc != SQLITE_OK)
     return fail (s, rc, "prepare insert");
   sqlite3_reset (im);
   sqlite3_bind_int64 (im, 1, e->ts);
@@ -829,71 +1017,84 @@ insert_entry (struct sqlite_store *s, const struct store_entry *e, const uint64_
   sqlite3_reset (im);
   if (rc != SQLITE_DONE)
     return fail (s, rc, "insert message");
-  sqlite3_int64 id = sqlite3_last_insert_rowid (s->db);
-  for (int b = 0; b < FP_BANDS; b++)
-    {
-      sqlite3_reset (ib);
-      sqlite3_bind_int64 (ib, 1, (sqlite3_int64) (band[b] & INT64_MAX));
-      sqlite3_bind_int64 (ib, 2, id);
-      rc = sqlite3_step (ib);
-      sqlite3_reset (ib);
-      if (rc != SQLITE_DONE)
-        return fail (s, rc, "insert band");
-    }
+  *id = sqlite3_last_insert_rowid (s->db);
   return STORE_OK;
 }
 
-/* A learned message that shares a band with the query. */
-struct candidate
+/* Insert the band row KEY (masked) of message ID. */
+static int
+insert_band (struct sqlite_store *s, sqlite3_int64 key, sqlite3_int64 id)
+{
+  sqlite3_stmt *ib;
+  int rc = statement (s, STMT_INSERT_BAND, &ib);
+  if (rc != SQLITE_OK)
+    return fail (s, rc, "prepare insert");
+  sqlite3_bind_int64 (ib, 1, key);
+  sqlite3_bind_int64 (ib, 2, id);
+  rc = sqlite3_step (ib);
+  sqlite3_reset (ib);
+  return rc == SQLITE_DONE ? STORE_OK : fail (s, rc, "insert band");
+}
+
+/* Insert one message and its band rows inside the caller's transaction. */
+static int
+insert_entry (struct sqlite_store *s, const struct store_entry *e, const uint64_t band[FP_BANDS])
 {
   sqlite3_int64 id;
-  uint64_t sender;
-  uint16_t sig[FP_SLOTS];
-};
-
-/* The messages sharing a band key of BAND with time in (SINCE, UNTIL], newest first, into a
-   new array *OUT of *N (at most STORE_MAX_CANDIDATES). */
-static int
-band_candidates (struct sqlite_store *s, const uint64_t band[FP_BANDS], int64_t since,
-                 int64_t until, struct candidate **out, size_t *n)
-{
-  *out = NULL;
-  *n = 0;
-  sqlite3_stmt *q;
-  int rc = statement (s, STMT_BAND_LOOKUP, &q);
-  if (rc != SQLITE_OK)
-    return fail (s, rc, "prepare band lookup");
-  sqlite3_reset (q);
-  for (int b = 0; b < FP_BANDS; b++)
-    sqlite3_bind_int64 (q, b + 1, (sqlite3_int64) (band[b] & INT64_MAX));
-  sqlite3_bind_int64 (q, FP_BANDS + 1, since);
-  sqlite3_bind_int64 (q, FP_BANDS + 2, until);
-  size_t cap = 0;
-  while ((rc = sqlite3_step (q)) == SQLITE_ROW)
+  int status = insert_message (s, e, &id);
+  for (int b = 0; status == STORE_OK && b < FP_BANDS; b++)
     {
-      if (*n == cap)
-        {
-          cap = cap ? 2 * cap : 16;
-          struct candidate *nv = realloc (*out, cap * sizeof *nv);
-          if (!nv)
-            {
-              sqlite3_reset (q);
-              snprintf (s->base.error, sizeof s->base.error, "%s: %s", s->path, strerror (ENOMEM));
-              return STORE_ERROR;
-            }
-          *out = nv;
-        }
-      struct candidate *c = &(*out)[*n];
-      c->id = sqlite3_column_int64 (q, 0);
-      c->sender = (uint64_t) sqlite3_column_int64 (q, 2);
-      /* A damaged signature is skipped rather than failing the delivery. */
-      if (blob_to_sig (sqlite3_column_blob (q, 3), sqlite3_column_bytes (q, 3), c->sig))
-        (*n)++;
+      filter_note_key (&s->filter, band[b] & INT64_MAX);
+      status = insert_band (s, (sqlite3_int64) (band[b] & INT64_MAX), id);
     }
-  sqlite3_reset (q);
-  if (rc != SQLITE_DONE)
-    return fail (s, rc, "band lookup");
-  return STORE_OK;
+  return status;
+}
+
+/* ------------------------------------------------------------------ write-behind */
+
+/* Allocate the waiting list and its index; false if memory is short (the batch's deliveries
+   are then written as they come). */
+static bool
+pending_alloc (struct sqlite_store *s)
+{
+  s->pending = malloc (PENDING_MAX * sizeof *s->pending);
+  s->pending_index = calloc (PENDING_SLOTS, sizeof *s->pending_index);
+  s->pending_seen = calloc (PENDING_MAX, sizeof *s->pending_seen);
+  if (s->pending && s->pending_index && s->pending_seen)
+    return true;
+  free (s->pending);
+  free (s->pending_index);
+  free (s->pending_seen);
+  s->pending = NULL;
+  s->pending_index = NULL;
+  s->pending_seen = NULL;
+  return false;
+}
+
+/* The index slot where the search for KEY starts. */
+static size_t
+pending_home (uint64_t key)
+{
+  return (key * UINT64_C (0x9e3779b97f4a7c15)) >> (64 - PENDING_SLOTS_LOG2);
+}
+
+/* Let the delivery E with band keys BAND wait for the commit (the list has room). */
+static void
+pending_add (struct sqlite_store *s, const struct store_entry *e, const uint64_t band[FP_BANDS])
+{
+  size_t i = s->npending++;
+  struct pending_entry *p = &s->pending[i];
+  p->e = *e;
+  s->pending_seen[i] = 0;
+  for (int b = 0; b < FP_BANDS; b++)
+    {
+      uint64_t key = band[b] & INT64_MAX;
+      p->band[b] = key;
+      size_t slot = pending_home (key);
+      while (s->pending_index[slot])
+        slot = (slot + 1) & (PENDING_SLOTS - 1);
+      s->pending_index[slot] = (uint32_t) (i + 1) << 5 | (uint32_t) b;
+    }
 }
 
 static int
@@ -903,16 +1104,309 @@ compare_u64 (const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
+/* The order in which the band rows of the waiting entries are written: by the top 48 bits of
+   their key, then entry and band, all in one 64-bit number that names the row.  The order only
+   serves the B-tree's locality (the rows are the same in any order). */
+enum { ROW_REF_BITS = 15, BANDS_PER_INSERT = 32 };
+_Static_assert (PENDING_MAX <= 1 << (ROW_REF_BITS - 5) && FP_BANDS <= 32,
+                "a row's entry and band fit in its low bits");
+
+/* Write the waiting deliveries inside the caller's transaction: their message rows in order,
+   so that they get the ids they would have got one by one, then all their band rows in the
+   order of their keys, so that consecutive inserts find their B-tree pages in the cache.
+   The list of rows to sort takes the index's memory (8 bytes a row, 21 rows an entry: less
+   than its 4 bytes a slot, 42 slots an entry); the index is emptied after. */
+static int
+write_pending (struct sqlite_store *s)
+{
+  for (size_t i = 0; i < s->npending; i++)
+    {
+      int status = insert_message (s, &s->pending[i].e, &s->pending[i].id);
+      if (status != STORE_OK)
+        return status;
+    }
+  _Static_assert (sizeof (uint64_t) * FP_BANDS * PENDING_MAX
+                  <= sizeof (uint32_t) * PENDING_SLOTS, "the rows fit in the index");
+  uint64_t *rows = (uint64_t *) (void *) s->pending_index;
+  size_t nrows = 0;
+  for (size_t i = 0; i < s->npending; i++)
+    for (int b = 0; b < FP_BANDS; b++)
+      rows[nrows++] = (s->pending[i].band[b] >> ROW_REF_BITS << ROW_REF_BITS) | i << 5 | b;
+  qsort (rows, nrows, sizeof *rows, compare_u64);
+  sqlite3_stmt *many;
+  int rc = statement (s, STMT_INSERT_BANDS, &many);
+  if (rc != SQLITE_OK)
+    return fail (s, rc, "prepare insert");
+  for (size_t r = 0; r < nrows; r++)
+    {
+      const struct pending_entry *p = &s->pending[(rows[r] & ((1 << ROW_REF_BITS) - 1)) >> 5];
+      uint64_t key = p->band[rows[r] & 31];
+      filter_note_key (&s->filter, key);
+      int status = STORE_OK;
+      if (r < nrows - nrows % BANDS_PER_INSERT)
+        {
+          int k = r % BANDS_PER_INSERT;
+          sqlite3_bind_int64 (many, 2 * k + 1, (sqlite3_int64) key);
+          sqlite3_bind_int64 (many, 2 * k + 2, p->id);
+          if (k == BANDS_PER_INSERT - 1)
+            {
+              rc = sqlite3_step (many);
+              sqlite3_reset (many);
+              if (rc != SQLITE_DONE)
+                status = fail (s, rc, "insert band");
+            }
+        }
+      else
+        status = insert_band (s, (sqlite3_int64) key, p->id);   /* the last few */
+      if (status != STORE_OK)
+        return status;
+    }
+  return STORE_OK;
+}
+
+/* Empty the waiting list and its index (whose memory write_pending may have used). */
+static void
+pending_clear (struct sqlite_store *s)
+{
+  memset (s->pending_index, 0, PENDING_SLOTS * sizeof *s->pending_index);
+  s->npending = 0;
+}
+
+/* Commit the open batch: write its waiting deliveries and end its transaction.  If that fails,
+   the batch's learning is lost, all of it, and the failure is this call's. */
+static int
+sqlite_flush (struct store *st)
+{
+  struct sqlite_store *s = (struct sqlite_store *) st;
+  if (!s->batch_open)
+    return STORE_OK;
+  s->batch_open = false;
+  s->batched = 0;
+  int status = STORE_OK;
+  if (s->npending)
+    {
+      /* If SQLite has already ended the batch's transaction (after an I/O error), the waiting
+         deliveries go into a new one. */
+      int rc;
+      if (sqlite3_get_autocommit (s->db) && (rc = exec (s, "BEGIN IMMEDIATE")) != SQLITE_OK)
+        status = fail (s, rc, "begin");
+      if (status == STORE_OK)
+        status = write_pending (s);
+      pending_clear (s);
+    }
+  if (sqlite3_get_autocommit (s->db))
+    return status;
+  return end_transaction (s, status);
+}
+
+static void
+sqlite_close (struct store *st)
+{
+  struct sqlite_store *s = (struct sqlite_store *) st;
+  if (s->db)
+    {
+      sqlite_flush (st);
+      bound_log (s);
+    }
+  for (int i = 0; i < STMT_COUNT; i++)
+    sqlite3_finalize (s->stmt[i]);
+  sqlite3_close_v2 (s->db);
+  free (s->pending);
+  free (s->pending_index);
+  free (s->pending_seen);
+  free (s->filter.words);
+  free (s->path);
+  free (s);
+}
+
+/* ------------------------------------------------------------------ lookups */
+
+/* A learned message that shares a band with the query. */
+struct candidate
+{
+  sqlite3_int64 id;             /* 0 for a waiting one */
+  uint64_t sender;
+  uint16_t sig[FP_SLOTS];
+};
+
+struct candidates
+{
+  struct candidate *v;
+  size_t n, cap;
+};
+
+/* A new last element of C, or NULL if memory is short. */
+static struct candidate *
+candidates_push (struct candidates *c)
+{
+  if (c->n == c->cap)
+    {
+      size_t cap = c->cap ? 2 * c->cap : 16;
+      struct candidate *nv = realloc (c->v, cap * sizeof *nv);
+      if (!nv)
+        return NULL;
+      c->v = nv;
+      c->cap = cap;
+    }
+  return &c->v[c->n++];
+}
+
+static int
+out_of_memory (struct sqlite_store *s)
+{
+  snprintf (s->base.error, sizeof s->base.error, "%s: %s", s->path, strerror (ENOMEM));
+  return STORE_ERROR;
+}
+
+/* Append to C the waiting entries that share a band key of BAND, with time in (SINCE, UNTIL]:
+   once written they will have the highest ids, so SQL would return them first, and all of them
+   (there are fewer than STORE_MAX_CANDIDATES); the order of candidates does not matter. */
+_Static_assert ((int) PENDING_MAX < (int) STORE_MAX_CANDIDATES, "all waiting candidates count");
+static int
+pending_candidates (struct sqlite_store *s, const uint64_t band[FP_BANDS], int64_t since,
+                    int64_t until, struct candidates *c)
+{
+  if (!s->npending)
+    return STORE_OK;
+  if (++s->lookup_serial == 0)
+    {
+      memset (s->pending_seen, 0, PENDING_MAX * sizeof *s->pending_seen);
+      s->lookup_serial = 1;
+    }
+  for (int b = 0; b < FP_BANDS; b++)
+    {
+      uint64_t key = band[b] & INT64_MAX;
+      uint32_t v;
+      for (size_t slot = pending_home (key); (v = s->pending_index[slot]) != 0;
+           slot = (slot + 1) & (PENDING_SLOTS - 1))
+        {
+          size_t i = (v >> 5) - 1;
+          const struct pending_entry *p = &s->pending[i];
+          if (p->band[v & 31] != key || s->pending_seen[i] == s->lookup_serial)
+            continue;
+          s->pending_seen[i] = s->lookup_serial;
+          if (p->e.ts <= since || p->e.ts > until)
+            continue;
+          struct candidate *cand = candidates_push (c);
+          if (!cand)
+            return out_of_memory (s);
+          cand->id = 0;
+          cand->sender = p->e.sender & INT64_MAX;
+          memcpy (cand->sig, p->e.sig, sizeof cand->sig);
+        }
+    }
+  return STORE_OK;
+}
+
+/* Append to C the stored messages sharing a band key of BAND with time in (SINCE, UNTIL],
+   newest first, at most LIMIT.  Keys that FILTER (NULL: none) rules out are not asked for (-1
+   is never a key: keys are masked to 63 bits), and if it rules them all out, SQL is not asked. */
+static int
+band_candidates (struct sqlite_store *s, const uint64_t band[FP_BANDS], int64_t since,
+                 int64_t until, const struct band_filter *filter, size_t limit,
+                 struct candidates *c)
+{
+  if (limit == 0)
+    return STORE_OK;
+  sqlite3_int64 keys[FP_BANDS];
+  int asked = 0;
+  for (int b = 0; b < FP_BANDS; b++)
+    {
+      uint64_t key = band[b] & INT64_MAX;
+      bool maybe = !filter || filter_may_contain (filter, key);
+      keys[b] = maybe ? (sqlite3_int64) key : -1;
+      asked += maybe;
+    }
+  if (!asked)
+    return STORE_OK;
+  sqlite3_stmt *q;
+  int rc = statement (s, STMT_BAND_LOOKUP, &q);
+  if (rc != SQLITE_OK)
+    return fail (s, rc, "prepare band lookup");
+  sqlite3_reset (q);
+  for (int b = 0; b < FP_BANDS; b++)
+    sqlite3_bind_int64 (q, b + 1, keys[b]);
+  sqlite3_bind_int64 (q, FP_BANDS + 1, since);
+  sqlite3_bind_int64 (q, FP_BANDS + 2, until);
+  sqlite3_bind_int64 (q, FP_BANDS + 3, (sqlite3_int64) limit);
+  while ((rc = sqlite3_step (q)) == SQLITE_ROW)
+    {
+      struct candidate *cand = candidates_push (c);
+      if (!cand)
+        {
+          sqlite3_reset (q);
+          return out_of_memory (s);
+        }
+      cand->id = sqlite3_column_int64 (q, 0);
+      cand->sender = (uint64_t) sqlite3_column_int64 (q, 2);
+      /* A damaged signature is skipped rather than failing the delivery. */
+      if (!blob_to_sig (sqlite3_column_blob (q, 3), sqlite3_column_bytes (q, 3), cand->sig))
+        c->n--;
+    }
+  sqlite3_reset (q);
+  if (rc != SQLITE_DONE)
+    return fail (s, rc, "band lookup");
+  return STORE_OK;
+}
+
 /* Settings for a run that learns many messages, made when a batch gets its second delivery.
    cache_size: a batch dirties nearly every page of the band index (its keys are random), so
    the default 2 MB cache made a corpus run read 8,000 pages back and spill; 4 MB holds a store
    of 1,000 pages and bounds what a larger store adds to the peak memory.
-   (The log's checkpoints are note_log_size's.)  A failure here only costs speed. */
+   The waiting list is made here too (the band filter when it pays, see usable_filter).  (The
+   log's checkpoints are note_log_size's.)  A failure here only costs speed. */
 static void
 tune_for_batch (struct sqlite_store *s)
 {
   s->batch_tuned = true;
   exec (s, "PRAGMA cache_size=-4096");
+  pending_alloc (s);
+}
+
+/* Fill *ANS for Q from the waiting entries and the database. */
+static int
+answer (struct sqlite_store *s, const struct store_query *qr, struct store_answer *ans)
+{
+  int days = qr->days > 0 ? qr->days : STORE_DEFAULT_DAYS;
+  int64_t since = qr->now - (int64_t) days * 86400, until = qr->now;
+  struct candidates c = { 0 };
+  int status = pending_candidates (s, qr->fp->band, since, until, &c);
+  const struct band_filter *filter = usable_filter (s);
+  size_t waiting = c.n;
+  if (status == STORE_OK)
+    status = band_candidates (s, qr->fp->band, since, until, filter,
+                              STORE_MAX_CANDIDATES - c.n, &c);
+  if (status == STORE_OK && !filter && s->batch_open && c.n == waiting)
+    s->filter_misses++;
+  uint64_t own = qr->sender & INT64_MAX;
+  uint64_t *senders = NULL;
+  size_t nsenders = 0;
+  if (status == STORE_OK && c.n && !(senders = malloc (c.n * sizeof *senders)))
+    status = out_of_memory (s);
+  for (size_t i = 0; status == STORE_OK && i < c.n; i++)
+    {
+      ans->candidates++;
+      int equal = fp_equal_slots (c.v[i].sig, qr->fp->sig);
+      if (equal > ans->best_equal)
+        ans->best_equal = equal;
+      if (fp_is_near_duplicate (equal))
+        {
+          ans->matches++;
+          if (c.v[i].sender != own)
+            senders[nsenders++] = c.v[i].sender;
+        }
+    }
+  if (status == STORE_OK && nsenders)
+    {
+      qsort (senders, nsenders, sizeof *senders, compare_u64);
+      size_t distinct = 1;
+      for (size_t i = 1; i < nsenders; i++)
+        distinct += senders[i] != senders[i - 1];
+      ans->senders = distinct;
+    }
+  free (c.v);
+  free (senders);
+  return status;
 }
 
 static int
@@ -923,108 +1417,59 @@ sqlite_lookup (struct store *st, const struct store_query *qr, struct store_answ
     return STORE_OK;
   /* A learning delivery takes the write lock up front, so that lookup and learn see one state
      and concurrent deliveries queue instead of failing on a lock upgrade.  In a batch the lock
-     is already held, and the delivery is a savepoint: it fails alone. */
-  bool batching = qr->learn && st->batch_max > 1;
-  bool in_batch = s->batch_open;
-  int rc = SQLITE_OK;
-  if (!in_batch)
+     is already held. */
+  if (!s->batch_open)
     {
-      rc = exec (s, qr->learn ? "BEGIN IMMEDIATE" : "BEGIN");
+      int rc = exec (s, qr->learn ? "BEGIN IMMEDIATE" : "BEGIN");
       if (rc != SQLITE_OK)
         return fail (s, rc, "begin");
-      if (batching)
+      if (qr->learn && st->batch_max > 1)
         {
-          s->batch_open = in_batch = true;
+          s->batch_open = true;
           s->batched = 0;
           s->batch_start_ms = monotonic_ms ();
+          filter_check (s);
         }
     }
-  /* The first delivery of a batch is alone in its transaction, so rolling that back undoes it
-     alone; without a savepoint SQLite keeps no copy of the pages it changes (a mail hook's one
-     delivery is such a batch).  The batch settings wait for a second delivery likewise. */
-  bool savepoint = in_batch && s->batched > 0;
-  if (savepoint && !s->batch_tuned)
+  /* The first delivery of a batch is written at once, alone in its transaction, so that a
+     single delivery (a mail hook's) costs no more than without batching and a failure of its
+     writing can roll the transaction back; the later ones wait for the commit.  The batch
+     settings wait for a second delivery likewise. */
+  bool later = s->batch_open && s->batched > 0;
+  if (later && !s->batch_tuned)
     tune_for_batch (s);
-  if (savepoint && (rc = step_once (s, STMT_SAVEPOINT)) != SQLITE_OK)
-    {
-      int status = fail (s, rc, "savepoint");
-      sqlite_flush (st);
-      return status;
-    }
   int status = STORE_OK;
-  struct candidate *cands = NULL;
-  uint64_t *senders = NULL;
   if (qr->lookup)
-    {
-      size_t n;
-      int days = qr->days > 0 ? qr->days : STORE_DEFAULT_DAYS;
-      status = band_candidates (s, qr->fp->band, qr->now - (int64_t) days * 86400, qr->now,
-                                &cands, &n);
-      uint64_t own = qr->sender & INT64_MAX;
-      size_t nsenders = 0;
-      if (status == STORE_OK && n && !(senders = malloc (n * sizeof *senders)))
-        {
-          snprintf (s->base.error, sizeof s->base.error, "%s: %s", s->path, strerror (ENOMEM));
-          status = STORE_ERROR;
-        }
-      for (size_t i = 0; status == STORE_OK && i < n; i++)
-        {
-          ans->candidates++;
-          int equal = fp_equal_slots (cands[i].sig, qr->fp->sig);
-          if (equal > ans->best_equal)
-            ans->best_equal = equal;
-          if (fp_is_near_duplicate (equal))
-            {
-              ans->matches++;
-              if (cands[i].sender != own)
-                senders[nsenders++] = cands[i].sender;
-            }
-        }
-      if (status == STORE_OK && nsenders)
-        {
-          qsort (senders, nsenders, sizeof *senders, compare_u64);
-          size_t distinct = 1;
-          for (size_t i = 1; i < nsenders; i++)
-            distinct += senders[i] != senders[i - 1];
-          ans->senders = distinct;
-        }
-    }
+    status = answer (s, qr, ans);
+  bool written = false;
   if (status == STORE_OK && qr->learn)
     {
       struct store_entry e = { .ts = qr->now, .sender = qr->sender, .ntok = qr->fp->ntok };
       memcpy (e.sig, qr->fp->sig, sizeof e.sig);
-      status = insert_entry (s, &e, qr->fp->band);
+      if (later && s->pending)
+        pending_add (s, &e, qr->fp->band);
+      else
+        {
+          status = insert_entry (s, &e, qr->fp->band);
+          written = true;
+        }
     }
-  free (cands);
-  free (senders);
-  if (in_batch)
+  if (!s->batch_open)
+    return end_transaction (s, status);
+  /* A delivery written at once that failed takes its transaction with it: nothing waits (the
+     waiting list is only used after the first delivery, and only if it could be allocated), and
+     the batch's earlier deliveries written at once are lost too, the case of a short memory. */
+  if (written && status != STORE_OK)
+    rollback (s);
+  s->batched++;
+  if (sqlite3_get_autocommit (s->db) || s->batched >= st->batch_max
+      || s->npending == PENDING_MAX || monotonic_ms () - s->batch_start_ms >= st->batch_ms)
     {
-      if (status != STORE_OK)
-        {
-          /* Undo this delivery only; the batch's earlier ones stay, unless SQLite has
-             already rolled the whole transaction back. */
-          if (!sqlite3_get_autocommit (s->db))
-            {
-              if (savepoint)
-                step_once (s, STMT_ROLLBACK_TO);
-              else
-                rollback (s);
-            }
-        }
-      if (savepoint && !sqlite3_get_autocommit (s->db)
-          && (rc = step_once (s, STMT_RELEASE)) != SQLITE_OK && status == STORE_OK)
-        status = fail (s, rc, "release");
-      s->batched++;
-      if (sqlite3_get_autocommit (s->db) || s->batched >= st->batch_max
-          || monotonic_ms () - s->batch_start_ms >= st->batch_ms)
-        {
-          int flushed = sqlite_flush (st);
-          if (status == STORE_OK)
-            status = flushed;
-        }
-      return status;
+      int flushed = sqlite_flush (st);
+      if (status == STORE_OK)
+        status = flushed;
     }
-  return end_transaction (s, status);
+  return status;
 }
 
 static int
@@ -1072,14 +1517,14 @@ sqlite_forget (struct store *st, const struct fingerprint *fp, size_t *removed)
   int rc = exec (s, "BEGIN IMMEDIATE");
   if (rc != SQLITE_OK)
     return fail (s, rc, "begin");
-  struct candidate *cands;
-  size_t n;
-  int status = band_candidates (s, fp->band, INT64_MIN, INT64_MAX, &cands, &n);
-  for (size_t i = 0; status == STORE_OK && i < n; i++)
-    if (memcmp (cands[i].sig, fp->sig, sizeof cands[i].sig) == 0
-        && (status = delete_message (s, cands[i].id, fp->band)) == STORE_OK)
+  struct candidates c = { 0 };
+  int status = band_candidates (s, fp->band, INT64_MIN, INT64_MAX, NULL, STORE_MAX_CANDIDATES,
+                                &c);
+  for (size_t i = 0; status == STORE_OK && i < c.n; i++)
+    if (memcmp (c.v[i].sig, fp->sig, sizeof c.v[i].sig) == 0
+        && (status = delete_message (s, c.v[i].id, fp->band)) == STORE_OK)
       (*removed)++;
-  free (cands);
+  free (c.v);
   status = end_transaction (s, status);
   if (status != STORE_OK)
     *removed = 0;

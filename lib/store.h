@@ -111,10 +111,13 @@ struct store
 };
 
 /* The SQLite backend (WAL, synchronous=NORMAL, busy_timeout 30 s, BEGIN IMMEDIATE per delivery,
-   or per batch of deliveries with store_set_batch, each delivery a savepoint of its own, kept
-   in memory; statements are prepared when first used).  Its open only looks at the file: the
-   database is opened (and a new store created) by the first call that needs it, so a process
-   that never looks a message up creates, locks and checkpoints nothing. */
+   or per batch of deliveries with store_set_batch; statements are prepared when first used).
+   In a batch the first delivery is written at once, the later ones wait in memory, where
+   lookups find them, and are written at the commit; lookups there first ask an in-memory filter
+   of the stored band keys, rebuilt when another connection has committed since, and skip SQL
+   when it rules out all 21.  Its open only looks at the file: the database is opened (and a new
+   store created) by the first call that needs it, so a process that never looks a message up
+   creates, locks and checkpoints nothing. */
 extern const struct store_backend store_sqlite_backend;
 
 /* The default store path, $XDG_DATA_HOME/rittberger/templates.sqlite (else
@@ -164,11 +167,14 @@ int store_import (struct store *st, FILE *in, size_t *imported);
 /* Let learning lookups share one write transaction: it is committed after MAX_DELIVERIES
    lookups or once it has been open MAX_MS milliseconds (checked at each lookup), and by
    store_flush, every other call and store_close.  A batch run pays one commit per batch instead
-   of one per message; readers are never blocked (WAL), other writers wait at most the busy
-   timeout.  The caller must flush whenever it may wait for input (e.g. after each input file),
-   so the write lock is never held while nothing happens.  MAX_DELIVERIES 0 or 1 turns batching
-   off (the default: a mail hook's delivery is committed before store_lookup returns).  A
-   delivery that fails is rolled back alone; a crash loses the open batch's learning. */
+   of one per message, and its learning is written at the commit, all at once (lookups see it
+   before); readers are never blocked (WAL), other writers wait at most the busy timeout.  The
+   caller must flush whenever it may wait for input (e.g. after each input file), so the write
+   lock is never held while nothing happens.  MAX_DELIVERIES 0 or 1 turns batching off (the
+   default: a mail hook's delivery is committed before store_lookup returns).  A lookup that
+   fails fails its delivery alone; a commit that fails loses the whole batch's learning and is
+   reported by the call that made it (the lookup that filled the batch or ran out its time,
+   store_flush, or another call); a crash loses the open batch's learning. */
 void store_set_batch (struct store *st, size_t max_deliveries, int max_ms);
 
 /* Commit what the open batch has learned, if anything; return STORE_OK or a negative status. */

@@ -419,5 +419,6 @@ cli_tests += tests/cli/robust-large.sh
 cli_tests += tests/cli/robust-passthrough.sh
 cli_tests += tests/cli/rules-texts.sh
 cli_tests += tests/cli/store-batch.sh
+cli_tests += tests/cli/store-filter.sh
 cli_tests += tests/cli/store-lazy.sh
 cli_tests += tests/cli/store-wal.sh

@@ -5,6 +5,9 @@
 /* Usage: store-driver STORE learn WRITER COUNT    learn COUNT distinct messages of WRITER
           store-driver STORE batch WRITER COUNT    the same in batches, as score-outreach does
           store-driver STORE query WRITER COUNT    check that each of them is found again
+          store-driver STORE recall WRITER COUNT   learn them in batches, and after each look
+                                                   up (not learning) the one before it and
+                                                   the one half-way back, which must be found
           store-driver STORE count                 print the number of learned messages
    Each message is a deterministic pseudo-random text of 40 words, so writers never collide.
    Exit 0 on success, 1 if a check failed, 2 on a store error. */
@@ -79,10 +82,10 @@ main (int argc, char **argv)
         printf ("%zu\n", n);
     }
   else if (argc == 5 && (strcmp (argv[2], "learn") == 0 || strcmp (argv[2], "batch") == 0
-                          || strcmp (argv[2], "query") == 0))
+                          || strcmp (argv[2], "query") == 0 || strcmp (argv[2], "recall") == 0))
     {
-      bool learn = argv[2][0] != 'q';
-      if (argv[2][0] == 'b')
+      bool learn = argv[2][0] != 'q', recall = argv[2][0] == 'r';
+      if (argv[2][0] == 'b' || recall)
         store_set_batch (st, STORE_BATCH_DELIVERIES, STORE_BATCH_MS);
       int writer = atoi (argv[3]), count = atoi (argv[4]);
       char from[64];
@@ -116,6 +119,26 @@ main (int argc, char **argv)
               fprintf (stderr, "store-driver: writer %d message %d not found (best %d)\n", writer,
                        i, a.best_equal);
               status = 1;
+            }
+          for (int back = 0; recall && status == 0 && i > 0 && back < 2; back++)
+            {
+              int earlier = back ? i / 2 : i - 1;
+              message_text (writer, earlier, text, sizeof text);
+              struct fingerprint old;
+              struct store_query oq = { .fp = &old, .sender = 0, .now = now, .lookup = true };
+              if (fp_fingerprint (text, strlen (text), NULL, NULL, store_key (st), &old) < 0
+                  || store_lookup (st, &oq, &a) != STORE_OK)
+                {
+                  fprintf (stderr, "store-driver: writer %d message %d: %s\n", writer, earlier,
+                           store_error (st));
+                  status = 2;
+                }
+              else if (a.matches < 1 || a.best_equal != FP_SLOTS)
+                {
+                  fprintf (stderr, "store-driver: writer %d message %d not found after %d\n",
+                           writer, earlier, i);
+                  status = 1;
+                }
             }
         }
       /* A batch's last commit happens here; store_close would only drop its error. */

@@ -1,7 +1,8 @@
 #!/bin/sh
-# A batch run (store_set_batch) keeps the savepoint journal of each delivery in memory: it
-# creates no temporary file, as it did for every delivery once the store held a few hundred
-# messages, and it still learns every message and finds each again.
+# A batch run (store_set_batch) creates no temporary file (its deliveries were once savepoints
+# whose journals spilled to one per delivery once the store held a few hundred messages; now
+# they wait in memory and are written at the commit), and it still learns every message and
+# finds each again.
 . "$abs_top_srcdir/gl/tests/init.sh"
 driver=$abs_top_builddir/tests/store-driver
 test -x "$driver" || skip_ "$driver not built"
