@@ -260,7 +260,8 @@ store_close (struct store *st)
    instructions). */
 enum statement
 {
-  STMT_BAND_LOOKUP,             /* the messages of 21 band keys in a time window, newest first */
+  STMT_BAND_MSGS,               /* the message ids of 21 band keys */
+  STMT_MSG_BY_ID,               /* one message */
   STMT_INSERT_MSG,
   STMT_INSERT_BAND,
   STMT_INSERT_BANDS,            /* BANDS_PER_INSERT band rows at once, for a batch's commit */
@@ -398,15 +399,18 @@ end_transaction (struct sqlite_store *s, int status)
   return status;
 }
 
-/* The band lookup names its 21 band keys ?1 to ?21, its time window ?22 and ?23 and the most
-   rows it returns ?24 (fewer than STORE_MAX_CANDIDATES when waiting entries were found first). */
+/* The band lookup names its 21 band keys ?1 to ?21. */
 _Static_assert (FP_BANDS == 21, "the band lookup's text must follow FP_BANDS");
 
 static const char *const statement_sql[STMT_COUNT] = {
-  [STMT_BAND_LOOKUP] =
-    "SELECT id, ts, sender, sig FROM msg WHERE id IN (SELECT msg FROM band WHERE key IN"
-    " (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21))"
-    " AND ts > ?22 AND ts <= ?23 ORDER BY id DESC LIMIT ?24",
+  /* A lookup's candidates were once one statement, "SELECT ... FROM msg WHERE id IN (SELECT
+     msg FROM band WHERE key IN (...)) AND ts ... ORDER BY id DESC LIMIT 5000": SQLite put the
+     message id of every band row found into a temporary B-tree first, 190,000 instructions a
+     lookup in a store where each finds a dozen messages.  Now the ids are collected, sorted and
+     made unique here, and the messages read newest first until enough are in the window. */
+  [STMT_BAND_MSGS] = "SELECT msg FROM band WHERE key IN"
+    " (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)",
+  [STMT_MSG_BY_ID] = "SELECT ts, sender, sig FROM msg WHERE id = ?",
   [STMT_INSERT_MSG] = "INSERT INTO msg (ts, sender, ntok, sig) VALUES (?, ?, ?, ?)",
   /* One row per statement: one statement inserting all 21 rows (VALUES (..), (..), ...) ran
      no faster and cost 0.16 M instructions more to prepare. */
@@ -1298,6 +1302,13 @@ pending_candidates (struct sqlite_store *s, const uint64_t band[FP_BANDS], int64
   return STORE_OK;
 }
 
+static int
+compare_i64_desc (const void *a, const void *b)
+{
+  int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
+  return (x < y) - (x > y);
+}
+
 /* Append to C the stored messages sharing a band key of BAND with time in (SINCE, UNTIL],
    newest first, at most LIMIT.  Keys that FILTER (NULL: none) rules out are not asked for (-1
    is never a key: keys are masked to 63 bits), and if it rules them all out, SQL is not asked. */
@@ -1319,34 +1330,77 @@ band_candidates (struct sqlite_store *s, const uint64_t band[FP_BANDS], int64_t 
     }
   if (!asked)
     return STORE_OK;
-  sqlite3_stmt *q;
-  int rc = statement (s, STMT_BAND_LOOKUP, &q);
+  sqlite3_stmt *q, *m;
+  int rc = statement (s, STMT_BAND_MSGS, &q);
+  if (rc == SQLITE_OK)
+    rc = statement (s, STMT_MSG_BY_ID, &m);
   if (rc != SQLITE_OK)
     return fail (s, rc, "prepare band lookup");
   sqlite3_reset (q);
   for (int b = 0; b < FP_BANDS; b++)
     sqlite3_bind_int64 (q, b + 1, keys[b]);
-  sqlite3_bind_int64 (q, FP_BANDS + 1, since);
-  sqlite3_bind_int64 (q, FP_BANDS + 2, until);
-  sqlite3_bind_int64 (q, FP_BANDS + 3, (sqlite3_int64) limit);
+  int64_t *ids = NULL;
+  size_t n = 0, cap = 0;
   while ((rc = sqlite3_step (q)) == SQLITE_ROW)
     {
-      struct candidate *cand = candidates_push (c);
-      if (!cand)
+      if (n == cap)
         {
-          sqlite3_reset (q);
-          return out_of_memory (s);
+          size_t ncap = cap ? 2 * cap : 64;
+          int64_t *nv = realloc (ids, ncap * sizeof *nv);
+          if (!nv)
+            {
+              free (ids);
+              sqlite3_reset (q);
+              return out_of_memory (s);
+            }
+          ids = nv;
+          cap = ncap;
         }
-      cand->id = sqlite3_column_int64 (q, 0);
-      cand->sender = (uint64_t) sqlite3_column_int64 (q, 2);
-      /* A damaged signature is skipped rather than failing the delivery. */
-      if (!blob_to_sig (sqlite3_column_blob (q, 3), sqlite3_column_bytes (q, 3), cand->sig))
-        c->n--;
+      ids[n++] = sqlite3_column_int64 (q, 0);
     }
   sqlite3_reset (q);
   if (rc != SQLITE_DONE)
-    return fail (s, rc, "band lookup");
-  return STORE_OK;
+    {
+      free (ids);
+      return fail (s, rc, "band lookup");
+    }
+  if (n > 1)
+    qsort (ids, n, sizeof *ids, compare_i64_desc);
+  /* Newest first, each once, at most LIMIT in the window (a damaged signature counts there,
+     then is skipped rather than failing the delivery). */
+  int status = STORE_OK;
+  size_t in_window = 0;
+  for (size_t i = 0; status == STORE_OK && i < n && in_window < limit; i++)
+    {
+      if (i && ids[i] == ids[i - 1])
+        continue;
+      sqlite3_bind_int64 (m, 1, ids[i]);
+      rc = sqlite3_step (m);
+      if (rc == SQLITE_ROW)
+        {
+          int64_t ts = sqlite3_column_int64 (m, 0);
+          if (ts > since && ts <= until)
+            {
+              in_window++;
+              struct candidate *cand = candidates_push (c);
+              if (!cand)
+                status = out_of_memory (s);
+              else
+                {
+                  cand->id = ids[i];
+                  cand->sender = (uint64_t) sqlite3_column_int64 (m, 1);
+                  if (!blob_to_sig (sqlite3_column_blob (m, 2), sqlite3_column_bytes (m, 2),
+                                    cand->sig))
+                    c->n--;
+                }
+            }
+        }
+      else if (rc != SQLITE_DONE)
+        status = fail (s, rc, "band lookup");
+      sqlite3_reset (m);
+    }
+  free (ids);
+  return status;
 }
 
 /* Settings for a run that learns many messages, made when a batch gets its second delivery.
