@@ -2438,6 +2438,7 @@ segment (struct builder *b, const struct line *lines, size_t nlines)
   size_t len = t->len;
   size_t pos = 0, prev_end = 0, cursor = 0, prev_line = 0;
   bool have_prev = false;
+  /* (of the previous word only list_number is read, and never after a fast-path word) */
   struct word_info prev_info = { 0, false };
   uint32_t sent_upper = 0, sent_lower = 0;
 
@@ -2630,13 +2631,40 @@ segment (struct builder *b, const struct line *lines, size_t nlines)
       /* The common case, on a fast path: one space (or ", " or ": "), then a word of ASCII or
          Latin-1 letters and digits that does not end in an apostrophe, a hyphen or another
          non-ASCII character.  Such a word needs none of the checks above: no sentence boundary,
-         no line, no compound.  Anything else goes back to the loop above.  */
+         no line, no compound.  Other gaps of white space (line breaks in a hard-wrapped
+         paragraph, indentation) and glued marks are read here the way scan_gap reads them.
+         Anything else goes back to the loop above.  */
       while (HAVE_FAST_WORDS && pos + 1 < len)
         {
           unsigned char punct = 0;
           size_t st = pos + 1;
-          bool initial = false;
-          if (s[pos] != ' ')
+          bool initial = false, white_gap = false;
+          unsigned newlines = 0;
+          if (s[pos] == ' ' && !is_space ((unsigned char) s[pos + 1]))
+            ;
+          else if (is_space ((unsigned char) s[pos]))
+            {
+              /* ASCII white space with line breaks, and '>' after one (quote marks at a line
+                 start count as indentation): scan_gap would find no terminator, no bullet,
+                 no punctuation before the first newline; the word starts its line if there
+                 is a newline, and two make a blank line.  */
+              size_t k = pos;
+              while (k < len && k - pos < 64)
+                {
+                  unsigned char c = s[k];
+                  if (c == '\n')
+                    newlines++;
+                  else if (!is_space (c) && !(c == '>' && newlines))
+                    break;
+                  k++;
+                }
+              if (k >= len || k - pos >= 64)
+                break;
+              st = k;
+              white_gap = true;
+              punct = newlines ? '\n' : 0;
+            }
+          else
             {
               punct = s[pos];
               if ((punct == ',' || punct == ':') && pos + 2 < len && s[pos + 1] == ' ')
@@ -2677,6 +2705,44 @@ segment (struct builder *b, const struct line *lines, size_t nlines)
               if (e >= 0x80 || e == '\'' || e == '`' || e == '-')
                 break;
             }
+          unsigned char f0 = s[st];
+          bool first_upper = (unsigned char) (f0 - 'A') < 26
+            || (f0 == 0xC3 && (unsigned char) s[st + 1] < 0x9F);
+          if (white_gap)
+            {
+              /* A number alone after a line break may be a list number ("1." at a line
+                 start): the loop above knows those.  (Without a line break the word does not
+                 start its line, so it is none.)  */
+              if (newlines && digit && !letters)
+                break;
+              bool split = false;
+              if (newlines)
+                {
+                  size_t li = line_of (lines, nlines, &cursor, st);
+                  struct gap g;
+                  memset (&g, 0, sizeof g);
+                  g.newlines = newlines;
+                  g.blank_line = newlines >= 2;
+                  g.line_end = pos;
+                  g.word_starts_line = true;
+                  struct word_info cur;
+                  cur.first_class = (unsigned char) (f0 - '0') < 10 ? CH_DIGIT
+                    : first_upper ? CH_LETTER | CH_UPPER : CH_LETTER;
+                  cur.list_number = false;
+                  split = line_break_ends_sentence (s, &g, &lines[prev_line], &lines[li], &cur,
+                                                    false, t->all_lower);
+                  prev_line = li;
+                }
+              if (split || (t->mask[pos - 1] & MASK_BLOCK) != (t->mask[st] & MASK_BLOCK))
+                {
+                  /* The sentence ends with the word before the gap.  */
+                  close_sentence (t, pos, 0, sent_upper, sent_lower);
+                  sent_upper = sent_lower = 0;
+                  if (open_sentence (b, t->ntok, st, &lines[prev_line]) < 0)
+                    return -1;
+                  initial = true;
+                }
+            }
           if (t->ntok == b->tok_cap
               && grow ((void **) &t->tok, &b->tok_cap, t->ntok + 1, sizeof *t->tok) < 0)
             return -1;
@@ -2695,9 +2761,6 @@ segment (struct builder *b, const struct line *lines, size_t nlines)
           ft->sentence = t->nsent - 1;
           ft->mask = t->mask[st];
           ft->punct_before = punct;
-          unsigned char f0 = s[st];
-          bool first_upper = (unsigned char) (f0 - 'A') < 26
-            || (f0 == 0xC3 && (unsigned char) s[st + 1] < 0x9F);
           unsigned fl = (first_upper ? TOK_UPPER_INITIAL : 0) | (initial ? TOK_INITIAL : 0);
           if (up >= 2 && lo == 0)
             fl |= TOK_ALL_UPPER;
@@ -2708,7 +2771,6 @@ segment (struct builder *b, const struct line *lines, size_t nlines)
           ft->flags = fl;
           sent_upper += up;
           sent_lower += lo;
-          prev_info.first_class = first_upper ? CH_LETTER | CH_UPPER : letters ? CH_LETTER : CH_DIGIT;
           prev_info.list_number = false;
           prev_end = pos = j;
         }
