@@ -1262,6 +1262,44 @@ mask_chunk (const char *s, size_t a, size_t b, uint8_t *mask)
     mask_span (mask, a, b, TEXT_URL);
 }
 
+/* The first index from E on, below LEN, where white space (as space_len reads it) starts; LEN
+   if there is none.  Chunks can be long (URLs, base64 left in a body): sixteen bytes at a time
+   where SSE2 is there, looking only at the bytes that can start white space.  */
+static inline size_t
+chunk_end (const char *s, size_t e, size_t len)
+{
+#if defined __SSE2__
+  if (HAVE_FAST_MASKS)
+    {
+      const __m128i above_space = _mm_set1_epi8 (' ' + 1), minus_one = _mm_set1_epi8 (-1);
+      const __m128i c2 = _mm_set1_epi8 ((char) 0xC2), e2 = _mm_set1_epi8 ((char) 0xE2);
+      const __m128i e3 = _mm_set1_epi8 ((char) 0xE3);
+      while (e + 16 <= len)
+        {
+          __m128i x = _mm_loadu_si128 ((const __m128i *) (s + e));
+          /* (signed bytes: ASCII up to ' ' is below ' ' + 1 and above -1) */
+          __m128i ascii_low = _mm_and_si128 (_mm_cmplt_epi8 (x, above_space),
+                                             _mm_cmpgt_epi8 (x, minus_one));
+          __m128i lead = _mm_or_si128 (_mm_cmpeq_epi8 (x, c2),
+                                       _mm_or_si128 (_mm_cmpeq_epi8 (x, e2), _mm_cmpeq_epi8 (x, e3)));
+          unsigned bits = (unsigned) _mm_movemask_epi8 (_mm_or_si128 (ascii_low, lead));
+          if (!bits)
+            {
+              e += 16;
+              continue;
+            }
+          e += (unsigned) __builtin_ctz (bits);
+          if (space_len (s, len, e))
+            return e;
+          e++;
+        }
+    }
+#endif
+  while (e < len && !space_len (s, len, e))
+    e++;
+  return e;
+}
+
 /* Look only at the white-space separated chunks that hold '@', '_', or a dot or colon inside
    (a dot or colon before white space is punctuation, not an address).  */
 static void
@@ -1279,8 +1317,7 @@ mask_addresses (const char *s, size_t len, uint8_t *mask)
       size_t a = i, e = i + 1;
       while (a > done && !space_len_before (s, a))
         a--;
-      while (e < len && !space_len (s, len, e))
-        e++;
+      e = chunk_end (s, e, len);
       mask_chunk (s, a, e, mask);
       i = done = e;
     }
