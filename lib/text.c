@@ -1704,6 +1704,59 @@ static const char *const english_s_bases[] = {
 
 /* strcmp, inlined: the lists hold short words, and a call through bsearch's function pointer
    per comparison cost more than the comparison.  */
+/* For each first letter of abbreviations, the second bytes its entries have: LETTER_BIT for a
+   letter, ABBREV_DOT for '.', ABBREV_HIGH for a byte above ASCII ("mär", "tägl").  Most words
+   before a full stop pass without a search.  test-text-paths checks it against the list.  */
+enum { ABBREV_DOT = UINT32_C (1) << 26, ABBREV_HIGH = UINT32_C (1) << 27 };
+static const uint32_t abbreviation_first_two[26] = {
+  ['a' - 'a'] = LETTER_BIT ('b') | LETTER_BIT ('l') | LETTER_BIT ('n') | LETTER_BIT ('p')
+    | LETTER_BIT ('u') | ABBREV_DOT,
+  ['b' - 'a'] = LETTER_BIT ('d') | LETTER_BIT ('e') | LETTER_BIT ('s') | LETTER_BIT ('z'),
+  ['c' - 'a'] = LETTER_BIT ('a') | LETTER_BIT ('f'),
+  ['d' - 'a'] = LETTER_BIT ('e') | LETTER_BIT ('i') | LETTER_BIT ('r') | ABBREV_DOT,
+  ['e' - 'a'] = LETTER_BIT ('b') | LETTER_BIT ('h') | LETTER_BIT ('t') | LETTER_BIT ('v')
+    | LETTER_BIT ('x') | ABBREV_DOT,
+  ['f' - 'a'] = LETTER_BIT ('a') | LETTER_BIT ('e') | LETTER_BIT ('f') | LETTER_BIT ('i')
+    | LETTER_BIT ('r'),
+  ['g' - 'a'] = LETTER_BIT ('e') | LETTER_BIT ('g'),
+  ['h' - 'a'] = LETTER_BIT ('l') | LETTER_BIT ('r'),
+  ['i' - 'a'] = LETTER_BIT ('n') | ABBREV_DOT,
+  ['j' - 'a'] = LETTER_BIT ('a') | LETTER_BIT ('e') | LETTER_BIT ('h') | LETTER_BIT ('r')
+    | LETTER_BIT ('u'),
+  ['k' - 'a'] = LETTER_BIT ('a') | LETTER_BIT ('f'),
+  ['l' - 'a'] = LETTER_BIT ('f') | LETTER_BIT ('t'),
+  ['m' - 'a'] = LETTER_BIT ('a') | LETTER_BIT ('e') | LETTER_BIT ('i') | LETTER_BIT ('o')
+    | LETTER_BIT ('r') | LETTER_BIT ('s') | LETTER_BIT ('t') | ABBREV_DOT | ABBREV_HIGH,
+  ['n' - 'a'] = LETTER_BIT ('a') | LETTER_BIT ('o') | LETTER_BIT ('r') | ABBREV_DOT,
+  ['o' - 'a'] = LETTER_BIT ('c') | LETTER_BIT ('d') | LETTER_BIT ('k') | LETTER_BIT ('r')
+    | ABBREV_DOT,
+  ['p' - 'a'] = LETTER_BIT ('h') | LETTER_BIT ('k') | LETTER_BIT ('p') | LETTER_BIT ('r')
+    | ABBREV_DOT,
+  ['r' - 'a'] = LETTER_BIT ('d') | LETTER_BIT ('e'),
+  ['s' - 'a'] = LETTER_BIT ('a') | LETTER_BIT ('e') | LETTER_BIT ('o') | LETTER_BIT ('r')
+    | LETTER_BIT ('t') | ABBREV_DOT,
+  ['t' - 'a'] = LETTER_BIT ('e') | LETTER_BIT ('s') | ABBREV_HIGH,
+  ['u' - 'a'] = LETTER_BIT ('g') | LETTER_BIT ('s') | ABBREV_DOT,
+  ['v' - 'a'] = LETTER_BIT ('e') | LETTER_BIT ('g') | LETTER_BIT ('l') | LETTER_BIT ('o')
+    | LETTER_BIT ('s') | ABBREV_DOT,
+  ['z' - 'a'] = LETTER_BIT ('b') | LETTER_BIT ('i') | LETTER_BIT ('t') | LETTER_BIT ('u')
+    | LETTER_BIT ('z') | ABBREV_DOT,
+};
+
+/* False if the lower-cased chunk BUF of N bytes is surely not in abbreviations.  */
+static bool
+may_be_abbreviation (const char *buf, size_t n)
+{
+  if (!HAVE_FAST_WORDS)
+    return true;
+  if (n < 2 || (unsigned char) (buf[0] - 'a') >= 26)
+    return false;               /* every entry has two bytes or more and starts with a letter */
+  unsigned char c = buf[1];
+  uint32_t bit = (unsigned char) (c - 'a') < 26 ? LETTER_BIT (c)
+    : c == '.' ? ABBREV_DOT : c >= 0x80 ? ABBREV_HIGH : 0;
+  return (abbreviation_first_two[buf[0] - 'a'] & bit) != 0;
+}
+
 static inline int
 compare_words (const char *a, const char *b)
 {
@@ -2055,7 +2108,7 @@ static bool
 is_abbreviation (const char *buf, size_t n)
 {
   /* No entry is longer than 10 bytes ("beispielsw", "dipl.-wirt").  */
-  if (n <= 10 && IN_LIST (buf, abbreviations))
+  if (n <= 10 && may_be_abbreviation (buf, n) && IN_LIST (buf, abbreviations))
     return true;
   ucs4_t c;
   int m = u8_mbtouc (&c, (const uint8_t *) buf, n);

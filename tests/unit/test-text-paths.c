@@ -50,6 +50,7 @@ static const char *const pieces[] = {
   "Diese E-Mail enth\xc3\xa4lt vertrauliche Informationen",
   "http://example.com/a?b=c", "a@b.de", "@handle", "gbcc_eu", "example.org", "HALLO", "WeLt",
   "abcdefghijklmnop", "ABCDEFGHIJKLMNOP", "Stra\xc3\x9f" "e", "GR\xc3\x9c\xc3\x9f" "E", "x", "Q",
+  "M\xc3\xa4r.", "t\xc3\xa4gl.", "gg\xc3\xbc.", "Dipl.-Ing.", "i.d.R.",
   ":)", ";-)", "\xe2\x80\xa2", "\xc2\xb7 ", "* ", "+ ", "\r\n", "Sehr geehrte Frau M\xc3\xbcller,",
 };
 
@@ -165,6 +166,17 @@ test_letter_sets (void)
   for (size_t i = 0; i < sizeof quoted_header_fields / sizeof *quoted_header_fields; i++)
     fields |= LETTER_BIT (quoted_header_fields[i].name[0]);
   CHECK (header_first_letters == fields);
+  uint32_t abbrev[26] = { 0 };
+  for (size_t i = 0; i < sizeof abbreviations / sizeof *abbreviations; i++)
+    {
+      const char *w = abbreviations[i];
+      unsigned char c = w[1];
+      CHECK (w[0] >= 'a' && w[0] <= 'z' && c != '\0');
+      abbrev[w[0] - 'a'] |= c >= 'a' && c <= 'z' ? LETTER_BIT (c) : c == '.' ? ABBREV_DOT
+        : c >= 0x80 ? ABBREV_HIGH : UINT32_C (1) << 31;
+    }
+  for (int i = 0; i < 26; i++)
+    CHECK (abbreviation_first_two[i] == abbrev[i]);
 }
 
 static void
