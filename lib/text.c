@@ -1944,6 +1944,40 @@ scan_gap (const char *s, size_t len, size_t g0, size_t g1, struct gap *g)
         g->initial = is_opener_mark (b);
       return;
     }
+  /* The end of most sentences: a terminator glued to the word before, then ASCII white space,
+     where '>' after a line break counts as indentation ("Ende. Dann", "Ende.\n> Dann").  What
+     the loop below would find, found directly: one terminator run of one mark, the word
+     starts its line after a newline, and a second newline makes a blank line.  */
+  if (HAVE_FAST_WORDS && g0 > 0 && g1 - g0 >= 2
+      && (s[g0] == '.' || s[g0] == '?' || s[g0] == '!') && is_space ((unsigned char) s[g0 + 1]))
+    {
+      unsigned newlines = 0;
+      size_t p = g0 + 1;
+      for (; p < g1; p++)
+        {
+          unsigned char b = s[p];
+          if (b == '\n')
+            newlines++;
+          else if (!is_space (b) && !(b == '>' && newlines))
+            break;
+        }
+      if (p == g1)
+        {
+          unsigned char c = s[g0];
+          g->punct_before = c;
+          g->newlines = newlines;
+          g->blank_line = newlines >= 2;
+          g->line_punctuated = true;
+          g->line_end = g0 + 1;
+          g->term_start = g0;
+          g->term_end = g0 + 1;
+          g->term_question = c == '?';
+          g->term_exclaim = c == '!';
+          g->term_dots = c == '.';
+          g->word_starts_line = newlines > 0;
+          return;
+        }
+    }
   g->line_end = g0;
   bool at_line_start = g0 == 0, seen_space = g0 == 0, nonspace_since_nl = false;
   bool have_last = false, last_space_before = false, last_line_start = false;
