@@ -47,12 +47,46 @@ static const struct function_word
   {"zum", 'd'}, {"zur", 'd'},
 };
 
-/* Where the words of each first letter start in function_words: those that start with 'a' + I
-   are function_words[letter_start[I] .. letter_start[I + 1]).  test-lang checks it against the
-   table, so a word added there without updating this fails the tests. */
-static const uint8_t letter_start[] = {
-  0, 11, 18, 20, 40, 50, 52, 55, 67, 77, 80, 85, 86, 93, 98, 103, 104, 105, 105, 113, 121, 126,
-  129, 147, 147, 149, 152
+/* Where the words of each first two bytes start in function_words: those whose first byte is
+   'a' + F and whose second is NUL (S == 0) or 'a' + S - 1 are function_words[pair_start[27 * F
+   + S] .. pair_start[27 * F + S + 1]).  Every table word is made of the letters a to z, and the
+   order of the pairs is strcmp's, so the ranges follow each other.  test-lang checks it against
+   the table, so a word added there without updating this fails the tests. */
+enum { PAIR_SECONDS = 27 };
+static const uint8_t pair_start[26 * PAIR_SECONDS + 1] = {
+  0, 1, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 6, 6, 6, 6, 7, 7, 8, 11, 11, 11, 11, 11, 11, 11, 11,
+  11, 11, 11, 14, 14, 14, 14, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 18, 18, 18, 18, 18,
+  18, 18, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 20, 20, 20, 20, 20, 20, 20, 20,
+  20, 20, 20, 20, 20, 23, 23, 23, 23, 31, 31, 31, 31, 35, 35, 35, 35, 35, 35, 38, 38, 38, 38, 38,
+  38, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 45, 45, 45, 45, 45, 45, 45, 45,
+  45, 46, 47, 47, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50,
+  50, 51, 51, 51, 52, 52, 52, 52, 52, 52, 52, 52, 52, 52, 52, 52, 52, 52, 54, 54, 54, 54, 55, 55,
+  55, 55, 55, 55, 55, 55, 55, 55, 55, 55, 55, 55, 55, 55, 55, 55, 55, 63, 63, 63, 63, 65, 65, 65,
+  65, 66, 66, 66, 66, 66, 66, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 68, 68, 68, 69, 69,
+  69, 70, 70, 73, 73, 73, 73, 73, 73, 73, 73, 73, 73, 73, 75, 77, 77, 77, 77, 77, 77, 77, 77, 78,
+  78, 78, 78, 79, 79, 79, 79, 79, 79, 79, 79, 79, 79, 79, 79, 79, 79, 79, 79, 80, 80, 80, 80, 80,
+  80, 80, 82, 82, 82, 82, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 85, 85,
+  85, 85, 85, 85, 85, 85, 85, 85, 85, 86, 86, 86, 86, 86, 86, 86, 86, 86, 86, 86, 86, 86, 86, 86,
+  86, 86, 86, 86, 86, 86, 86, 86, 87, 87, 87, 87, 89, 89, 89, 89, 92, 92, 92, 92, 92, 92, 92, 92,
+  92, 92, 92, 92, 92, 92, 92, 92, 93, 93, 93, 94, 94, 94, 94, 94, 94, 94, 94, 95, 95, 95, 95, 95,
+  95, 97, 97, 97, 97, 97, 97, 98, 98, 98, 98, 98, 98, 98, 98, 98, 98, 99, 99, 100, 100, 100, 100,
+  100, 100, 100, 100, 101, 101, 101, 101, 102, 102, 102, 103, 103, 103, 103, 103, 103, 103, 103,
+  103, 103, 103, 103, 103, 103, 103, 103, 103, 103, 104, 104, 104, 104, 104, 104, 104, 104, 104,
+  104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104,
+  104, 104, 104, 104, 104, 104, 104, 104, 105, 105, 105, 105, 105, 105, 105, 105, 105, 105, 105,
+  105, 105, 105, 105, 105, 105, 105, 105, 105, 105, 105, 105, 105, 105, 105, 105, 105, 105, 105,
+  105, 105, 105, 105, 105, 105, 106, 106, 108, 108, 108, 110, 113, 113, 113, 113, 113, 113, 113,
+  113, 113, 113, 113, 113, 113, 113, 113, 113, 113, 113, 113, 113, 113, 113, 113, 113, 113, 113,
+  120, 120, 120, 120, 120, 120, 120, 121, 121, 121, 121, 121, 121, 121, 121, 121, 121, 121, 121,
+  121, 121, 121, 121, 121, 121, 121, 121, 121, 121, 121, 121, 121, 121, 125, 125, 125, 125, 125,
+  126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126,
+  126, 126, 126, 126, 129, 129, 129, 129, 129, 129, 129, 129, 129, 129, 129, 129, 129, 130, 130,
+  130, 130, 136, 136, 136, 141, 145, 145, 145, 145, 145, 145, 147, 147, 147, 147, 147, 147, 147,
+  147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147,
+  147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147, 147,
+  147, 147, 147, 147, 147, 147, 147, 147, 147, 149, 149, 149, 149, 149, 149, 149, 149, 149, 149,
+  149, 149, 149, 149, 149, 149, 149, 149, 149, 149, 149, 149, 149, 149, 149, 149, 149, 149, 149,
+  149, 149, 149, 149, 152, 152, 152, 152, 152, 152
 };
 
 /* The first eight bytes of the NUL-padded table word F as a number whose order is strcmp's: the
@@ -85,14 +119,16 @@ has_german_letter (const char *w)
 }
 
 /* The language of the table word whose key (the order of entry_key) is KEY, or 0: KEY is
-   compared, one instruction each, with the few table words of its first letter. */
+   compared, one instruction each, with the one to three table words of its first two bytes. */
 static inline char
 key_lang (uint64_t key)
 {
-  unsigned first = key >> 56;
-  if (first < 'a' || first > 'z')
-    return 0;                   /* every table word starts with a letter a to z */
-  for (size_t i = letter_start[first - 'a']; i < letter_start[first - 'a' + 1]; i++)
+  unsigned first = (unsigned) (key >> 56) - 'a', second = (unsigned) (key >> 48) & 0xFF;
+  /* every table word is made of the letters a to z */
+  if (first > 'z' - 'a' || (second != 0 && second - 'a' > 'z' - 'a'))
+    return 0;
+  size_t pair = PAIR_SECONDS * first + (second ? second - 'a' + 1 : 0);
+  for (size_t i = pair_start[pair]; i < pair_start[pair + 1]; i++)
     {
       uint64_t e = entry_key (&function_words[i]);
       if (e >= key)

@@ -133,17 +133,21 @@ main (void)
       CHECK (strlen (f->word) <= FUNCTION_WORD_MAX);
       CHECK (f->lang == 'd' || f->lang == 'e');
       CHECK (function_word_lang (f->word) == f->lang);
-      /* Each word lies in its first letter's range, which the search relies on. */
-      CHECK (f->word[0] >= 'a' && f->word[0] <= 'z');
-      CHECK (letter_start[f->word[0] - 'a'] <= i && i < letter_start[f->word[0] - 'a' + 1]);
+      /* Each word is made of letters and lies in its first two bytes' range, which the search
+         relies on. */
+      for (size_t k = 0; f->word[k]; k++)
+        CHECK (f->word[k] >= 'a' && f->word[k] <= 'z');
+      size_t pair = PAIR_SECONDS * (f->word[0] - 'a') + (f->word[1] ? f->word[1] - 'a' + 1 : 0);
+      CHECK (pair_start[pair] <= i && i < pair_start[pair + 1]);
       /* The padding entry_key reads is zero. */
       for (size_t k = strlen (f->word); k < sizeof f->word; k++)
         CHECK (f->word[k] == '\0');
     }
-  CHECK (sizeof letter_start / sizeof *letter_start == 'z' - 'a' + 2);
-  CHECK (letter_start[0] == 0 && letter_start['z' - 'a' + 1] == n);
-  for (size_t c = 0; c + 1 < sizeof letter_start / sizeof *letter_start; c++)
-    CHECK (letter_start[c] <= letter_start[c + 1]);
+  size_t npairs = sizeof pair_start / sizeof *pair_start - 1;
+  CHECK (npairs == 26 * PAIR_SECONDS);
+  CHECK (pair_start[0] == 0 && pair_start[npairs] == n);
+  for (size_t c = 0; c < npairs; c++)
+    CHECK (pair_start[c] <= pair_start[c + 1]);
   CHECK (function_word_lang ("") == 0);
   CHECK (function_word_lang ("dass") == 'd');
   CHECK (function_word_lang ("das") == 'd');
