@@ -2862,6 +2862,7 @@ segment (struct builder *b, const struct line *lines, size_t nlines)
                   g.blank_line = newlines >= 2;
                   g.line_end = pos;
                   g.word_starts_line = true;
+                  /* (line_break_ends_sentence reads only CH_UPPER and CH_DIGIT) */
                   struct word_info cur;
                   cur.first_class = (unsigned char) (f0 - '0') < 10 ? CH_DIGIT
                     : first_upper ? CH_LETTER | CH_UPPER : CH_LETTER;
