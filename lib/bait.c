@@ -51,28 +51,6 @@ bait_verdict_name (enum bait_verdict v)
   return v == BAIT_VERDICT_BAIT ? "BAIT" : "NONE";
 }
 
-/* Whether T has quoted text.  Most texts have none, so every mask byte is read: eight at a
-   time. */
-static bool
-has_quoted_text (const struct text *t)
-{
-  if (!t->mask)
-    return false;
-  const uint64_t quoted = UINT64_C (0x0101010101010101) * TEXT_QUOTED;
-  size_t i = 0;
-  for (; i + 8 <= t->len; i += 8)
-    {
-      uint64_t w;
-      memcpy (&w, t->mask + i, 8);
-      if (w & quoted)
-        return true;
-    }
-  for (; i < t->len; i++)
-    if (t->mask[i] & TEXT_QUOTED)
-      return true;
-  return false;
-}
-
 /* The byte range of the sentence holding body byte OFF, or [OFF, OFF) if none does. */
 static void
 sentence_around (const struct text *t, uint32_t off, size_t *start, size_t *end)
@@ -163,7 +141,7 @@ bait_analyze (struct ruleset *rs, const struct text *t, const struct bait_contex
   if (rules_match (rs, BAIT_TOOL, t, ctx->subject, out) < 0)
     return -1;
 
-  bool reply = ctx->reply_thread || has_quoted_text (t);
+  bool reply = ctx->reply_thread || text_has_quoted (t);
   if ((reply || ctx->known_correspondent) && apply_context (t, out, first) < 0)
     return -1;
 

@@ -715,28 +715,6 @@ check_category (const struct ruleset *rs, const struct text *t, const struct pro
 
 /* ------------------------------------------------------------------ subject check */
 
-/* True if T holds quoted text: a reply whose mailer lost its threading headers.  Most texts
-   have none, so every mask byte is read: eight at a time. */
-static bool
-has_quoted_text (const struct text *t)
-{
-  if (!t->mask)
-    return false;
-  const uint64_t quoted = UINT64_C (0x0101010101010101) * TEXT_QUOTED;
-  size_t i = 0;
-  for (; i + 8 <= t->len; i += 8)
-    {
-      uint64_t w;
-      memcpy (&w, t->mask + i, 8);
-      if (w & quoted)
-        return true;
-    }
-  for (; i < t->len; i++)
-    if (t->mask[i] & TEXT_QUOTED)
-      return true;
-  return false;
-}
-
 /* True if M is an automatic answer (RFC 3834 Auto-Submitted, or the older X-Autoreply). */
 static bool
 is_auto_reply (const struct msg *m)
@@ -780,7 +758,7 @@ check_fake_re (const struct ruleset *rs, const struct msg *m, const struct text 
                struct findings *out)
 {
   if (!m || m->kind != MSG_MAIL || is_reply_thread (m) || is_auto_reply (m)
-      || has_quoted_text (t) || reads_like_auto_reply (t))
+      || text_has_quoted (t) || reads_like_auto_reply (t))
     return 0;
   const char *subj = msg_header (m, "Subject");
   if (!subj)

@@ -2964,6 +2964,27 @@ segment (struct builder *b, const struct line *lines, size_t nlines)
 
 /* ------------------------------------------------------------------ entry points */
 
+/* Most texts have no quoted line, so every mask byte is read: eight at a time. */
+bool
+text_has_quoted (const struct text *t)
+{
+  if (!t->mask)
+    return false;
+  const uint64_t quoted = UINT64_C (0x0101010101010101) * TEXT_QUOTED;
+  size_t i = 0;
+  for (; i + 8 <= t->len; i += 8)
+    {
+      uint64_t w;
+      memcpy (&w, t->mask + i, 8);
+      if (w & quoted)
+        return true;
+    }
+  for (; i < t->len; i++)
+    if (t->mask[i] & TEXT_QUOTED)
+      return true;
+  return false;
+}
+
 int
 text_analyze (struct text *t, const char *s, size_t len)
 {

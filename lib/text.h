@@ -81,6 +81,9 @@ struct text
    Return 0, or -1 with errno set (ENOMEM). */
 int text_analyze (struct text *t, const char *s, size_t len);
 
+/* Whether any byte of T is marked TEXT_QUOTED (a reply, threaded or not). */
+bool text_has_quoted (const struct text *t);
+
 /* Release what text_analyze allocated. */
 void text_free (struct text *t);
 

@@ -12,6 +12,7 @@
 #define TEXT_PLAIN_PATHS 1
 #define text_analyze plain_text_analyze
 #define text_free plain_text_free
+#define text_has_quoted plain_text_has_quoted
 #include "../../lib/text.c"
 #undef text_analyze
 #undef text_free

@@ -620,12 +620,37 @@ test_invariants (void)
     }
 }
 
+/* text_has_quoted reads the mask eight bytes at a time, then the tail: a short quoted line at
+   the end of texts of every length from 4 to 28 bytes, so that it falls in a block, across two,
+   or in the tail alone; a block or tail it skipped would show. */
+static void
+test_has_quoted (void)
+{
+  analyze ("Guten Tag, wie geht es Ihnen?\n");
+  CHECK (!text_has_quoted (&cur));
+  analyze ("");
+  CHECK (!text_has_quoted (&cur));
+  char buf[64];
+  for (size_t pad = 0; pad < 24; pad++)
+    {
+      memset (buf, 'x', pad);
+      strcpy (buf + pad, pad ? "\n> ja" : "> ja");
+      analyze (buf);
+      bool any = false;
+      for (size_t i = 0; i < cur.len; i++)
+        any |= (cur.mask[i] & TEXT_QUOTED) != 0;
+      CHECK (any);
+      CHECK (text_has_quoted (&cur));
+    }
+}
+
 int
 main (void)
 {
   test_words ();
   test_sentences ();
   test_quotes ();
+  test_has_quoted ();
   test_code_and_addresses ();
   test_speech ();
   test_long_line_scans ();
