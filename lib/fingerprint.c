@@ -810,6 +810,15 @@ edge_punct (uint8_t b)
   return chunk_bytes[b] & CB_EDGE;
 }
 
+/* The class tokens, one string: classify_chunk returns pointers into it, and a copy of it
+   follows the normalised text, so that a class token can point there instead of being
+   written into the text. */
+static const char class_names[] = "xmergex\0xurlx\0xemailx\0xhandlex\0xphonex\0xnumx";
+enum class_name_offset
+{
+  CLS_MERGE = 0, CLS_URL = 8, CLS_EMAIL = 14, CLS_HANDLE = 22, CLS_PHONE = 31, CLS_NUM = 39
+};
+
 /* The class token for the chunk P of N bytes (folded, no blanks), or NULL to keep it. */
 static const char *
 classify_chunk (const char *p, size_t n)
@@ -844,21 +853,21 @@ classify_chunk (const char *p, size_t n)
         }
     }
   if (n >= 4 && ((colon && memmem (p, n, "://", 3)) || starts_with_ci (p, n, "www.")))
-    return "xurlx";
+    return class_names + CLS_URL;
   if (at > 0 && at < n && memchr (p + at, '.', n - at))
-    return "xemailx";
+    return class_names + CLS_EMAIL;
   if (at == 0 && n > 1)
-    return "xhandlex";
+    return class_names + CLS_HANDLE;
   if (digits > 0 && letters == 0 && nonascii == 0)
     {
       /* Phone numbers: a leading '+' or at least 7 digits with separators; else a number,
          a price or a percentage. */
       if (p[0] == '+' || digits >= 7)
-        return "xphonex";
-      return "xnumx";
+        return class_names + CLS_PHONE;
+      return class_names + CLS_NUM;
     }
   if (digits > 0 && nonascii > 0 && letters == 0)
-    return "xnumx";         /* 500€, 20 % written without the space */
+    return class_names + CLS_NUM; /* 500€, 20 % written without the space */
   if (dots > 0 && nonascii == 0)
     {
       /* A domain: labels of letters, digits and '-', the last one a known TLD. */
@@ -883,27 +892,28 @@ classify_chunk (const char *p, size_t n)
       if (label > 1)
         short_labels_only = false;
       if (labels_ok && tl >= 2 && is_tld (last + 1, tl))
-        return "xurlx";
+        return class_names + CLS_URL;
       /* "anna.k", "lisa.m.92": a dotted handle; "z.b", "d.h" are abbreviations. */
       if (labels_ok && label > 0 && !short_labels_only)
-        return "xhandlex";
+        return class_names + CLS_HANDLE;
     }
   if (underscores > 0 && letters + digits > 0)
-    return "xhandlex";
+    return class_names + CLS_HANDLE;
   if (digits > 0 && letters > 0 && others == 0 && nonascii == 0)
-    return "xhandlex";          /* lisa92, gbcc2024 */
+    return class_names + CLS_HANDLE; /* lisa92, gbcc2024 */
   return NULL;
 }
 
-/* Replace merge tags, addresses, URLs, handles, phone numbers and numbers in IN by class tokens.
-   Most of the text stays as it is: it is copied in runs, up to each replacement. */
+/* Append the lines S[FROM .. TO) of the text S (N bytes; TO is N or at a line break) to OUT
+   with merge tags, addresses, URLs, handles, phone numbers and numbers replaced by class
+   tokens.  Most of the text stays as it is: it is copied in runs, up to each replacement.
+   (fp_normalise does this in its word scan; this is for lines off its fast path, and for
+   fp_normalise_reference.) */
 static void
-class_tokens (const struct buf *in, struct buf *out)
+class_tokens (const char *s, size_t from, size_t to, size_t n, struct buf *out)
 {
-  const char *s = in->s;
-  size_t n = in->n;
-  size_t i = 0, copied = 0;
-  while (i < n)
+  size_t i = from, copied = from;
+  while (i < to)
     {
       if (chunk_bytes[(uint8_t) s[i]] & CB_BLANK)
         {
@@ -913,7 +923,7 @@ class_tokens (const struct buf *in, struct buf *out)
       /* A chunk: up to the next blank; merge tags inside it are replaced first. */
       size_t end = i;
       unsigned char common = CB_WORDISH;
-      while (end < n)
+      while (end < to)
         {
           /* Letters and UTF-8 bytes, most of a chunk, eight at a time. */
           if (end + 8 <= n)
@@ -972,7 +982,7 @@ class_tokens (const struct buf *in, struct buf *out)
         }
       i = end;
     }
-  buf_put (out, s + copied, n - copied);
+  buf_put (out, s + copied, to - copied);
 }
 
 /* ------------------------------------------------------------------ steps 5-6: words */
@@ -1048,14 +1058,17 @@ wb_is_word (enum wb_class c)
 /* What the splitter appends tokens to. */
 struct splitter
 {
-  char *s;                      /* the text; the recipient token follows its NUL */
-  size_t n;
+  char *s;                      /* the text, and behind it the tokens that are not in it */
+  size_t n;                     /* bytes readable at S (eight-byte loads stay below) */
+  size_t rcpt_off;              /* where the recipient token is in S */
   const struct fp_recipient *r;
   size_t *rlen;                 /* the lengths of R's words, or NULL to use strlen */
   uint32_t first_bytes[8];      /* bit set: some recipient word starts with this byte */
   uint64_t lengths;             /* bit N set: some recipient word has N bytes (63: 63 or more) */
   struct fp_tokens *t;
   size_t cap;                   /* of t->off and t->len */
+  char *breaks;                 /* u8_wordbreaks' scratch, BREAKS_CAP bytes */
+  size_t breaks_cap;
 };
 
 /* Is P (N bytes) one of the recipient's words?  As is_recipient_word, with the lengths known. */
@@ -1104,8 +1117,7 @@ append_token (struct splitter *sp, size_t i, size_t j, unsigned char first)
       && (sp->lengths >> (n < 63 ? n : 63) & 1)
       && splitter_recipient_word (sp, sp->s + i, n))
     {
-      /* The recipient token lives after the text's terminating NUL. */
-      t->off[t->n] = sp->n + 1;
+      t->off[t->n] = sp->rcpt_off;
       t->len[t->n] = sizeof rcpt_token - 1;
     }
   else
@@ -1153,7 +1165,8 @@ emit_latin1_token (struct splitter *sp, size_t i, size_t j)
   return append_token (sp, i, j, first);
 }
 
-/* Segment the fast-path line S[A..B) by the UAX #29 rules WB5-WB13b into tokens. */
+/* Segment the fast-path text S[A..B) by the UAX #29 rules WB5-WB13b into tokens.  The byte at
+   B, if there is one, must not be a letter (a line break, a blank, the start of a merge tag). */
 static int
 split_latin1_line (struct splitter *sp, size_t a, size_t b)
 {
@@ -1179,7 +1192,7 @@ split_latin1_line (struct splitter *sp, size_t a, size_t b)
       while (i < b)
         {
           /* ASCII letters, the bulk of a word, eight at a time: the letters before the
-             first other byte (a line break at B is one). */
+             first other byte (the byte at B is one). */
           if (i + 8 <= sp->n)
             {
               uint64_t letters = ascii_letters8 (load_le64 ((const uint8_t *) s + i));
@@ -1263,71 +1276,236 @@ scan_line (const char *s, size_t from, size_t n, bool *latin1)
   return i;
 }
 
-/* Split S (N bytes) into UAX #29 words that start with a letter or digit, into T.  Lines of
-   ASCII and Latin-1 letters take the fast path; others go through u8_wordbreaks. */
+/* Set up SP to append tokens of S (READABLE bytes; the recipient token at RCPT_OFF) to T, which
+   gets room for about one token per five bytes of the TEXT_LEN bytes of text.  Return 0, or
+   -1 on ENOMEM (then T holds nothing to free). */
 static int
-split_words (char *s, size_t n, const struct fp_recipient *r, struct fp_tokens *t)
+splitter_init (struct splitter *sp, char *s, size_t readable, size_t rcpt_off, size_t text_len,
+               const struct fp_recipient *r, struct fp_tokens *t)
 {
   /* About one token per six bytes of text, up to the bound: most bodies need no realloc. */
-  size_t cap = n / 5 + 64 < FP_MAX_TOKENS ? n / 5 + 64 : FP_MAX_TOKENS;
-  struct splitter sp = { .s = s, .n = n, .r = r, .t = t, .cap = cap };
+  size_t cap = text_len / 5 + 64 < FP_MAX_TOKENS ? text_len / 5 + 64 : FP_MAX_TOKENS;
+  *sp = (struct splitter) { .s = s, .n = readable, .rcpt_off = rcpt_off, .r = r, .t = t,
+                            .cap = cap };
   /* Without memory for the lengths, is_recipient_word takes strlen each time. */
-  sp.rlen = r && r->n ? malloc (r->n * sizeof *sp.rlen) : NULL;
+  sp->rlen = r && r->n ? malloc (r->n * sizeof *sp->rlen) : NULL;
   for (size_t i = 0; r && i < r->n; i++)
     {
       unsigned char first = r->words[i][0];
-      sp.first_bytes[first >> 5] |= UINT32_C (1) << (first & 31);
+      sp->first_bytes[first >> 5] |= UINT32_C (1) << (first & 31);
       size_t len = strlen (r->words[i]);
-      sp.lengths |= UINT64_C (1) << (len < 63 ? len : 63);
-      if (sp.rlen)
-        sp.rlen[i] = len;
+      sp->lengths |= UINT64_C (1) << (len < 63 ? len : 63);
+      if (sp->rlen)
+        sp->rlen[i] = len;
     }
-  t->off = malloc (sp.cap * sizeof *t->off);
-  t->len = malloc (sp.cap * sizeof *t->len);
-  char *breaks = NULL;
-  size_t breaks_cap = 0;
-  int status = 0;
+  t->off = malloc (sp->cap * sizeof *t->off);
+  t->len = malloc (sp->cap * sizeof *t->len);
   if (!t->off || !t->len)
     {
-      free (sp.rlen);
+      free (t->off);
+      free (t->len);
+      t->off = t->len = NULL;
+      free (sp->rlen);
       return -1;
     }
+  return 0;
+}
+
+static void
+splitter_done (struct splitter *sp)
+{
+  free (sp->breaks);
+  free (sp->rlen);
+}
+
+/* Split the line SP->s[LINE .. END) (no line break in it) into UAX #29 words that start with
+   a letter or digit: the fast path if LATIN1, else u8_wordbreaks. */
+static int
+split_line (struct splitter *sp, size_t line, size_t end, bool latin1)
+{
+  if (latin1)
+    return split_latin1_line (sp, line, end);
+  size_t len = end - line;
+  if (len > sp->breaks_cap)
+    {
+      char *nb = realloc (sp->breaks, len);
+      if (!nb)
+        return -1;
+      sp->breaks = nb;
+      sp->breaks_cap = len;
+    }
+  u8_wordbreaks ((const uint8_t *) sp->s + line, len, sp->breaks);
+  size_t i = 0;
+  int status = 0;
+  while (i < len && sp->t->n < FP_MAX_TOKENS && status == 0)
+    {
+      size_t j = i + 1;
+      while (j < len && !sp->breaks[j])
+        j++;
+      status = emit_token (sp, line + i, line + j);
+      i = j;
+    }
+  return status;
+}
+
+/* Split S (N bytes, the recipient token behind its NUL) into UAX #29 words that start with a
+   letter or digit, into T.  Lines of ASCII and Latin-1 letters take the fast path; others go
+   through u8_wordbreaks. */
+static int
+split_words (char *s, size_t n, const struct fp_recipient *r, struct fp_tokens *t)
+{
+  struct splitter sp;
+  if (splitter_init (&sp, s, n, n + 1, n, r, t) < 0)
+    return -1;
+  int status = 0;
   size_t line = 0;
   while (line < n && t->n < FP_MAX_TOKENS && status == 0)
     {
       bool latin1;
       size_t end = scan_line (s, line, n, &latin1);
-      if (latin1)
-        status = split_latin1_line (&sp, line, end);
+      status = split_line (&sp, line, end, latin1);
+      line = end + 1;
+    }
+  splitter_done (&sp);
+  return status;
+}
+
+/* Append the class token CLS (a pointer into class_names, whose copy is at CLASS_BASE in
+   SP->s) to SP->t. */
+static inline int
+append_class_token (struct splitter *sp, size_t class_base, const char *cls)
+{
+  size_t at = class_base + (size_t) (cls - class_names);
+  return append_token (sp, at, at + strlen (cls), (unsigned char) cls[0]);
+}
+
+/* Class tokens and words of the fast-path line SP->s[A .. B) of the text (N bytes) in one
+   scan: what class_tokens and then split_latin1_line give, without writing the text again.
+   A chunk between blanks is read once to find its end and whether it holds anything but
+   letters; a chunk of ASCII letters is a word, a class token replaces its chunk, and the
+   few other chunks are split on their own (a blank, a merge tag and the line's end are word
+   breaks, so each chunk's words are the line's words there).  The class tokens are at
+   CLASS_BASE. */
+static int
+class_split_latin1_line (struct splitter *sp, size_t a, size_t b, size_t n, size_t class_base)
+{
+  const char *s = sp->s;
+  size_t i = a;
+  while (i < b && sp->t->n < FP_MAX_TOKENS)
+    {
+      if (chunk_bytes[(uint8_t) s[i]] & CB_BLANK)
+        {
+          i++;
+          continue;
+        }
+      /* The chunk up to the next blank or merge tag, as class_tokens finds it; HIGH collects
+         (at least) its bytes' top bits. */
+      size_t end = i;
+      unsigned char common = CB_WORDISH;
+      uint64_t high = 0;
+      while (end < b)
+        {
+          if (end + 8 <= n)
+            {
+              uint64_t x = load_le64 ((const uint8_t *) s + end);
+              uint64_t wordish = ascii_letters8 (x) | (x & BYTES8 (0x80));
+              if (wordish & 0x80)
+                {
+                  high |= x;
+                  end += leading_marked_bytes (wordish);
+                  continue;
+                }
+            }
+          unsigned char cb = chunk_bytes[(uint8_t) s[end]];
+          if (cb & CB_BLANK)
+            break;
+          if ((cb & CB_MERGE) && merge_tag_len (s, end, n))
+            break;
+          common &= cb;
+          high |= (uint8_t) s[end];
+          end++;
+        }
+      int status;
+      if (end == i)
+        {
+          status = append_class_token (sp, class_base, class_names + CLS_MERGE);
+          i += merge_tag_len (s, i, n);
+        }
+      else if (common & CB_WORDISH)
+        {
+          /* Letters alone: ASCII ones are one word, with Latin-1 ones (or × and ÷) the
+             splitter decides. */
+          if (!(high & BYTES8 (0x80)))
+            status = append_token (sp, i, end, (unsigned char) s[i]);
+          else
+            status = split_latin1_line (sp, i, end);
+          i = end;
+        }
       else
         {
-          size_t len = end - line;
-          if (len > breaks_cap)
+          /* The punctuation class_tokens strips around a class token starts no word. */
+          size_t ca = i, ce = end;
+          while (ca < ce && edge_punct ((uint8_t) s[ca]) && s[ca] != '@')
+            ca++;
+          while (ce > ca && edge_punct ((uint8_t) s[ce - 1]))
+            ce--;
+          const char *cls = classify_chunk (s + ca, ce - ca);
+          status = cls ? append_class_token (sp, class_base, cls) : split_latin1_line (sp, i, end);
+          i = end;
+        }
+      if (status < 0)
+        return -1;
+    }
+  return 0;
+}
+
+/* Steps 4 to 6: the class tokens and words of the text in B (B->n bytes) into T; B's text
+   becomes T->buf.  Behind the text go its NUL, the recipient token and the class tokens,
+   where tokens not in the text point; a line off the fast path is written there with its
+   class tokens in place and split as before. */
+static int
+class_split_words (struct buf *b, const struct fp_recipient *r, struct fp_tokens *t)
+{
+  size_t n = b->n;
+  buf_put (b, "", 1);
+  size_t rcpt_off = b->n;
+  buf_put (b, rcpt_token, sizeof rcpt_token);
+  size_t class_base = b->n;
+  buf_put (b, class_names, sizeof class_names);
+  struct splitter sp;
+  if (b->err || splitter_init (&sp, b->s, b->n, rcpt_off, n, r, t) < 0)
+    return -1;
+  struct buf line_buf = { 0 };
+  int status = 0;
+  size_t line = 0;
+  while (line < n && t->n < FP_MAX_TOKENS && status == 0)
+    {
+      bool latin1;
+      size_t end = scan_line (sp.s, line, n, &latin1);
+      if (latin1)
+        status = class_split_latin1_line (&sp, line, end, n, class_base);
+      else
+        {
+          line_buf.n = 0;
+          class_tokens (sp.s, line, end, n, &line_buf);
+          size_t at = b->n;
+          buf_put (b, line_buf.s ? line_buf.s : "", line_buf.n);
+          buf_put (b, "", 1);
+          if (b->err || line_buf.err)
+            status = -1;
+          else
             {
-              char *nb = realloc (breaks, len);
-              if (!nb)
-                {
-                  status = -1;
-                  break;
-                }
-              breaks = nb;
-              breaks_cap = len;
-            }
-          u8_wordbreaks ((const uint8_t *) s + line, len, breaks);
-          size_t i = 0;
-          while (i < len && t->n < FP_MAX_TOKENS && status == 0)
-            {
-              size_t j = i + 1;
-              while (j < len && !breaks[j])
-                j++;
-              status = emit_token (&sp, line + i, line + j);
-              i = j;
+              sp.s = b->s;
+              sp.n = b->n;
+              bool classed_latin1;
+              size_t classed_end = scan_line (sp.s, at, at + line_buf.n, &classed_latin1);
+              status = split_line (&sp, at, classed_end, classed_latin1);
             }
         }
       line = end + 1;
     }
-  free (breaks);
-  free (sp.rlen);
+  free (line_buf.s);
+  splitter_done (&sp);
   return status;
 }
 
@@ -1491,12 +1669,12 @@ fp_casefold (const char *s, size_t len, size_t *outlen)
   return out.s;
 }
 
-int
-fp_normalise (const char *s, size_t len, const uint8_t *mask, const struct fp_recipient *r,
-              struct fp_tokens *out)
+/* Steps 1 to 3 of fp_normalise: the sender's own lines of S, folded, the greeting replaced
+   and the closing cut, into *TRIMMED (NUL-terminated).  Return 0 or -1 (ENOMEM). */
+static int
+own_folded_text (const char *s, size_t len, const uint8_t *mask, struct buf *trimmed)
 {
-  memset (out, 0, sizeof *out);
-  struct buf own = { 0 }, folded = { 0 }, trimmed = { 0 }, classed = { 0 };
+  struct buf own = { 0 }, folded = { 0 };
   int status = -1;
   copy_own_lines (s ? s : "", s ? len : 0, mask, &own);
   buf_put (&own, "", 0);
@@ -1504,12 +1682,51 @@ fp_normalise (const char *s, size_t len, const uint8_t *mask, const struct fp_re
     goto out;
   if (fold (&own, &folded) < 0)
     goto out;
-  strip_greeting_closing (&folded, &trimmed);
-  buf_put (&trimmed, "", 0);
-  if (trimmed.err)
+  strip_greeting_closing (&folded, trimmed);
+  buf_put (trimmed, "", 0);
+  if (!trimmed->err)
+    status = 0;
+out:
+  free (own.s);
+  free (folded.s);
+  return status;
+}
+
+int
+fp_normalise (const char *s, size_t len, const uint8_t *mask, const struct fp_recipient *r,
+              struct fp_tokens *out)
+{
+  memset (out, 0, sizeof *out);
+  struct buf trimmed = { 0 };
+  int status = -1;
+  if (own_folded_text (s, len, mask, &trimmed) < 0)
     goto out;
-  class_tokens (&trimmed, &classed);
-  /* Room for the terminating NUL and the recipient token behind it. */
+  if (class_split_words (&trimmed, r, out) < 0)
+    goto out;
+  out->buf = trimmed.s;
+  trimmed.s = NULL;
+  status = 0;
+out:
+  if (status < 0)
+    {
+      fp_tokens_free (out);
+      errno = ENOMEM;
+    }
+  free (trimmed.s);
+  return status;
+}
+
+int
+fp_normalise_reference (const char *s, size_t len, const uint8_t *mask,
+                        const struct fp_recipient *r, struct fp_tokens *out)
+{
+  memset (out, 0, sizeof *out);
+  struct buf trimmed = { 0 }, classed = { 0 };
+  int status = -1;
+  if (own_folded_text (s, len, mask, &trimmed) < 0)
+    goto out;
+  /* The text with its class tokens written in, then split: two scans. */
+  class_tokens (trimmed.s, 0, trimmed.n, trimmed.n, &classed);
   size_t text_len = classed.n;
   buf_put (&classed, "", 1);
   buf_put (&classed, rcpt_token, sizeof rcpt_token);
@@ -1526,8 +1743,6 @@ out:
       fp_tokens_free (out);
       errno = ENOMEM;
     }
-  free (own.s);
-  free (folded.s);
   free (trimmed.s);
   free (classed.s);
   return status;

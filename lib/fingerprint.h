@@ -75,6 +75,12 @@ void fp_recipient_free (struct fp_recipient *r);
 int fp_normalise (const char *s, size_t len, const uint8_t *mask, const struct fp_recipient *r,
                   struct fp_tokens *out);
 
+/* fp_normalise as it was before steps 4 to 6 became one scan: the class tokens written into
+   a copy of the text, then the copy split into words.  The same tokens (the unit test holds
+   fp_normalise to it); not for production use. */
+int fp_normalise_reference (const char *s, size_t len, const uint8_t *mask,
+                            const struct fp_recipient *r, struct fp_tokens *out);
+
 /* NFKC and full case folding of the UTF-8 text S (LEN bytes), line by line, as fp_normalise
    does it: the result equals u8_casefold (..., UNINORM_NFKC, ...) of each line, lines kept.
    Invalid UTF-8 comes out as U+FFFD, as from u8_casefold.  Return the folded text
