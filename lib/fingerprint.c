@@ -1379,31 +1379,90 @@ append_class_token (struct splitter *sp, size_t class_base, const char *cls)
   return append_token (sp, at, at + strlen (cls), (unsigned char) cls[0]);
 }
 
-/* Class tokens and words of the fast-path line SP->s[A .. B) of the text (N bytes) in one
-   scan: what class_tokens and then split_latin1_line give, without writing the text again.
-   A chunk between blanks is read once to find its end and whether it holds anything but
-   letters; a chunk of ASCII letters is a word, a class token replaces its chunk, and the
-   few other chunks are split on their own (a blank, a merge tag and the line's end are word
-   breaks, so each chunk's words are the line's words there).  The class tokens are at
-   CLASS_BASE. */
-static int
-class_split_latin1_line (struct splitter *sp, size_t a, size_t b, size_t n, size_t class_base)
+/* Is S[A .. B) of the text S (N bytes) all ASCII and U+00C0..U+00FF, as scan_line would find? */
+static bool
+latin1_span (const char *s, size_t a, size_t b, size_t n)
 {
-  const char *s = sp->s;
-  size_t i = a;
-  while (i < b && sp->t->n < FP_MAX_TOKENS)
+  for (size_t k = a; k < b;)
     {
-      if (chunk_bytes[(uint8_t) s[i]] & CB_BLANK)
+      unsigned char c = s[k];
+      if (c < 0x80)
+        k++;
+      else if (c == 0xc3 && k + 1 < n && ((unsigned char) s[k + 1] & 0xc0) == 0x80)
+        k += 2;
+      else
+        return false;
+    }
+  return true;
+}
+
+/* Split the line S[LINE .. END) of the text as it was done before the scans were merged: the
+   line with its class tokens in place is written behind the text in B (then SP->s is B's new
+   address) and split into words.  LINE_BUF is scratch. */
+static int
+class_split_line_copy (struct splitter *sp, struct buf *b, size_t line, size_t end, size_t n,
+                       struct buf *line_buf)
+{
+  line_buf->n = 0;
+  class_tokens (sp->s, line, end, n, line_buf);
+  size_t at = b->n;
+  buf_put (b, line_buf->s ? line_buf->s : "", line_buf->n);
+  buf_put (b, "", 1);
+  if (b->err || line_buf->err)
+    return -1;
+  sp->s = b->s;
+  sp->n = b->n;
+  bool latin1;
+  size_t classed_end = scan_line (sp->s, at, at + line_buf->n, &latin1);
+  return split_line (sp, at, classed_end, latin1);
+}
+
+/* Steps 4 to 6: the class tokens and words of the text in B (B->n bytes) into T; B's text
+   becomes T->buf.  What class_tokens and then split_words give, in one scan and without
+   writing the text again: a chunk between blanks is read once to find its end and whether it
+   holds anything but letters; a chunk of ASCII letters (with punctuation at its ends) is a
+   word, a class token replaces its chunk, and the few other chunks go through the Latin-1
+   splitter on their own (a blank, a merge tag and the line's end are word breaks, so a
+   chunk's words are the line's words there).  The recipient token and the class tokens go
+   behind the text's NUL, for the tokens that are not in the text to point to.  A line whose
+   words are not all ASCII and Latin-1 (found at its first such chunk: its tokens so far are
+   taken back) is done the old way by class_split_line_copy. */
+static int
+class_split_words (struct buf *b, const struct fp_recipient *r, struct fp_tokens *t)
+{
+  size_t n = b->n;
+  buf_put (b, "", 1);
+  size_t rcpt_off = b->n;
+  buf_put (b, rcpt_token, sizeof rcpt_token);
+  size_t class_base = b->n;
+  buf_put (b, class_names, sizeof class_names);
+  struct splitter sp;
+  if (b->err || splitter_init (&sp, b->s, b->n, rcpt_off, n, r, t) < 0)
+    return -1;
+  struct buf line_buf = { 0 };
+  int status = 0;
+  size_t line = 0, line_tokens = 0;     /* where the current line starts, its first token */
+  size_t i = 0;
+  while (i < n && t->n < FP_MAX_TOKENS && status == 0)
+    {
+      const char *s = sp.s;
+      unsigned char c0 = s[i];
+      if (chunk_bytes[c0] & CB_BLANK)
         {
           i++;
+          if (c0 == '\n')
+            {
+              line = i;
+              line_tokens = t->n;
+            }
           continue;
         }
-      /* The chunk up to the next blank or merge tag, as class_tokens finds it; HIGH collects
-         (at least) its bytes' top bits. */
-      size_t end = i;
+      /* The chunk up to the next blank or merge tag, as class_tokens finds it.  HIGH collects
+         (at least) its bytes' top bits, ODD counts its bytes other than letters. */
+      size_t end = i, odd = 0;
       unsigned char common = CB_WORDISH;
       uint64_t high = 0;
-      while (end < b)
+      while (end < n)
         {
           if (end + 8 <= n)
             {
@@ -1422,87 +1481,51 @@ class_split_latin1_line (struct splitter *sp, size_t a, size_t b, size_t n, size
           if ((cb & CB_MERGE) && merge_tag_len (s, end, n))
             break;
           common &= cb;
+          odd += !(cb & CB_WORDISH);
           high |= (uint8_t) s[end];
           end++;
         }
-      int status;
       if (end == i)
         {
-          status = append_class_token (sp, class_base, class_names + CLS_MERGE);
+          status = append_class_token (&sp, class_base, class_names + CLS_MERGE);
           i += merge_tag_len (s, i, n);
+          continue;
         }
-      else if (common & CB_WORDISH)
+      size_t ca = i, ce = end;
+      const char *cls = NULL;
+      if (!(common & CB_WORDISH))
         {
-          /* Letters alone: ASCII ones are one word, with Latin-1 ones (or × and ÷) the
-             splitter decides. */
-          if (!(high & BYTES8 (0x80)))
-            status = append_token (sp, i, end, (unsigned char) s[i]);
-          else
-            status = split_latin1_line (sp, i, end);
-          i = end;
-        }
-      else
-        {
-          /* The punctuation class_tokens strips around a class token starts no word. */
-          size_t ca = i, ce = end;
           while (ca < ce && edge_punct ((uint8_t) s[ca]) && s[ca] != '@')
             ca++;
           while (ce > ca && edge_punct ((uint8_t) s[ce - 1]))
             ce--;
-          const char *cls = classify_chunk (s + ca, ce - ca);
-          status = cls ? append_class_token (sp, class_base, cls) : split_latin1_line (sp, i, end);
-          i = end;
+          /* Letters with punctuation only at the ends ("word," "(word)") are no class token:
+             classify_chunk would count the letters to say so. */
+          if (odd != (ca - i) + (end - ce))
+            cls = classify_chunk (s + ca, ce - ca);
         }
-      if (status < 0)
-        return -1;
-    }
-  return 0;
-}
-
-/* Steps 4 to 6: the class tokens and words of the text in B (B->n bytes) into T; B's text
-   becomes T->buf.  Behind the text go its NUL, the recipient token and the class tokens,
-   where tokens not in the text point; a line off the fast path is written there with its
-   class tokens in place and split as before. */
-static int
-class_split_words (struct buf *b, const struct fp_recipient *r, struct fp_tokens *t)
-{
-  size_t n = b->n;
-  buf_put (b, "", 1);
-  size_t rcpt_off = b->n;
-  buf_put (b, rcpt_token, sizeof rcpt_token);
-  size_t class_base = b->n;
-  buf_put (b, class_names, sizeof class_names);
-  struct splitter sp;
-  if (b->err || splitter_init (&sp, b->s, b->n, rcpt_off, n, r, t) < 0)
-    return -1;
-  struct buf line_buf = { 0 };
-  int status = 0;
-  size_t line = 0;
-  while (line < n && t->n < FP_MAX_TOKENS && status == 0)
-    {
-      bool latin1;
-      size_t end = scan_line (sp.s, line, n, &latin1);
-      if (latin1)
-        status = class_split_latin1_line (&sp, line, end, n, class_base);
+      if (cls)
+        status = append_class_token (&sp, class_base, cls);
+      else if (!(high & BYTES8 (0x80)))
+        {
+          /* ASCII: letters between the punctuation, one word (or none), or a chunk with
+             digits or inner punctuation for the splitter. */
+          if (odd == (ca - i) + (end - ce))
+            status = ca < ce ? append_token (&sp, ca, ce, (unsigned char) s[ca]) : 0;
+          else
+            status = split_latin1_line (&sp, i, end);
+        }
+      else if (latin1_span (s, i, end, n))
+        status = split_latin1_line (&sp, i, end);
       else
         {
-          line_buf.n = 0;
-          class_tokens (sp.s, line, end, n, &line_buf);
-          size_t at = b->n;
-          buf_put (b, line_buf.s ? line_buf.s : "", line_buf.n);
-          buf_put (b, "", 1);
-          if (b->err || line_buf.err)
-            status = -1;
-          else
-            {
-              sp.s = b->s;
-              sp.n = b->n;
-              bool classed_latin1;
-              size_t classed_end = scan_line (sp.s, at, at + line_buf.n, &classed_latin1);
-              status = split_line (&sp, at, classed_end, classed_latin1);
-            }
+          const char *nl = memchr (s + end, '\n', n - end);
+          size_t line_end = nl ? (size_t) (nl - s) : n;
+          t->n = line_tokens;
+          status = class_split_line_copy (&sp, b, line, line_end, n, &line_buf);
+          end = line_end;
         }
-      line = end + 1;
+      i = end;
     }
   free (line_buf.s);
   splitter_done (&sp);
