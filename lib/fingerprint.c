@@ -1855,6 +1855,19 @@ fp_recipient_free (struct fp_recipient *r)
 
 /* ------------------------------------------------------------------ MinHash */
 
+/* The 64 slots of a feature are independent 32-bit multiplications: with AVX2 the compiler
+   does eight at a time, with SSE2 it has no 32-bit lane multiply and emulates it.  Where the
+   loader can pick a clone at run time (x86-64, GNU ifunc), build both; the integer arithmetic
+   and so the fingerprint are the same in either. */
+#if defined __x86_64__ && defined __GLIBC__ && defined __has_attribute
+# if __has_attribute (target_clones)
+#  define FP_VECTOR_CLONES __attribute__ ((target_clones ("avx2", "default")))
+# endif
+#endif
+#ifndef FP_VECTOR_CLONES
+# define FP_VECTOR_CLONES
+#endif
+
 /* Per-slot keyed permutations of a feature hash folded to 32 bits: xor a slot seed, multiply
    by an odd slot multiplier, xor-shift.  Each step is a bijection of 32-bit words, so distinct
    features stay distinct and a slot's minimum identifies its feature; 32-bit lanes let the
@@ -1864,20 +1877,82 @@ struct slot_params
   uint32_t seed[FP_SLOTS], mult[FP_SLOTS];
 };
 
+/* The slot seeds and multipliers from ST, the SipHash state after loading the key: slot J's
+   are the SipHash of the 5 bytes "slot" J, a single last word (bytes little-endian, the
+   length 5 in the top byte).  This ran on every fingerprint; the 64 hashes are independent,
+   so where the compiler has vector types they are computed four at a time (AVX2 does four in
+   one register, see FP_VECTOR_CLONES; the integer results are the same). */
+#define SLOT_TAG (UINT64_C (5) << 56 | (uint64_t) 't' << 24 | (uint64_t) 'o' << 16 \
+                  | (uint64_t) 'l' << 8 | (uint64_t) 's')
+#if defined __GNUC__
+typedef uint64_t sip_lanes __attribute__ ((vector_size (32)));
+
+# define ROTL_LANES(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+# define SIP_ROUND_LANES(v0, v1, v2, v3)                                        \
+  do {                                                                          \
+    v0 += v1; v1 = ROTL_LANES (v1, 13); v1 ^= v0; v0 = ROTL_LANES (v0, 32);     \
+    v2 += v3; v3 = ROTL_LANES (v3, 16); v3 ^= v2;                               \
+    v0 += v3; v3 = ROTL_LANES (v3, 21); v3 ^= v0;                               \
+    v2 += v1; v1 = ROTL_LANES (v1, 17); v1 ^= v2; v2 = ROTL_LANES (v2, 32);     \
+  } while (0)
+
+/* sip_finish (ST, M[K]) for the four last words *LAST into the lanes of *H.  (Vectors go by
+   pointer: as arguments and results they would depend on the vector ABI.) */
+#if defined __GNUC__
+__attribute__ ((always_inline))
+#endif
+static inline void
+sip_finish_lanes (struct sip_state st, const sip_lanes *last, sip_lanes *h)
+{
+  sip_lanes m = *last;
+  sip_lanes v0 = { st.v0, st.v0, st.v0, st.v0 }, v1 = { st.v1, st.v1, st.v1, st.v1 };
+  sip_lanes v2 = { st.v2, st.v2, st.v2, st.v2 }, v3 = { st.v3, st.v3, st.v3, st.v3 };
+  v3 ^= m;
+  SIP_ROUND_LANES (v0, v1, v2, v3);
+  SIP_ROUND_LANES (v0, v1, v2, v3);
+  v0 ^= m;
+  v2 ^= 0xff;
+  SIP_ROUND_LANES (v0, v1, v2, v3);
+  SIP_ROUND_LANES (v0, v1, v2, v3);
+  SIP_ROUND_LANES (v0, v1, v2, v3);
+  SIP_ROUND_LANES (v0, v1, v2, v3);
+  *h = v0 ^ v1 ^ v2 ^ v3;
+}
+
+FP_VECTOR_CLONES
+static void
+slot_params_from (struct sip_state st, uint32_t seed[FP_SLOTS], uint32_t mult[FP_SLOTS])
+{
+  for (int j = 0; j < FP_SLOTS; j += 4)
+    {
+      sip_lanes m = { SLOT_TAG | (uint64_t) j << 32, SLOT_TAG | (uint64_t) (j + 1) << 32,
+                      SLOT_TAG | (uint64_t) (j + 2) << 32, SLOT_TAG | (uint64_t) (j + 3) << 32 };
+      sip_lanes h;
+      sip_finish_lanes (st, &m, &h);
+      for (int k = 0; k < 4; k++)
+        {
+          seed[j + k] = (uint32_t) h[k];
+          mult[j + k] = (uint32_t) (h[k] >> 32) | 1;
+        }
+    }
+}
+#else
+static void
+slot_params_from (struct sip_state st, uint32_t seed[FP_SLOTS], uint32_t mult[FP_SLOTS])
+{
+  for (int j = 0; j < FP_SLOTS; j++)
+    {
+      uint64_t h = sip_finish (st, SLOT_TAG | (uint64_t) j << 32);
+      seed[j] = (uint32_t) h;
+      mult[j] = (uint32_t) (h >> 32) | 1;
+    }
+}
+#endif
+
 static void
 slot_params_init (const struct fp_key *key, struct slot_params *sp)
 {
-  /* The SipHash of the 5 bytes "slot" J: the key is loaded once for all 64, and the message
-     is a single last word (bytes little-endian, the length 5 in the top byte). */
-  struct sip_state st = sip_init (key->bytes);
-  uint64_t tag = (uint64_t) 5 << 56 | (uint64_t) 't' << 24 | (uint64_t) 'o' << 16
-    | (uint64_t) 'l' << 8 | (uint64_t) 's';
-  for (int j = 0; j < FP_SLOTS; j++)
-    {
-      uint64_t h = sip_finish (st, tag | (uint64_t) j << 32);
-      sp->seed[j] = (uint32_t) h;
-      sp->mult[j] = (uint32_t) (h >> 32) | 1;
-    }
+  slot_params_from (sip_init (key->bytes), sp->seed, sp->mult);
 }
 
 static inline void
@@ -1892,39 +1967,48 @@ minhash_feature (uint64_t f, const struct slot_params *sp, uint32_t min[FP_SLOTS
     }
 }
 
+/* The band keys of SIG from ST, the SipHash state after loading the key: band B's is the
+   SipHash of 7 bytes, the band number and its three slots big-endian, as one last word
+   (little-endian, the length in the top byte).  Four at a time where the compiler has vector
+   types, as slot_params_from. */
+FP_VECTOR_CLONES
+static void
+band_keys_from (struct sip_state st, const uint16_t sig[FP_SLOTS], uint64_t band[FP_BANDS])
+{
+  _Static_assert (1 + 2 * FP_ROWS < 8, "a band's bytes fit one SipHash word");
+  enum { PADDED = (FP_BANDS + 3) / 4 * 4 };
+  uint64_t last[PADDED];
+  for (int b = 0; b < PADDED; b++)
+    {
+      last[b] = (uint64_t) (1 + 2 * FP_ROWS) << 56 | (uint64_t) b;
+      for (int r = 0; r < FP_ROWS && b < FP_BANDS; r++)
+        {
+          uint16_t v = sig[b * FP_ROWS + r];
+          last[b] |= (uint64_t) (v >> 8) << (8 * (1 + 2 * r));
+          last[b] |= (uint64_t) (v & 0xff) << (8 * (2 + 2 * r));
+        }
+    }
+  /* Keys are stored as SQLite integers: keep them in the signed 63-bit range. */
+#if defined __GNUC__
+  for (int b = 0; b < PADDED; b += 4)
+    {
+      sip_lanes m = { last[b], last[b + 1], last[b + 2], last[b + 3] };
+      sip_lanes h;
+      sip_finish_lanes (st, &m, &h);
+      for (int k = 0; k < 4 && b + k < FP_BANDS; k++)
+        band[b + k] = h[k] >> 1;
+    }
+#else
+  for (int b = 0; b < FP_BANDS; b++)
+    band[b] = sip_finish (st, last[b]) >> 1;
+#endif
+}
+
 void
 fp_band_keys (const uint16_t sig[FP_SLOTS], const struct fp_key *key, uint64_t band[FP_BANDS])
 {
-  /* The SipHash of 7 bytes: the band number and its three slots big-endian, as one last word
-     (little-endian, the length in the top byte); the key is loaded once for all bands. */
-  _Static_assert (1 + 2 * FP_ROWS < 8, "a band's bytes fit one SipHash word");
-  struct sip_state st = sip_init (key->bytes);
-  for (int b = 0; b < FP_BANDS; b++)
-    {
-      uint64_t last = (uint64_t) (1 + 2 * FP_ROWS) << 56 | (uint64_t) b;
-      for (int r = 0; r < FP_ROWS; r++)
-        {
-          uint16_t v = sig[b * FP_ROWS + r];
-          last |= (uint64_t) (v >> 8) << (8 * (1 + 2 * r));
-          last |= (uint64_t) (v & 0xff) << (8 * (2 + 2 * r));
-        }
-      /* Keys are stored as SQLite integers: keep them in the signed 63-bit range. */
-      band[b] = sip_finish (st, last) >> 1;
-    }
+  band_keys_from (sip_init (key->bytes), sig, band);
 }
-
-/* The 64 slots of a feature are independent 32-bit multiplications: with AVX2 the compiler
-   does eight at a time, with SSE2 it has no 32-bit lane multiply and emulates it.  Where the
-   loader can pick a clone at run time (x86-64, GNU ifunc), build both; the integer arithmetic
-   and so the fingerprint are the same in either. */
-#if defined __x86_64__ && defined __GLIBC__ && defined __has_attribute
-# if __has_attribute (target_clones)
-#  define FP_VECTOR_CLONES __attribute__ ((target_clones ("avx2", "default")))
-# endif
-#endif
-#ifndef FP_VECTOR_CLONES
-# define FP_VECTOR_CLONES
-#endif
 
 /* The bigram feature of the word hashes PREV and H: the two mixed (murmur3's finaliser), in
    order, and apart from unigrams. */
