@@ -14,6 +14,9 @@
 #include <unictype.h>
 #include <uniwbrk.h>
 #include <unistr.h>
+#if defined __SSE2__
+# include <emmintrin.h>
+#endif
 
 #include "text.h"
 
@@ -421,6 +424,31 @@ copy_own_lines (const char *s, size_t len, const uint8_t *mask, struct buf *b)
           size_t k = 0;
           while (k < n)
             {
+#if defined __SSE2__
+              /* Sixteen plain ASCII bytes at a time where SSE2 is there (the signed
+                 comparison also finds the bytes from 0x80 on). */
+              if (k + 16 <= n)
+                {
+                  __m128i x = _mm_loadu_si128 ((const __m128i *) (p + k));
+                  __m128i bad = _mm_or_si128 (_mm_cmplt_epi8 (x, _mm_set1_epi8 (0x20)),
+                                              _mm_cmpeq_epi8 (x, _mm_set1_epi8 (0x7f)));
+                  if (m)
+                    {
+                      __m128i drop = _mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (m + k)),
+                                                    _mm_set1_epi8 (FP_DROP_MASK));
+                      bad = _mm_or_si128 (bad, _mm_xor_si128 (_mm_cmpeq_epi8 (drop,
+                                                                              _mm_setzero_si128 ()),
+                                                              _mm_set1_epi8 (-1)));
+                    }
+                  if (_mm_movemask_epi8 (bad) == 0)
+                    {
+                      _mm_storeu_si128 ((__m128i *) w, x);
+                      w += 16;
+                      k += 16;
+                      continue;
+                    }
+                }
+#endif
               /* Eight plain ASCII bytes at a time, the usual case; a byte at a time where
                  the eight hold anything else. */
               if (k + 8 <= n && printable_ascii8 (load8 (p + k))
@@ -1443,11 +1471,12 @@ class_split_words (struct buf *b, const struct fp_recipient *r, struct fp_tokens
   int status = 0;
   size_t line = 0, line_tokens = 0;     /* where the current line starts, its first token */
   size_t i = 0;
-  while (i < n && t->n < FP_MAX_TOKENS && status == 0)
+  while (t->n < FP_MAX_TOKENS)
     {
       const char *s = sp.s;
-      unsigned char c0 = s[i];
-      if (chunk_bytes[c0] & CB_BLANK)
+      /* The blanks before the next chunk (most often one space), noting line starts. */
+      unsigned char c0;
+      while (i < n && (chunk_bytes[c0 = s[i]] & CB_BLANK))
         {
           i++;
           if (c0 == '\n')
@@ -1455,8 +1484,9 @@ class_split_words (struct buf *b, const struct fp_recipient *r, struct fp_tokens
               line = i;
               line_tokens = t->n;
             }
-          continue;
         }
+      if (i >= n)
+        break;
       /* The chunk up to the next blank or merge tag, as class_tokens finds it.  HIGH collects
          (at least) its bytes' top bits, ODD counts its bytes other than letters. */
       size_t end = i, odd = 0;
@@ -1488,6 +1518,8 @@ class_split_words (struct buf *b, const struct fp_recipient *r, struct fp_tokens
       if (end == i)
         {
           status = append_class_token (&sp, class_base, class_names + CLS_MERGE);
+          if (status < 0)
+            break;
           i += merge_tag_len (s, i, n);
           continue;
         }
@@ -1525,6 +1557,8 @@ class_split_words (struct buf *b, const struct fp_recipient *r, struct fp_tokens
           status = class_split_line_copy (&sp, b, line, line_end, n, &line_buf);
           end = line_end;
         }
+      if (status < 0)
+        break;
       i = end;
     }
   free (line_buf.s);
@@ -1607,6 +1641,23 @@ fold (const struct buf *b, struct buf *out)
     return -1;
   while (i < len)
     {
+#if defined __SSE2__
+      /* Sixteen ASCII bytes at a time where SSE2 is there: 0x20 added to A-Z. */
+      if (i + 16 <= len)
+        {
+          __m128i x = _mm_loadu_si128 ((const __m128i *) (s + i));
+          if (_mm_movemask_epi8 (x) == 0)
+            {
+              __m128i upper = _mm_and_si128 (_mm_cmpgt_epi8 (x, _mm_set1_epi8 ('A' - 1)),
+                                             _mm_cmplt_epi8 (x, _mm_set1_epi8 ('Z' + 1)));
+              x = _mm_or_si128 (x, _mm_and_si128 (upper, _mm_set1_epi8 (0x20)));
+              _mm_storeu_si128 ((__m128i *) w, x);
+              w += 16;
+              i += 16;
+              continue;
+            }
+        }
+#endif
       if (i + 8 <= len)
         {
           uint64_t x = load8 (s + i);

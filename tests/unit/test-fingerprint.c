@@ -635,6 +635,65 @@ test_normalise_merged_scan (void)
   fp_recipient_free (&r);
 }
 
+/* The sender's own lines are copied sixteen or eight bytes at a time where the bytes are
+   printable ASCII and unmasked.  A plain model: every masked byte and every control character
+   and DEL made a space by hand, no mask.  Random texts of words, digits, '@', '.', control
+   bytes, DEL, NUL and Latin-1 letters, with masks on some of the ASCII bytes, must give the
+   same tokens as their model (a control byte left in place glues "x\x1b@y.de" into one
+   chunk, a masked byte left in place keeps its word). */
+static void
+test_own_lines_model (void)
+{
+  static const char *const pieces[] = {
+    "word", "Wort", "Anna", "x", "42", "2024", "@", ".", "de", "com", " ", " ", " ", "\n", "\t",
+    "\r", "\x01", "\x1b", "\x1f", "\x7f", "\v", "\f", "ä", "Ü", "ß", ",", "!", "abcdefghijklmnop",
+  };
+  const size_t npieces = sizeof pieces / sizeof *pieces;
+  uint32_t state = 99;
+  char text[2048], model[2048];
+  uint8_t mask[2048];
+  int differ = 0;
+  for (int round = 0; round < 4000; round++)
+    {
+      size_t n = 0, want = 1 + next_random (&state) % 400;
+      while (n < want)
+        {
+          uint32_t pick = next_random (&state) % (npieces + 1);
+          const char *p = pick == npieces ? "" : pieces[pick];
+          size_t l = pick == npieces ? 1 : strlen (p);      /* a NUL */
+          if (n + l >= sizeof text)
+            break;
+          memcpy (text + n, p, l);
+          n += l;
+        }
+      bool masked = round % 2 == 1;
+      for (size_t i = 0; i < n; i++)
+        {
+          unsigned char c = text[i];
+          bool drop = masked && c < 0x80 && c != '\n' && next_random (&state) % 9 == 0;
+          mask[i] = drop ? (round % 4 == 1 ? TEXT_SIGNATURE : TEXT_DISCLAIMER) : 0;
+          model[i] = drop || (c < 0x20 && c != '\n') || c == 0x7f ? ' ' : (char) c;
+        }
+      struct fp_tokens a, b;
+      if (fp_normalise (text, n, masked ? mask : NULL, NULL, &a) < 0)
+        {
+          CHECK (0);
+          continue;
+        }
+      if (fp_normalise (model, n, NULL, NULL, &b) < 0)
+        {
+          fp_tokens_free (&a);
+          CHECK (0);
+          continue;
+        }
+      if (!same_tokens (&a, &b) && differ++ < 3)
+        fprintf (stderr, "own lines differ from the model in round %d\n", round);
+      fp_tokens_free (&a);
+      fp_tokens_free (&b);
+    }
+  CHECK (differ == 0);
+}
+
 /* The signature by its definition, feature by feature, without the shortcuts of fp_compute
    (each distinct token hashed once, repeated features skipped, the key loaded once). */
 static void
@@ -866,6 +925,7 @@ main (void)
   test_normalise_unicode ();
   test_mask ();
   test_normalise_merged_scan ();
+  test_own_lines_model ();
   test_compute_reference ();
   test_minhash ();
   test_senders ();
