@@ -90,20 +90,12 @@ sip_finish (struct sip_state st, uint64_t last)
   return v0 ^ v1 ^ v2 ^ v3;
 }
 
-/* SipHash-2-4 of the LEN bytes at DATA from ST, the state after loading the key. */
-#if defined __GNUC__
-__attribute__ ((always_inline))
-#endif
+/* The last SipHash word of a message of LEN bytes whose last LEN % 8 bytes are at TAIL: those
+   bytes, and the length modulo 256 in the top byte. */
 static inline uint64_t
-sip_hash_from (struct sip_state st, const void *data, size_t len)
+sip_last_word (const uint8_t *tail, size_t len)
 {
-  const uint8_t *in = data;
-  size_t whole = len - len % 8;
-  for (size_t i = 0; i < whole; i += 8)
-    sip_compress (&st, load_le64 (in + i));
-  /* The last word: the remaining bytes, and the length modulo 256 in the top byte. */
   uint64_t last = (uint64_t) (len & 0xff) << 56;
-  const uint8_t *tail = in + whole;
   switch (len % 8)
     {
     case 7:
@@ -130,7 +122,21 @@ sip_hash_from (struct sip_state st, const void *data, size_t len)
     default:
       break;
     }
-  return sip_finish (st, last);
+  return last;
+}
+
+/* SipHash-2-4 of the LEN bytes at DATA from ST, the state after loading the key. */
+#if defined __GNUC__
+__attribute__ ((always_inline))
+#endif
+static inline uint64_t
+sip_hash_from (struct sip_state st, const void *data, size_t len)
+{
+  const uint8_t *in = data;
+  size_t whole = len - len % 8;
+  for (size_t i = 0; i < whole; i += 8)
+    sip_compress (&st, load_le64 (in + i));
+  return sip_finish (st, sip_last_word (in + whole, len));
 }
 
 uint64_t
@@ -1947,27 +1953,38 @@ typedef uint64_t sip_lanes __attribute__ ((vector_size (32)));
     v2 += v1; v1 = ROTL_LANES (v1, 17); v1 ^= v2; v2 = ROTL_LANES (v2, 32);     \
   } while (0)
 
-/* sip_finish (ST, M[K]) for the four last words *LAST into the lanes of *H.  (Vectors go by
-   pointer: as arguments and results they would depend on the vector ABI.) */
-#if defined __GNUC__
-__attribute__ ((always_inline))
-#endif
-static inline void
+/* sip_compress and sip_finish on four states side by side, a lane each (as macros: vectors
+   as arguments and results of functions would depend on the vector ABI). */
+# define SIP_LANES_COMPRESS(v0, v1, v2, v3, m)                                  \
+  do {                                                                          \
+    v3 ^= (m);                                                                  \
+    SIP_ROUND_LANES (v0, v1, v2, v3);                                           \
+    SIP_ROUND_LANES (v0, v1, v2, v3);                                           \
+    v0 ^= (m);                                                                  \
+  } while (0)
+# define SIP_LANES_FINISH(v0, v1, v2, v3, last, h)                              \
+  do {                                                                          \
+    SIP_LANES_COMPRESS (v0, v1, v2, v3, last);                                  \
+    v2 ^= 0xff;                                                                 \
+    SIP_ROUND_LANES (v0, v1, v2, v3);                                           \
+    SIP_ROUND_LANES (v0, v1, v2, v3);                                           \
+    SIP_ROUND_LANES (v0, v1, v2, v3);                                           \
+    SIP_ROUND_LANES (v0, v1, v2, v3);                                           \
+    (h) = v0 ^ v1 ^ v2 ^ v3;                                                    \
+  } while (0)
+/* The lanes V0 to V3 loaded with ST, the state after loading the key (a scalar added to a
+   vector goes to every lane). */
+# define SIP_LANES_INIT(v0, v1, v2, v3, st)                                     \
+  const sip_lanes lanes_zero_ = { 0, 0, 0, 0 };                                 \
+  sip_lanes v0 = lanes_zero_ + (st).v0, v1 = lanes_zero_ + (st).v1;             \
+  sip_lanes v2 = lanes_zero_ + (st).v2, v3 = lanes_zero_ + (st).v3
+
+/* sip_finish (ST, LAST[K]) for the four last words *LAST into the lanes of *H. */
+__attribute__ ((always_inline)) static inline void
 sip_finish_lanes (struct sip_state st, const sip_lanes *last, sip_lanes *h)
 {
-  sip_lanes m = *last;
-  sip_lanes v0 = { st.v0, st.v0, st.v0, st.v0 }, v1 = { st.v1, st.v1, st.v1, st.v1 };
-  sip_lanes v2 = { st.v2, st.v2, st.v2, st.v2 }, v3 = { st.v3, st.v3, st.v3, st.v3 };
-  v3 ^= m;
-  SIP_ROUND_LANES (v0, v1, v2, v3);
-  SIP_ROUND_LANES (v0, v1, v2, v3);
-  v0 ^= m;
-  v2 ^= 0xff;
-  SIP_ROUND_LANES (v0, v1, v2, v3);
-  SIP_ROUND_LANES (v0, v1, v2, v3);
-  SIP_ROUND_LANES (v0, v1, v2, v3);
-  SIP_ROUND_LANES (v0, v1, v2, v3);
-  *h = v0 ^ v1 ^ v2 ^ v3;
+  SIP_LANES_INIT (v0, v1, v2, v3, st);
+  SIP_LANES_FINISH (v0, v1, v2, v3, *last, *h);
 }
 
 FP_VECTOR_CLONES
@@ -2132,10 +2149,10 @@ struct feature_set
   uint32_t *tok_slot;           /* index + 1 of a token's first occurrence per slot, 0 if free */
 };
 
-/* The keyed hash of token I of TOK, and whether an equal token came before it. */
-static inline uint64_t
-token_hash (const struct fp_tokens *tok, size_t i, const struct sip_state *key_state,
-            struct feature_set *fs, bool *repeated)
+/* The index of the first token of TOK equal to token I (I itself if none came before it),
+   found in the table of FS, to which token I is added if it is the first. */
+static inline size_t
+token_first (const struct fp_tokens *tok, size_t i, struct feature_set *fs)
 {
   const char *p = tok->buf + tok->off[i];
   size_t n = tok->len[i];
@@ -2150,17 +2167,71 @@ token_hash (const struct fp_tokens *tok, size_t i, const struct sip_state *key_s
       /* Up to 8 bytes, the probe hash differs for different tokens of one length. */
       if (fs->probe[other - 1] == probe && tok->len[other - 1] == n
           && (n <= 8 || memcmp (tok->buf + tok->off[other - 1], p, n) == 0))
-        {
-          *repeated = true;
-          return fs->first_hash[other - 1];
-        }
+        return other - 1;
     }
-  uint64_t h = sip_hash_from (*key_state, p, n);
   fs->tok_slot[at] = i + 1;
-  fs->first_hash[i] = h;
   fs->probe[i] = probe;
-  *repeated = false;
-  return h;
+  return i;
+}
+
+/* The keyed SipHash (from ST, the state after loading the key) of the tokens WHICH[0 .. N) of
+   TOK into HASH[WHICH[K]].  Where the compiler has vector types, tokens of fewer than 32
+   bytes are hashed four at a time, grouped by their number of whole 8-byte words (the lanes
+   of a group compress the same number of words); the others, and what is left in a group,
+   one at a time.  The same values either way. */
+FP_VECTOR_CLONES
+static void
+hash_tokens (const struct fp_tokens *tok, const uint32_t *which, size_t n, struct sip_state st,
+             uint64_t *hash)
+{
+#if defined __GNUC__
+  enum { GROUPS = 4 };
+  uint32_t pending[GROUPS][4];
+  int npending[GROUPS] = { 0 };
+  for (size_t k = 0; k < n; k++)
+    {
+      uint32_t i = which[k];
+      size_t words = tok->len[i] / 8;
+      if (words >= GROUPS)
+        {
+          hash[i] = sip_hash_from (st, tok->buf + tok->off[i], tok->len[i]);
+          continue;
+        }
+      pending[words][npending[words]++] = i;
+      if (npending[words] < 4)
+        continue;
+      npending[words] = 0;
+      const uint32_t *g = pending[words];
+      const uint8_t *p0 = (const uint8_t *) tok->buf + tok->off[g[0]];
+      const uint8_t *p1 = (const uint8_t *) tok->buf + tok->off[g[1]];
+      const uint8_t *p2 = (const uint8_t *) tok->buf + tok->off[g[2]];
+      const uint8_t *p3 = (const uint8_t *) tok->buf + tok->off[g[3]];
+      SIP_LANES_INIT (v0, v1, v2, v3, st);
+      for (size_t w = 0; w < words; w++)
+        {
+          sip_lanes m = { load_le64 (p0 + 8 * w), load_le64 (p1 + 8 * w),
+                          load_le64 (p2 + 8 * w), load_le64 (p3 + 8 * w) };
+          SIP_LANES_COMPRESS (v0, v1, v2, v3, m);
+        }
+      sip_lanes last = { sip_last_word (p0 + 8 * words, tok->len[g[0]]),
+                         sip_last_word (p1 + 8 * words, tok->len[g[1]]),
+                         sip_last_word (p2 + 8 * words, tok->len[g[2]]),
+                         sip_last_word (p3 + 8 * words, tok->len[g[3]]) };
+      sip_lanes h;
+      SIP_LANES_FINISH (v0, v1, v2, v3, last, h);
+      for (int l = 0; l < 4; l++)
+        hash[g[l]] = h[l];
+    }
+  for (int w = 0; w < GROUPS; w++)
+    for (int l = 0; l < npending[w]; l++)
+      {
+        uint32_t i = pending[w][l];
+        hash[i] = sip_hash_from (st, tok->buf + tok->off[i], tok->len[i]);
+      }
+#else
+  for (size_t k = 0; k < n; k++)
+    hash[which[k]] = sip_hash_from (st, tok->buf + tok->off[which[k]], tok->len[which[k]]);
+#endif
 }
 
 /* The 64 slot minima over all of FEAT, sixteen slots at a time across all features: unrolled,
@@ -2219,22 +2290,33 @@ fp_compute (const struct fp_tokens *tok, const struct fp_key *key, struct finger
   size_t slots = (size_t) 1 << fs.bits;
   char *mem = NULL;
   if (tok->n > 0 && tok->n < SIZE_MAX / 64)
-    mem = malloc (tok->n * (sizeof *fs.first_hash + sizeof *fs.probe + 2 * sizeof *fs.feat)
+    mem = malloc (tok->n * (sizeof *fs.first_hash + sizeof *fs.probe + 4 * sizeof *fs.feat)
                   + slots * sizeof *fs.tok_slot);
   if (mem)
     {
-      struct sip_state key_state = sip_init (key->bytes);
       fs.first_hash = (uint64_t *) mem;
       fs.probe = fs.first_hash + tok->n;
       fs.feat = (uint32_t *) (fs.probe + tok->n);
       fs.tok_slot = fs.feat + 2 * tok->n;
+      uint32_t *first_of = fs.tok_slot + slots;     /* per token: its first equal token */
+      uint32_t *distinct = first_of + tok->n;       /* the tokens that are first of their kind */
+      size_t ndistinct = 0;
       memset (fs.tok_slot, 0, slots * sizeof *fs.tok_slot);
+      /* Find the repeats first, then hash each distinct token once (several at a time), then
+         make the features: a repeated token adds no unigram, its bigrams are new. */
+      for (size_t i = 0; i < tok->n; i++)
+        {
+          size_t first = token_first (tok, i, &fs);
+          first_of[i] = first;
+          if (first == i)
+            distinct[ndistinct++] = i;
+        }
+      hash_tokens (tok, distinct, ndistinct, sip_init (key->bytes), fs.first_hash);
       uint64_t prev = 0;
       for (size_t i = 0; i < tok->n; i++)
         {
-          bool repeated;
-          uint64_t h = token_hash (tok, i, &key_state, &fs, &repeated);
-          if (!repeated)
+          uint64_t h = fs.first_hash[first_of[i]];
+          if (first_of[i] == i)
             fs.feat[fs.nfeat++] = feature32 (h);
           if (i > 0)
             fs.feat[fs.nfeat++] = feature32 (bigram_feature (prev, h));

@@ -762,6 +762,12 @@ test_compute_reference (void)
     "a", "b", "ab", "ba", "abc", "adc", "abcd", "abzd", "abcde", "abcxe", "abcdefgh",
     "abcdxfgh", "abcdefghi", "abcdefghj", "abcdefghijklmnop", "abcdefghijklmnoq", "xrcptx",
     "über", "straße", "0", "12345678901234567890", "x",
+    /* fp_compute hashes four tokens at a time by their number of whole 8-byte words (0 to
+       3) and longer ones alone: words for each group. */
+    "abcdefghijklmnopqrstuvwxyz0", "abcdefghijklmnopqrstuvwxyz1", "abcdefghijklmnopqrstuvw",
+    "abcdefghijklmnopqrstuvwx", "abcdefghijklmnopqrstuvwxyz0123456789ABCD", "0123456789abcdef",
+    "0123456789abcdeg", "0123456789abcdefghijkl", "0123456789abcdefghijklmnopq",
+    "zyxwvutsrqponmlkjihgfedcba9876",
   };
   size_t nwords = sizeof words / sizeof *words;
   unsigned state = 99;
@@ -769,7 +775,7 @@ test_compute_reference (void)
   for (int round = 0; round < 300; round++)
     {
       size_t ntok = round % 7 == 0 ? (size_t) round : (size_t) (round % 40);
-      char *buf = malloc (ntok * 21 + 1);
+      char *buf = malloc (ntok * 41 + 1);
       uint32_t *off = malloc ((ntok + 1) * sizeof *off), *len = malloc ((ntok + 1) * sizeof *len);
       if (!buf || !off || !len)
         {
