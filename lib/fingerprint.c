@@ -1502,14 +1502,15 @@ class_split_words (struct buf *b, const struct fp_recipient *r, struct fp_tokens
         {
           if (end + 8 <= n)
             {
+              /* Letters and UTF-8 bytes eight at a time; where the run ends short of eight
+                 the byte after it is something else, for the byte-wise test right away. */
               uint64_t x = load_le64 ((const uint8_t *) s + end);
               uint64_t wordish = ascii_letters8 (x) | (x & BYTES8 (0x80));
-              if (wordish & 0x80)
-                {
-                  high |= x;
-                  end += leading_marked_bytes (wordish);
-                  continue;
-                }
+              size_t run = leading_marked_bytes (wordish);
+              high |= x;
+              end += run;
+              if (run == 8)
+                continue;
             }
           unsigned char cb = chunk_bytes[(uint8_t) s[end]];
           if (cb & CB_BLANK)
