@@ -42,7 +42,8 @@ struct fingerprint
 /* The normalised token stream of one body. */
 struct fp_tokens
 {
-  char *buf;                    /* the normalised text; tokens point into it */
+  char *buf;                    /* the folded text and behind its NUL the tokens not in it
+                                   (class and recipient tokens); tokens point into it */
   uint32_t *off, *len;          /* token I is buf[off[I] .. off[I] + len[I]) */
   size_t n;
 };
