@@ -266,6 +266,8 @@ enum statement
   STMT_INSERT_MSG,
   STMT_INSERT_BAND,
   STMT_INSERT_BANDS,            /* BANDS_PER_INSERT band rows at once, for a batch's commit */
+  STMT_INSERT_MSGS,             /* MSGS_PER_INSERT message rows with their ids, likewise */
+  STMT_MAX_ID,                  /* the highest message id */
   STMT_DATA_VERSION,            /* whether another connection has committed (the band filter) */
   STMT_COUNT
 };
@@ -327,6 +329,7 @@ struct sqlite_store
   size_t npending;
   uint32_t *pending_index;      /* PENDING_SLOTS: (entry + 1) << 5 | band; 0: empty */
   uint32_t *pending_seen;       /* per entry: the last lookup that counted it */
+  uint64_t *pending_sort;       /* PENDING_MAX * FP_BANDS: the commit's sorting space */
   uint32_t lookup_serial;
   struct band_filter filter;
   int64_t data_version;         /* PRAGMA data_version when the filter was last checked */
@@ -428,6 +431,14 @@ static const char *const statement_sql[STMT_COUNT] = {
     " (?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),"
     " (?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),"
     " (?,?),(?,?),(?,?),(?,?)",
+  /* A batch's commit inserts its message rows 16 at once too, each with the id that SQLite
+     would have given it (one more than the highest), read first: a statement per row cost
+     9,200 instructions a message. */
+  [STMT_INSERT_MSGS] = "INSERT INTO msg (id, ts, sender, ntok, sig) VALUES"
+    " (?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),"
+    " (?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),"
+    " (?,?,?,?,?),(?,?,?,?,?)",
+  [STMT_MAX_ID] = "SELECT max(id) FROM msg",
   [STMT_DATA_VERSION] = "PRAGMA data_version",
 };
 
@@ -1071,14 +1082,17 @@ pending_alloc (struct sqlite_store *s)
   s->pending = malloc (PENDING_MAX * sizeof *s->pending);
   s->pending_index = calloc (PENDING_SLOTS, sizeof *s->pending_index);
   s->pending_seen = calloc (PENDING_MAX, sizeof *s->pending_seen);
-  if (s->pending && s->pending_index && s->pending_seen)
+  s->pending_sort = malloc (PENDING_MAX * FP_BANDS * sizeof *s->pending_sort);
+  if (s->pending && s->pending_index && s->pending_seen && s->pending_sort)
     return true;
   free (s->pending);
   free (s->pending_index);
   free (s->pending_seen);
+  free (s->pending_sort);
   s->pending = NULL;
   s->pending_index = NULL;
   s->pending_seen = NULL;
+  s->pending_sort = NULL;
   return false;
 }
 
@@ -1118,9 +1132,86 @@ compare_u64 (const void *a, const void *b)
 /* The order in which the band rows of the waiting entries are written: by the top 48 bits of
    their key, then entry and band, all in one 64-bit number that names the row.  The order only
    serves the B-tree's locality (the rows are the same in any order). */
-enum { ROW_REF_BITS = 15, BANDS_PER_INSERT = 32 };
+enum { ROW_REF_BITS = 15, BANDS_PER_INSERT = 32, MSGS_PER_INSERT = 16, MSG_COLUMNS = 5 };
 _Static_assert (PENDING_MAX <= 1 << (ROW_REF_BITS - 5) && FP_BANDS <= 32,
                 "a row's entry and band fit in its low bits");
+
+/* Sort the N row numbers ROWS (made in increasing order of their low ROW_REF_BITS bits, with
+   bit 63 clear) into increasing order, with TMP (N numbers) as scratch.  Least significant
+   digit first, 8 bits a pass over bits ROW_REF_BITS to 62; each pass is stable, so the rows
+   of equal key bits stay in the order they were made, that of their low bits.  qsort took
+   8 M instructions for the 21,504 rows of a full batch; this takes 0.4 M. */
+enum { RADIX_BITS = 8, RADIX_PASSES = (63 - ROW_REF_BITS + RADIX_BITS - 1) / RADIX_BITS };
+_Static_assert (RADIX_PASSES % 2 == 0, "the sorted rows end up back in ROWS");
+static void
+sort_rows (uint64_t *rows, uint64_t *tmp, size_t n)
+{
+  uint32_t count[RADIX_PASSES][(1 << RADIX_BITS) + 1];
+  memset (count, 0, sizeof count);
+  for (size_t i = 0; i < n; i++)
+    for (int p = 0; p < RADIX_PASSES; p++)
+      count[p][((rows[i] >> (ROW_REF_BITS + RADIX_BITS * p)) & ((1 << RADIX_BITS) - 1)) + 1]++;
+  for (int p = 0; p < RADIX_PASSES; p++)
+    {
+      uint32_t *start = count[p];
+      for (int d = 1; d <= 1 << RADIX_BITS; d++)
+        start[d] += start[d - 1];
+      int shift = ROW_REF_BITS + RADIX_BITS * p;
+      for (size_t i = 0; i < n; i++)
+        tmp[start[(rows[i] >> shift) & ((1 << RADIX_BITS) - 1)]++] = rows[i];
+      uint64_t *swap = rows;
+      rows = tmp;
+      tmp = swap;
+    }
+}
+
+/* Insert the message rows of the waiting entries in order, each with the id SQLite would
+   give it one by one (one more than the highest), which goes to the entry. */
+static int
+write_pending_messages (struct sqlite_store *s)
+{
+  sqlite3_stmt *q, *many;
+  int rc = statement (s, STMT_MAX_ID, &q);
+  if (rc == SQLITE_OK)
+    rc = statement (s, STMT_INSERT_MSGS, &many);
+  if (rc != SQLITE_OK)
+    return fail (s, rc, "prepare insert");
+  rc = sqlite3_step (q);
+  sqlite3_int64 max_id = sqlite3_column_int64 (q, 0);   /* 0 for an empty table */
+  sqlite3_reset (q);
+  if (rc != SQLITE_ROW)
+    return fail (s, rc, "insert message");
+  size_t done = 0;
+  /* (Beyond the largest id SQLite picks ids at random: left to insert_message.) */
+  if (max_id < INT64_MAX - PENDING_MAX)
+    for (; done + MSGS_PER_INSERT <= s->npending; done += MSGS_PER_INSERT)
+      {
+        uint8_t blob[MSGS_PER_INSERT][2 * FP_SLOTS];
+        for (int k = 0; k < MSGS_PER_INSERT; k++)
+          {
+            struct pending_entry *p = &s->pending[done + k];
+            p->id = max_id + (sqlite3_int64) (done + k) + 1;
+            sig_to_blob (p->e.sig, blob[k]);
+            int col = MSG_COLUMNS * k;
+            sqlite3_bind_int64 (many, col + 1, p->id);
+            sqlite3_bind_int64 (many, col + 2, p->e.ts);
+            sqlite3_bind_int64 (many, col + 3, (sqlite3_int64) (p->e.sender & INT64_MAX));
+            sqlite3_bind_int64 (many, col + 4, p->e.ntok);
+            sqlite3_bind_blob (many, col + 5, blob[k], sizeof blob[k], SQLITE_STATIC);
+          }
+        rc = sqlite3_step (many);
+        sqlite3_reset (many);
+        if (rc != SQLITE_DONE)
+          return fail (s, rc, "insert message");
+      }
+  for (; done < s->npending; done++)
+    {
+      int status = insert_message (s, &s->pending[done].e, &s->pending[done].id);
+      if (status != STORE_OK)
+        return status;
+    }
+  return STORE_OK;
+}
 
 /* Write the waiting deliveries inside the caller's transaction: their message rows in order,
    so that they get the ids they would have got one by one, then all their band rows in the
@@ -1130,12 +1221,9 @@ _Static_assert (PENDING_MAX <= 1 << (ROW_REF_BITS - 5) && FP_BANDS <= 32,
 static int
 write_pending (struct sqlite_store *s)
 {
-  for (size_t i = 0; i < s->npending; i++)
-    {
-      int status = insert_message (s, &s->pending[i].e, &s->pending[i].id);
-      if (status != STORE_OK)
-        return status;
-    }
+  int status = write_pending_messages (s);
+  if (status != STORE_OK)
+    return status;
   _Static_assert (sizeof (uint64_t) * FP_BANDS * PENDING_MAX
                   <= sizeof (uint32_t) * PENDING_SLOTS, "the rows fit in the index");
   uint64_t *rows = (uint64_t *) (void *) s->pending_index;
@@ -1143,7 +1231,7 @@ write_pending (struct sqlite_store *s)
   for (size_t i = 0; i < s->npending; i++)
     for (int b = 0; b < FP_BANDS; b++)
       rows[nrows++] = (s->pending[i].band[b] >> ROW_REF_BITS << ROW_REF_BITS) | i << 5 | b;
-  qsort (rows, nrows, sizeof *rows, compare_u64);
+  sort_rows (rows, s->pending_sort, nrows);
   sqlite3_stmt *many;
   int rc = statement (s, STMT_INSERT_BANDS, &many);
   if (rc != SQLITE_OK)
@@ -1225,6 +1313,7 @@ sqlite_close (struct store *st)
   free (s->pending);
   free (s->pending_index);
   free (s->pending_seen);
+  free (s->pending_sort);
   free (s->filter.words);
   free (s->path);
   free (s);
