@@ -1802,50 +1802,38 @@ out:
   return status;
 }
 
-int
-fp_normalise (const char *s, size_t len, const uint8_t *mask, const struct fp_recipient *r,
-              struct fp_tokens *out)
-{
-  memset (out, 0, sizeof *out);
-  struct buf trimmed = { 0 };
-  int status = -1;
-  if (own_folded_text (s, len, mask, &trimmed) < 0)
-    goto out;
-  if (class_split_words (&trimmed, r, out) < 0)
-    goto out;
-  out->buf = trimmed.s;
-  trimmed.s = NULL;
-  status = 0;
-out:
-  if (status < 0)
-    {
-      fp_tokens_free (out);
-      errno = ENOMEM;
-    }
-  free (trimmed.s);
-  return status;
-}
-
-int
-fp_normalise_reference (const char *s, size_t len, const uint8_t *mask,
-                        const struct fp_recipient *r, struct fp_tokens *out)
+/* fp_normalise, or with REFERENCE fp_normalise_reference: the own, folded text, then its
+   tokens, found by the one scan that classes and splits, or (the reference) by writing the
+   class tokens into a copy of the text and splitting that: two scans. */
+static int
+normalise (const char *s, size_t len, const uint8_t *mask, const struct fp_recipient *r,
+           bool reference, struct fp_tokens *out)
 {
   memset (out, 0, sizeof *out);
   struct buf trimmed = { 0 }, classed = { 0 };
   int status = -1;
   if (own_folded_text (s, len, mask, &trimmed) < 0)
     goto out;
-  /* The text with its class tokens written in, then split: two scans. */
-  class_tokens (trimmed.s, 0, trimmed.n, trimmed.n, &classed);
-  size_t text_len = classed.n;
-  buf_put (&classed, "", 1);
-  buf_put (&classed, rcpt_token, sizeof rcpt_token);
-  if (classed.err)
-    goto out;
-  if (split_words (classed.s, text_len, r, out) < 0)
-    goto out;
-  out->buf = classed.s;
-  classed.s = NULL;
+  if (!reference)
+    {
+      if (class_split_words (&trimmed, r, out) < 0)
+        goto out;
+      out->buf = trimmed.s;
+      trimmed.s = NULL;
+    }
+  else
+    {
+      class_tokens (trimmed.s, 0, trimmed.n, trimmed.n, &classed);
+      size_t text_len = classed.n;
+      buf_put (&classed, "", 1);
+      buf_put (&classed, rcpt_token, sizeof rcpt_token);
+      if (classed.err)
+        goto out;
+      if (split_words (classed.s, text_len, r, out) < 0)
+        goto out;
+      out->buf = classed.s;
+      classed.s = NULL;
+    }
   status = 0;
 out:
   if (status < 0)
@@ -1856,6 +1844,20 @@ out:
   free (trimmed.s);
   free (classed.s);
   return status;
+}
+
+int
+fp_normalise (const char *s, size_t len, const uint8_t *mask, const struct fp_recipient *r,
+              struct fp_tokens *out)
+{
+  return normalise (s, len, mask, r, false, out);
+}
+
+int
+fp_normalise_reference (const char *s, size_t len, const uint8_t *mask,
+                        const struct fp_recipient *r, struct fp_tokens *out)
+{
+  return normalise (s, len, mask, r, true, out);
 }
 
 void
