@@ -1702,6 +1702,20 @@ scope_needs (enum rule_scope scope)
     | (scope == SCOPE_GREETING ? SENT_IN_GREETING : 0);
 }
 
+/* The sent_scope bits of sentence S of T: none if no sentence rule may see it (empty, out of
+   range, or not the sender's own text), else SENT_IN_SCOPE with the question and greeting
+   bits the sentence has. */
+static unsigned char
+sentence_scope (const struct text *t, size_t s)
+{
+  const struct text_sentence *sent = &t->sent[s];
+  if (sent->ntok == 0 || sent->first_tok >= t->ntok || sent->end <= sent->off
+      || sent->end > t->len || (t->tok[sent->first_tok].mask & TEXT_NOT_OWN))
+    return 0;
+  return SENT_IN_SCOPE | (sent->flags & SENT_QUESTION ? SENT_IN_QUESTION : 0)
+    | (sent->flags & SENT_GREETING ? SENT_IN_GREETING : 0);
+}
+
 /* Fill MEMO's sent_scope for T, and its lists of the sentences each rule's triggers occur in
    (from sent_rules, IX->words words per sentence, for NRULES rules).  Return 0, or -1 on
    ENOMEM. */
@@ -1715,13 +1729,7 @@ sentence_scopes (struct text_memo *memo, const struct text *t, size_t words, siz
   size_t pairs = 0;
   for (size_t s = 0; s < t->nsent; s++)
     {
-      const struct text_sentence *sent = &t->sent[s];
-      unsigned char sc = 0;
-      /* rules_sentence_in_scope, for every scope at once. */
-      if (sent->ntok != 0 && sent->first_tok < t->ntok && sent->end > sent->off
-          && sent->end <= t->len && !(t->tok[sent->first_tok].mask & TEXT_NOT_OWN))
-        sc = SENT_IN_SCOPE | (sent->flags & SENT_QUESTION ? SENT_IN_QUESTION : 0)
-          | (sent->flags & SENT_GREETING ? SENT_IN_GREETING : 0);
+      unsigned char sc = sentence_scope (t, s);
       memo->sent_scope[s] = sc;
       if (!sc)
         continue;
@@ -2068,15 +2076,8 @@ literals_allow (const struct rule_literals *lit, struct lit_use *use, const char
 bool
 rules_sentence_in_scope (const struct rule *r, const struct text *t, size_t s)
 {
-  const struct text_sentence *sent = &t->sent[s];
-  if (sent->ntok == 0 || sent->first_tok >= t->ntok || sent->end <= sent->off
-      || sent->end > t->len)
-    return false;
-  if (r->scope == SCOPE_QUESTION && !(sent->flags & SENT_QUESTION))
-    return false;
-  if (r->scope == SCOPE_GREETING && !(sent->flags & SENT_GREETING))
-    return false;
-  return !(t->tok[sent->first_tok].mask & TEXT_NOT_OWN);
+  unsigned char needs = scope_needs (r->scope);
+  return (sentence_scope (t, s) & needs) == needs;
 }
 
 bool
