@@ -323,7 +323,7 @@ struct sqlite_store
   int ready_status;             /* STORE_OK, or why opening the database failed: for good */
   char *path;
   sqlite3_stmt *stmt[STMT_COUNT];       /* NULL until first used */
-  bool batch_tuned;             /* the batch settings (cache, checkpoints, filter) are in effect */
+  bool batch_tuned;             /* the batch settings (checkpoints, waiting list, filter) apply */
   int log_frames;               /* frames in the log after this connection's last commit */
   bool batch_open;              /* a batch's write transaction is open */
   size_t batched;               /* deliveries in it */
