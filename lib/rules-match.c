@@ -17,6 +17,7 @@
 #include <unicase.h>
 #include <unistr.h>
 
+#include "charset.h"
 #include "lang.h"
 
 enum
@@ -1301,7 +1302,6 @@ struct match_run
   const struct text *t;
   const struct rules_index *ix;
   struct text_memo *memo;       /* what is known about T */
-  struct word_cache *words_cache;       /* NULL if there was no memory for it */
   int subject_utf;
   struct pattern_cache *cache;
   pcre2_match_context *mctx;
@@ -1782,7 +1782,7 @@ find_triggered (struct match_run *run)
   const struct text *t = run->t;
   const struct rules_index *ix = run->ix;
   struct text_memo *memo = run->memo;
-  struct word_cache *cache = run->words_cache;
+  struct word_cache *cache = run->ix->words_cache;
   size_t words = ix->words;
   memo->text_rules = calloc (words * (t->nsent + 1), sizeof *memo->text_rules);
   uint64_t *acc = malloc (words * sizeof *acc);
@@ -2156,23 +2156,6 @@ starts_character (const char *s, size_t len, size_t i)
   return i >= len || ((unsigned char) s[i] & 0xC0) != 0x80;
 }
 
-/* The length of the longest prefix of the N bytes at S that is ASCII, eight bytes at a time. */
-static size_t
-ascii_prefix (const char *s, size_t n)
-{
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    {
-      uint64_t w;
-      memcpy (&w, s + i, 8);
-      if (w & UINT64_C (0x8080808080808080))
-        break;
-    }
-  while (i < n && (unsigned char) s[i] < 0x80)
-    i++;
-  return i;
-}
-
 /* u8_check's loop costs a few instructions a byte, and a body is mostly ASCII: only the runs
    of non-ASCII bytes go to u8_check.  Cutting the text before each ASCII byte changes nothing,
    as an ASCII byte always starts a character: valid UTF-8 never has a character across such a
@@ -2181,7 +2164,7 @@ bool
 rules_utf8_valid (const char *s, size_t n)
 {
   size_t i = 0;
-  while ((i += ascii_prefix (s + i, n - i)) < n)
+  while ((i += charset_ascii_run ((const unsigned char *) s + i, n - i)) < n)
     {
       size_t j = i;
       while (j < n && (unsigned char) s[j] >= 0x80)
@@ -2351,7 +2334,7 @@ subject_lowered (struct text_memo *memo, const char *subject)
       if (!(memo->subject = strdup (subject)))
         return NULL;
       size_t n = strlen (subject);
-      if (ascii_prefix (subject, n) == n)
+      if (charset_ascii_run ((const unsigned char *) subject, n) == n)
         {
           /* u8_tolower without a language changes only A to Z in ASCII text, at some 70
              instructions a byte. */
@@ -2480,7 +2463,6 @@ rules_match (struct ruleset *rs, const char *tool, const struct text *t, const c
         }
       priv->index->words_cache = c;
     }
-  run.words_cache = run.ix->words_cache;
   if (!priv->mctx)
     {
       if (!(priv->mctx = pcre2_match_context_create (NULL)))
