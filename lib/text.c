@@ -2385,8 +2385,7 @@ scan_word (const char *s, size_t len, size_t start, char *dst, struct word *w)
                     continue;
                   /* Not a lower-case letter: most often the end of the word.  */
                   bj = s[j];
-                  if (bj < 0x80 && (unsigned char) ((bj | 0x20) - 'a') >= 26
-                      && (unsigned char) (bj - '0') >= 10)
+                  if (bj < 0x80 && !is_ascii_alnum (bj))
                     break;
                 }
             }
@@ -2517,8 +2516,7 @@ scan_simple_word (const char *s, size_t len, size_t st, char *restrict dst)
                 continue;
               /* Not a lower-case letter: most often the end of the word.  */
               unsigned char e = s[j];
-              if (e < 0x80 && (unsigned char) ((e | 0x20) - 'a') >= 26
-                  && (unsigned char) (e - '0') >= 10)
+              if (e < 0x80 && !is_ascii_alnum (e))
                 break;
             }
         }
