@@ -625,8 +625,7 @@ strip_greeting_closing (const struct buf *b, struct buf *out)
   /* The first non-empty line, and the last few after it: only these matter.  The first is
      found from the start, the others from the end, so that the lines between are not read. */
   enum { TAIL = 5 };
-  struct span first = { len, len }, tail[TAIL];
-  size_t ntail = 0;
+  struct span first = { len, len };
   bool have_first = false;
   size_t first_end = len;       /* where the first non-empty line's newline is */
   for (size_t i = 0; i < len;)
@@ -643,7 +642,7 @@ strip_greeting_closing (const struct buf *b, struct buf *out)
     }
   if (!have_first)
     first.a = first.b = len;
-  /* Backwards from the end to the first line, keeping the last TAIL non-empty lines in order. */
+  /* Backwards from the end to the first line: the last TAIL non-empty lines, last first. */
   struct span found[TAIL];
   size_t nfound = 0;
   size_t end = len;
@@ -659,9 +658,6 @@ strip_greeting_closing (const struct buf *b, struct buf *out)
         break;
       end = start - 1;
     }
-  for (size_t k = 0; k < nfound; k++)
-    tail[k] = found[nfound - 1 - k];
-  ntail = nfound;
 
   /* The greeting: the whole first line when it is short, else up to its first ',' or '!'. */
   size_t greet_a = len, greet_b = len;
@@ -687,15 +683,15 @@ strip_greeting_closing (const struct buf *b, struct buf *out)
   /* The closing: the earliest of the last five lines that is short, does not end a sentence or
      a question, and starts with a closing formula. */
   size_t cut = len;
-  for (size_t k = 0; k < ntail; k++)
+  for (size_t k = nfound; k-- > 0;)
     {
-      const char *p = s + tail[k].a;
-      size_t n = tail[k].b - tail[k].a;
+      const char *p = s + found[k].a;
+      size_t n = found[k].b - found[k].a;
       if (n == 0 || p[n - 1] == '.' || p[n - 1] == '?' || more_chars_than (p, n, 40))
         continue;
       if (starts_with_word (p, n, closing_words))
         {
-          cut = tail[k].a;
+          cut = found[k].a;
           break;
         }
     }
