@@ -963,6 +963,17 @@ classify_chunk (const char *p, size_t n)
   return NULL;
 }
 
+/* Narrow the chunk S[*A, *E) to what lies inside its edge punctuation; a leading '@' stays,
+   since it starts a handle. */
+static void
+trim_edge_punct (const char *s, size_t *a, size_t *e)
+{
+  while (*a < *e && edge_punct ((uint8_t) s[*a]) && s[*a] != '@')
+    (*a)++;
+  while (*e > *a && edge_punct ((uint8_t) s[*e - 1]))
+    (*e)--;
+}
+
 /* Append the lines S[FROM .. TO) of the text S (N bytes; TO is N or at a line break) to OUT
    with merge tags, addresses, URLs, handles, phone numbers and numbers replaced by class
    tokens.  Most of the text stays as it is: it is copied in runs, up to each replacement.
@@ -1019,10 +1030,7 @@ class_tokens (const char *s, size_t from, size_t to, size_t n, struct buf *out)
           continue;
         }
       size_t a = i, e = end;
-      while (a < e && edge_punct ((uint8_t) s[a]) && s[a] != '@')
-        a++;
-      while (e > a && edge_punct ((uint8_t) s[e - 1]))
-        e--;
+      trim_edge_punct (s, &a, &e);
       const char *cls = classify_chunk (s + a, e - a);
       if (cls)
         {
@@ -1559,10 +1567,7 @@ class_split_words (struct buf *b, const struct fp_recipient *r, struct fp_tokens
       const char *cls = NULL;
       if (!(common & CB_WORDISH))
         {
-          while (ca < ce && edge_punct ((uint8_t) s[ca]) && s[ca] != '@')
-            ca++;
-          while (ce > ca && edge_punct ((uint8_t) s[ce - 1]))
-            ce--;
+          trim_edge_punct (s, &ca, &ce);
           /* Letters with punctuation only at the ends ("word," "(word)") are no class token:
              classify_chunk would count the letters to say so. */
           if (odd != (ca - i) + (end - ce))
