@@ -189,11 +189,9 @@ first_marked (uint64_t m)
 # define HAVE_WORD_CHUNKS 0
 #endif
 #ifndef TEXT_PLAIN_PATHS
-# define HAVE_FAST_WORDS 1
-# define HAVE_FAST_MASKS 1
+# define HAVE_FAST_PATHS 1
 #else
-# define HAVE_FAST_WORDS 0
-# define HAVE_FAST_MASKS 0
+# define HAVE_FAST_PATHS 0
 #endif
 
 /* The run of lower-case ASCII letters that starts at P (AVAIL >= 8 bytes readable), up to
@@ -478,7 +476,7 @@ static void
 mask_span (uint8_t *mask, size_t a, size_t b, uint8_t bit)
 {
   /* Quoted text and signatures mask to the end of the message: eight bytes at a time.  */
-  if (HAVE_FAST_MASKS)
+  if (HAVE_FAST_PATHS)
     for (; a + 8 <= b; a += 8)
       {
         uint64_t x;
@@ -631,7 +629,7 @@ quoted_header_kind (const char *s, const struct line *l)
   size_t n = line_look (l);
   while (n > 0 && *p == '*')
     p++, n--;
-  if (HAVE_FAST_MASKS && n > 0)
+  if (HAVE_FAST_PATHS && n > 0)
     {
       /* (every name has two letters or more, folded by match_folded as here) */
       unsigned char f = *p >= 'A' && *p <= 'Z' ? *p + ('a' - 'A') : *p;
@@ -861,7 +859,7 @@ line_has_code_signal (const char *p, size_t n, const uint8_t *mask)
     return true;
   for (size_t i = 0; i < last; i++)
     {
-      if (HAVE_FAST_MASKS && !code_signal_byte[(unsigned char) p[i]])
+      if (HAVE_FAST_PATHS && !code_signal_byte[(unsigned char) p[i]])
         continue;               /* the common case: no case of the switch below */
       if (mask && (mask[i] & TEXT_URL))
         continue;
@@ -990,7 +988,7 @@ static void
 mask_code (const char *s, size_t len, struct line *lines, size_t nlines, uint8_t *mask)
 {
   /* Most messages have no backtick at all: then no line need be searched for code spans.  */
-  bool backticks = !HAVE_FAST_MASKS || memchr (s, '`', len);
+  bool backticks = !HAVE_FAST_PATHS || memchr (s, '`', len);
   bool fence_failed['~' + 1] = { false };
   for (size_t i = 0; i < nlines; i++)
     {
@@ -1174,7 +1172,7 @@ mask_chunk (const char *s, size_t a, size_t b, uint8_t *mask)
 
   /* scheme://... and mailto:  */
   const char *css = NULL;
-  if (!HAVE_FAST_MASKS)
+  if (!HAVE_FAST_PATHS)
     css = n >= 3 ? memmem (p, n, "://", 3) : NULL;
   else
     /* The first "://", found through its colons: memmem's set-up costs more than a chunk.  */
@@ -1282,7 +1280,7 @@ static inline size_t
 chunk_end (const char *s, size_t e, size_t len)
 {
 #if defined __SSE2__
-  if (HAVE_FAST_MASKS)
+  if (HAVE_FAST_PATHS)
     {
       const __m128i above_space = _mm_set1_epi8 (' ' + 1), minus_one = _mm_set1_epi8 (-1);
       const __m128i c2 = _mm_set1_epi8 ((char) 0xC2), e2 = _mm_set1_epi8 ((char) 0xE2);
@@ -1520,7 +1518,7 @@ is_closing (const char *p, size_t n)
   if (n == 0 || n > 48 || p[n - 1] == '?')
     return false;
   unsigned char first = p[0] >= 'A' && p[0] <= 'Z' ? p[0] + ('a' - 'A') : p[0];
-  if (HAVE_FAST_MASKS)
+  if (HAVE_FAST_PATHS)
     {
       /* (every entry has two ASCII letters first, which match_folded folds as here) */
       unsigned char second = n < 2 ? 0 : p[1] >= 'A' && p[1] <= 'Z' ? p[1] + ('a' - 'A') : p[1];
@@ -1650,9 +1648,9 @@ compute_masks (const char *s, size_t len, struct line *lines, size_t nlines, uin
      with 0xC2 or 0xE2, see mask_speech_line): one scan of the text finds them, instead of one
      call per line.  */
   for (size_t p = 0, li = 0;
-       HAVE_FAST_MASKS ? (p = find_any4 (s, p, len, '"', 0xC2, 0xE2, '"')) < len : li < nlines;)
+       HAVE_FAST_PATHS ? (p = find_any4 (s, p, len, '"', 0xC2, 0xE2, '"')) < len : li < nlines;)
     {
-      while (HAVE_FAST_MASKS && lines[li].end < p)
+      while (HAVE_FAST_PATHS && lines[li].end < p)
         li++;
       if (!(lines[li].flags & (LN_BLANK | LN_QUOTE)))
         mask_speech_line (s, &lines[li], mask);
@@ -1760,7 +1758,7 @@ static const uint32_t abbreviation_first_two[26] = {
 static bool
 may_be_abbreviation (const char *buf, size_t n)
 {
-  if (!HAVE_FAST_WORDS)
+  if (!HAVE_FAST_PATHS)
     return true;
   if (n < 2 || (unsigned char) (buf[0] - 'a') >= 26)
     return false;               /* every entry has two bytes or more and starts with a letter */
@@ -1961,7 +1959,7 @@ scan_gap (const char *s, size_t len, size_t g0, size_t g1, struct gap *g)
      where '>' after a line break counts as indentation ("Ende. Dann", "Ende.\n> Dann").  What
      the loop below would find, found directly: one terminator run of one mark, the word
      starts its line after a newline, and a second newline makes a blank line.  */
-  if (HAVE_FAST_WORDS && g0 > 0 && g1 - g0 >= 2
+  if (HAVE_FAST_PATHS && g0 > 0 && g1 - g0 >= 2
       && (s[g0] == '.' || s[g0] == '?' || s[g0] == '!') && is_space ((unsigned char) s[g0 + 1]))
     {
       unsigned newlines = 0;
@@ -2290,7 +2288,7 @@ text_is_all_lower (const char *s, size_t len, const uint8_t *mask)
     {
       /* Eight bytes at a time while there is neither a capital nor a byte above ASCII; eight
          bytes that hold one are looked at one by one.  */
-      if (HAVE_FAST_MASKS && HAVE_FIRST_MARKED && i >= slow_until && i + 8 <= len)
+      if (HAVE_FAST_PATHS && HAVE_FIRST_MARKED && i >= slow_until && i + 8 <= len)
         {
           uint64_t x = load8 (s + i);
           uint64_t t = x & BYTES_LOW7;
@@ -2769,7 +2767,7 @@ segment (struct builder *b, const struct line *lines, size_t nlines)
          no line, no compound.  Other gaps of white space (line breaks in a hard-wrapped
          paragraph, indentation) and glued marks are read here the way scan_gap reads them.
          Anything else goes back to the loop above.  */
-      while (HAVE_FAST_WORDS && pos + 1 < len)
+      while (HAVE_FAST_PATHS && pos + 1 < len)
         {
           unsigned char punct = 0;
           size_t st = pos + 1;
