@@ -138,10 +138,10 @@ key_lang (uint64_t key)
 }
 
 /* The evidence word W gives: 'd' for a German function word or a word with a German letter,
-   'e' for an English function word, else 0.  Called for every own word of every sentence a
-   language-bound rule looks at, and of the whole text, so one pass over the word's first
-   bytes makes its key (the order of entry_key) and tells whether a German letter may follow;
-   only a longer word, or one with a byte above ASCII, is looked at again. */
+   'e' for an English function word, else 0.  The portable form of lower_word_lang, which
+   lang_guess uses where the compiler and byte order allow eight-byte reads: one pass over the
+   word's first bytes makes its key (the order of entry_key) and tells whether a German letter
+   may follow; only a longer word, or one with a byte above ASCII, is looked at again. */
 static inline char
 word_lang (const char *w)
 {
