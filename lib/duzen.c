@@ -400,20 +400,44 @@ cue (struct scan *sc, const char *rule, size_t first, size_t last, char kind)
 
 /* ---- preparation: classes, masks, language gate ---- */
 
+/* The language gate's counts: the six foreign classes are consecutive bits from L_EN on, so
+   one multiplication spreads a token's classes to six 10-bit counters in one word (LANG_SPREAD,
+   masked to LANG_FIELDS), which fewer than 1024 tokens cannot overflow. */
+_Static_assert (L_FR == L_EN << 1 && L_NL == L_EN << 2 && L_SC == L_EN << 3
+                && L_ES == L_EN << 4 && L_IT == L_EN << 5, "foreign classes are consecutive");
+#define LANG_SPREAD (1 | UINT64_C (1) << 9 | UINT64_C (1) << 18 | UINT64_C (1) << 27 \
+                     | UINT64_C (1) << 36 | UINT64_C (1) << 45)
+#define LANG_FIELDS (1 | UINT64_C (1) << 10 | UINT64_C (1) << 20 | UINT64_C (1) << 30 \
+                     | UINT64_C (1) << 40 | UINT64_C (1) << 50)
+
+/* The counters one token of lexicon classes C adds. */
+static inline uint64_t
+foreign_counts (uint64_t c)
+{
+  return ((c / L_EN & 0x3F) * LANG_SPREAD) & LANG_FIELDS;
+}
+
+/* Add the six counters of COUNTERS to OTHER; return whether a foreign language now wins: two
+   of its function words or more, and more than the GERMAN ones. */
+static bool
+add_foreign_counts (int other[6], uint64_t counters, int german)
+{
+  bool wins = false;
+  for (int l = 0; l < 6; l++)
+    {
+      other[l] += (int) (counters >> (10 * l) & 0x3FF);
+      wins |= other[l] >= 2 && other[l] > german;
+    }
+  return wins;
+}
+
 /* Skip a sentence whose function words are mostly of another language (§7): French and
    Scandinavian du, Dutch u/je.  Short chat lines stay German. */
 static void
 gate_language (struct scan *sc, const struct text_sentence *s)
 {
-  /* The six foreign classes are consecutive bits from L_EN on; one multiplication spreads them
-     to six 10-bit counters in one word, which blocks of fewer than 1024 tokens cannot overflow. */
-  _Static_assert (L_FR == L_EN << 1 && L_NL == L_EN << 2 && L_SC == L_EN << 3
-                  && L_ES == L_EN << 4 && L_IT == L_EN << 5, "foreign classes are consecutive");
-  const uint64_t spread = 1 | UINT64_C (1) << 9 | UINT64_C (1) << 18 | UINT64_C (1) << 27
-    | UINT64_C (1) << 36 | UINT64_C (1) << 45;
-  const uint64_t fields = 1 | UINT64_C (1) << 10 | UINT64_C (1) << 20 | UINT64_C (1) << 30
-    | UINT64_C (1) << 40 | UINT64_C (1) << 50;
   int german = 0, other[6] = { 0 };
+  bool foreign = false;
   size_t end = s->first_tok + s->ntok;
   for (size_t block = s->first_tok; block < end; block += 1000)
     {
@@ -425,18 +449,13 @@ gate_language (struct scan *sc, const struct text_sentence *s)
             continue;
           uint64_t c = sc->k[i].lex;
           german += (c & L_DE) != 0;
-          counters += ((c / L_EN & 0x3F) * spread) & fields;
+          counters += foreign_counts (c);
         }
-      for (int l = 0; l < 6; l++)
-        other[l] += (int) (counters >> (10 * l) & 0x3FF);
+      foreign = add_foreign_counts (other, counters, german);
     }
-  for (int l = 0; l < 6; l++)
-    if (other[l] >= 2 && other[l] > german)
-      {
-        for (size_t i = s->first_tok; i < end; i++)
-          sc->k[i].state |= TS_SKIP;
-        return;
-      }
+  if (foreign)
+    for (size_t i = s->first_tok; i < end; i++)
+      sc->k[i].state |= TS_SKIP;
 }
 
 /* `du -sh`, `dir /w` at the start of a line, or a printf %du, are not pronouns. */
@@ -1482,12 +1501,6 @@ static void
 prepare (struct scan *sc)
 {
   const struct text *t = sc->t;
-  /* As in gate_language: six 10-bit counters in one word, added to OTHER before they can
-     overflow. */
-  const uint64_t spread = 1 | UINT64_C (1) << 9 | UINT64_C (1) << 18 | UINT64_C (1) << 27
-    | UINT64_C (1) << 36 | UINT64_C (1) << 45;
-  const uint64_t fields = 1 | UINT64_C (1) << 10 | UINT64_C (1) << 20 | UINT64_C (1) << 30
-    | UINT64_C (1) << 40 | UINT64_C (1) << 50;
   size_t i = 0;
   sc->nlive = 0;
   for (size_t s = 0; s < t->nsent; s++)
@@ -1524,24 +1537,19 @@ prepare (struct scan *sc)
               continue;
             }
           german += (c & L_DE) != 0;
-          counters += ((c / L_EN & 0x3F) * spread) & fields;
+          counters += foreign_counts (c);
+          /* As in gate_language: added to OTHER before the counters can overflow. */
           if (++in_counters == 1000)
             {
-              for (int l = 0; l < 6; l++)
-                other[l] += (int) (counters >> (10 * l) & 0x3FF);
+              add_foreign_counts (other, counters, german);
               counters = 0;
               in_counters = 0;
               flushed = true;
             }
         }
       /* No foreign count of 2 or more (all bits but each counter's lowest clear): kept. */
-      bool gated = false;
-      if (flushed || (counters & ~fields) != 0)
-        for (int l = 0; l < 6; l++)
-          {
-            other[l] += (int) (counters >> (10 * l) & 0x3FF);
-            gated |= other[l] >= 2 && other[l] > german;
-          }
+      bool gated = (flushed || (counters & ~LANG_FIELDS) != 0)
+        && add_foreign_counts (other, counters, german);
       if (gated)
         for (size_t j = st->first_tok; j < end; j++)
           sc->k[j].state = TS_SKIP;
