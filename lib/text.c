@@ -606,6 +606,19 @@ static const struct
   { "cc", HDR_TO }, { "betreff", HDR_SUBJECT }, { "subject", HDR_SUBJECT },
 };
 
+/* Whether the N bytes at P start with two ASCII letters (either case) whose pair SET has: bit
+   B of SET[A] stands for the letters 'a' + A, 'a' + B.  The tables below hold the first two
+   letters of the words a line test looks for, so most lines are passed over here. */
+static inline bool
+first_two_in (const uint32_t set[26], const char *p, size_t n)
+{
+  if (n < 2)
+    return false;
+  unsigned char a = p[0] >= 'A' && p[0] <= 'Z' ? p[0] + ('a' - 'A') : p[0];
+  unsigned char b = p[1] >= 'A' && p[1] <= 'Z' ? p[1] + ('a' - 'A') : p[1];
+  return a >= 'a' && a <= 'z' && b >= 'a' && b <= 'z' && ((set[a - 'a'] >> (b - 'a')) & 1);
+}
+
 /* For each first letter of quoted_header_fields, the second letters of its names (bit I for
    'a' + I): asked for nearly every line, quoted_header_kind passes over most at once.
    test-text-paths checks it against the list.  */
@@ -629,16 +642,9 @@ quoted_header_kind (const char *s, const struct line *l)
   size_t n = line_look (l);
   while (n > 0 && *p == '*')
     p++, n--;
-  if (HAVE_FAST_PATHS && n > 0)
-    {
-      /* (every name has two letters or more, folded by match_folded as here) */
-      unsigned char f = *p >= 'A' && *p <= 'Z' ? *p + ('a' - 'A') : *p;
-      if (f < 'a' || f > 'z' || n < 2)
-        return 0;
-      unsigned char c = p[1] >= 'A' && p[1] <= 'Z' ? p[1] + ('a' - 'A') : p[1];
-      if (c < 'a' || c > 'z' || !((header_first_two[f - 'a'] >> (c - 'a')) & 1))
-        return 0;
-    }
+  /* (every name has two letters or more, folded by match_folded as here) */
+  if (HAVE_FAST_PATHS && n > 0 && !first_two_in (header_first_two, p, n))
+    return 0;
   size_t colon = 0, look = n < 12 ? n : 12;
   while (colon < look && p[colon] != ':')
     colon++;
@@ -1517,15 +1523,10 @@ is_closing (const char *p, size_t n)
 {
   if (n == 0 || n > 48 || p[n - 1] == '?')
     return false;
+  /* (every entry has two ASCII letters first, which match_folded folds as here) */
+  if (HAVE_FAST_PATHS && !first_two_in (closing_first_two, p, n))
+    return false;
   unsigned char first = p[0] >= 'A' && p[0] <= 'Z' ? p[0] + ('a' - 'A') : p[0];
-  if (HAVE_FAST_PATHS)
-    {
-      /* (every entry has two ASCII letters first, which match_folded folds as here) */
-      unsigned char second = n < 2 ? 0 : p[1] >= 'A' && p[1] <= 'Z' ? p[1] + ('a' - 'A') : p[1];
-      if (first < 'a' || first > 'z' || second < 'a' || second > 'z'
-          || !((closing_first_two[first - 'a'] >> (second - 'a')) & 1))
-        return false;
-    }
   if (match_any_word (p, n, closing_words))
     return true;
   for (const char *const *w = closing_alone; *w; w++)
