@@ -1936,6 +1936,26 @@ is_opener_mark (ucs4_t c)
     || c == 0x203A;
 }
 
+/* The end of the white gap in S[FROM, TO): ASCII white space, and '>' once a line break has
+   been seen (quote marks at a line start count as indentation).  The line breaks it holds are
+   added to *NEWLINES, which the callers start at 0. */
+static inline size_t
+skip_white_gap (const char *s, size_t from, size_t to, unsigned *newlines)
+{
+  unsigned nl = *newlines;
+  size_t p = from;
+  for (; p < to; p++)
+    {
+      unsigned char b = s[p];
+      if (b == '\n')
+        nl++;
+      else if (!is_space (b) && !(b == '>' && nl))
+        break;
+    }
+  *newlines = nl;
+  return p;
+}
+
 static void
 scan_gap (const char *s, size_t len, size_t g0, size_t g1, struct gap *g)
 {
@@ -1964,16 +1984,7 @@ scan_gap (const char *s, size_t len, size_t g0, size_t g1, struct gap *g)
       && (s[g0] == '.' || s[g0] == '?' || s[g0] == '!') && is_space ((unsigned char) s[g0 + 1]))
     {
       unsigned newlines = 0;
-      size_t p = g0 + 1;
-      for (; p < g1; p++)
-        {
-          unsigned char b = s[p];
-          if (b == '\n')
-            newlines++;
-          else if (!is_space (b) && !(b == '>' && newlines))
-            break;
-        }
-      if (p == g1)
+      if (skip_white_gap (s, g0 + 1, g1, &newlines) == g1)
         {
           unsigned char c = s[g0];
           g->punct_before = c;
@@ -2782,16 +2793,7 @@ segment (struct builder *b, const struct line *lines, size_t nlines)
                  start count as indentation): scan_gap would find no terminator, no bullet,
                  no punctuation before the first newline; the word starts its line if there
                  is a newline, and two make a blank line.  */
-              size_t k = pos;
-              while (k < len && k - pos < 64)
-                {
-                  unsigned char c = s[k];
-                  if (c == '\n')
-                    newlines++;
-                  else if (!is_space (c) && !(c == '>' && newlines))
-                    break;
-                  k++;
-                }
+              size_t k = skip_white_gap (s, pos, len - pos > 64 ? pos + 64 : len, &newlines);
               if (k >= len || k - pos >= 64)
                 break;
               st = k;
