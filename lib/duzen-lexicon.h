@@ -825,14 +825,11 @@ static const uint64_t duzen_word_prefix[1u << (DUZEN_PREFIX_BITS - 6)] = {
   UINT64_C (0x0000000000000000), UINT64_C (0x0000010000004020),
 };
 
-/* The L_* classes of the lower-cased, NUL-terminated WORD, or 0 if it is in no list. */
+/* The L_* classes of the lower-cased, NUL-terminated WORD, whose duzen_word_head is HEAD, or 0
+   if it is in no list: the probe of duzen_word_slot alone. */
 static inline uint64_t
-duzen_word_classes (const char *word)
+duzen_word_probe (const char *word, uint32_t head)
 {
-  uint32_t head = duzen_word_head (word);
-  uint32_t bit = duzen_prefix_bit (head);
-  if (!(duzen_word_prefix[bit >> 6] >> (bit & 63) & 1))
-    return 0;
   for (uint32_t slot = duzen_word_home_of (word, head);; slot = (slot + 1) % DUZEN_WORD_SLOTS)
     {
       unsigned entry = duzen_word_slot[slot];
@@ -845,6 +842,18 @@ duzen_word_classes (const char *word)
       if (*a == *b)
         return duzen_words[entry - 1].classes;
     }
+}
+
+/* The L_* classes of the lower-cased, NUL-terminated WORD, or 0 if it is in no list: the
+   prefix filter, then the probe. */
+static inline uint64_t
+duzen_word_classes (const char *word)
+{
+  uint32_t head = duzen_word_head (word);
+  uint32_t bit = duzen_prefix_bit (head);
+  if (!(duzen_word_prefix[bit >> 6] >> (bit & 63) & 1))
+    return 0;
+  return duzen_word_probe (word, head);
 }
 
 #endif

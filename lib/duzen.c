@@ -90,14 +90,7 @@ lexicon_classes_plain (const char *word, size_t len)
 {
   if (len > 20)
     return 0;
-  for (uint32_t slot = duzen_word_home (word);; slot = (slot + 1) % DUZEN_WORD_SLOTS)
-    {
-      unsigned entry = duzen_word_slot[slot];
-      if (entry == 0)
-        return 0;
-      if (word_compare (word, duzen_words[entry - 1].word) == 0)
-        return duzen_words[entry - 1].classes;
-    }
+  return duzen_word_probe (word, duzen_word_head (word));
 }
 
 static const struct duzen_verbform *
