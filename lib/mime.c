@@ -326,29 +326,30 @@ header_plain_run (const char *s, size_t len)
   return i;
 }
 
-/* Append the header value S[0..LEN) to OUT as the general path of mime_decode_header would, if
-   it is printable ASCII without an encoded word, as most values are; return 1 if done, 0 if
-   the value needs the general path (OUT unchanged), -1 if out of memory.  One pass: the
-   general path's search for encoded words, charset sniffing and unfolding cost three.  Runs
-   of ordinary characters are copied at once. */
-static int
-append_plain_header (struct mbuf *out, const char *s, size_t len)
+/* Write the header value S[0..LEN) to DST as the general path of mime_decode_header would, if
+   it is printable ASCII without an encoded word, as most values are; return the bytes written
+   (a NUL follows them), or SIZE_MAX if the value needs the general path.  DST has room for
+   LEN + 1 bytes: unfolding and trimming never lengthen a value.  DSRC, if not NULL, gets each
+   byte's offset in S (decode_fields has no use for them).  One pass: the general path's search
+   for encoded words, charset sniffing and unfolding cost three.  Runs of ordinary characters
+   are copied at once. */
+static inline size_t
+plain_header_copy (char *dst, uint32_t *dsrc, const char *s, size_t len)
 {
-  size_t mark = out->len;
-  if (mbuf_reserve (out, len) < 0)
-    return -1;
+  size_t o = 0;
   for (size_t k = 0; k < len;)
     {
       size_t run = header_plain_run (s + k, len - k);
       if (run)
         {
           size_t from = k;
-          if (out->len == mark)
+          if (o == 0)
             while (from < k + run && s[from] == ' ')
               from++;
-          memcpy (out->s + out->len, s + from, k + run - from);
-          mbuf_fill_src (out->src + out->len, (uint32_t) from, k + run - from);
-          out->len += k + run - from;
+          memcpy (dst + o, s + from, k + run - from);
+          if (dsrc)
+            mbuf_fill_src (dsrc + o, (uint32_t) from, k + run - from);
+          o += k + run - from;
           k += run;
           if (k >= len)
             break;
@@ -368,17 +369,33 @@ append_plain_header (struct mbuf *out, const char *s, size_t len)
         c = ' ';
       else if ((unsigned char) c < 0x20 || (unsigned char) c > 0x7E
                || (c == '=' && k + 1 < len && s[k + 1] == '?'))
+        return SIZE_MAX;
+      if (!(c == ' ' && o == 0))
         {
-          out->len = mark;
-          return 0;
+          dst[o] = c;
+          if (dsrc)
+            dsrc[o] = (uint32_t) k;
+          o++;
         }
-      if (!(c == ' ' && out->len == mark))
-        mbuf_put (out, c, (uint32_t) k);
       k++;
     }
-  while (out->len > mark && out->s[out->len - 1] == ' ')
-    out->len--;
-  out->s[out->len] = '\0';
+  while (o > 0 && dst[o - 1] == ' ')
+    o--;
+  dst[o] = '\0';
+  return o;
+}
+
+/* Append the header value S[0..LEN) to OUT by plain_header_copy: return 1 if done, 0 if the
+   value needs the general path (OUT unchanged), -1 if out of memory. */
+static int
+append_plain_header (struct mbuf *out, const char *s, size_t len)
+{
+  if (mbuf_reserve (out, len) < 0)
+    return -1;
+  size_t n = plain_header_copy (out->s + out->len, out->src + out->len, s, len);
+  if (n == SIZE_MAX)
+    return 0;
+  out->len += n;
   return 1;
 }
 
@@ -485,6 +502,47 @@ mime_decode_header (struct mbuf *out, const char *s, size_t len, struct charset_
 fail:
   mbuf_free (&word);
   return -1;
+}
+
+int
+mime_decode_header_text (struct mtext *out, const char *s, size_t len, struct mbuf *scratch,
+                         struct charset_cache *cache, struct mwarn *w)
+{
+  if (mtext_reserve (out, len + 1) < 0)
+    return -1;
+  size_t n = plain_header_copy (out->s + out->len, NULL, s, len);
+  if (n == SIZE_MAX)
+    {
+      scratch->len = 0;
+      if (mime_decode_header (scratch, s, len, cache, w) < 0)
+        return -1;
+      n = scratch->len;
+      if (mtext_reserve (out, n + 1) < 0)
+        return -1;
+      memcpy (out->s + out->len, scratch->s, n);
+      out->s[out->len + n] = '\0';
+    }
+  out->len += n + 1;
+  return 0;
+}
+
+int
+mtext_grow (struct mtext *t, size_t extra)
+{
+  if (extra > SIZE_MAX / 2 - t->len)
+    {
+      errno = ENOMEM;
+      return -1;
+    }
+  size_t cap = t->cap ? t->cap : 256;
+  while (cap < t->len + extra)
+    cap = cap / 2 * 3 + 64;
+  char *s = realloc (t->s, cap);
+  if (!s)
+    return -1;
+  t->s = s;
+  t->cap = cap;
+  return 0;
 }
 
 /* ---- Content-Type and friends ---- */

@@ -48,6 +48,31 @@ void mime_field_list_free (struct mime_field_list *list);
 int mime_decode_header (struct mbuf *out, const char *s, size_t len, struct charset_cache *cache,
                         struct mwarn *w);
 
+/* A growing byte buffer without the source offsets of struct mbuf: header field text. */
+struct mtext
+{
+  char *s;
+  size_t len, cap;
+};
+
+/* Grow T so that EXTRA more bytes fit; return 0, or -1 with errno ENOMEM. */
+int mtext_grow (struct mtext *t, size_t extra);
+
+/* Make room for EXTRA more bytes in T; return 0, or -1 with errno ENOMEM. */
+static inline int
+mtext_reserve (struct mtext *t, size_t extra)
+{
+  if (extra <= t->cap - t->len)
+    return 0;
+  return mtext_grow (t, extra);
+}
+
+/* Append the header value S[0..LEN) to OUT decoded as mime_decode_header decodes it, and its
+   terminating NUL (counted in OUT->len), without source offsets; SCRATCH holds the values that
+   need more than the plain path.  Return 0 or -1 (ENOMEM). */
+int mime_decode_header_text (struct mtext *out, const char *s, size_t len, struct mbuf *scratch,
+                             struct charset_cache *cache, struct mwarn *w);
+
 /* What one message decoding needs while it walks the MIME tree. */
 struct mime_ctx
 {

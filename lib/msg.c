@@ -159,12 +159,13 @@ count_line_ends (const char *s, size_t len, bool cr_only)
 }
 
 /* Decode the header fields of RAW[0..HEADER_LEN), as scan_header_block found them, into
-   M->fields. */
+   M->fields.  The text has no source offsets: positions in a field come from its raw bytes. */
 static int
 decode_fields (struct msg *m, struct mime_ctx *c, const struct mime_field_list *found)
 {
   const char *s = m->raw;
-  struct mbuf text = { 0 };
+  struct mtext text = { 0 };
+  struct mbuf scratch = { 0 };
   size_t *name_at = NULL, *value_at = NULL;
 
   if (found->n)
@@ -173,7 +174,7 @@ decode_fields (struct msg *m, struct mime_ctx *c, const struct mime_field_list *
       name_at = malloc (found->n * sizeof *name_at);
       value_at = malloc (found->n * sizeof *value_at);
       /* Decoded values are about as long as the header; reserving that spares regrowth. */
-      if (!m->fields || !name_at || !value_at || mbuf_reserve (&text, m->header_len + 64) < 0)
+      if (!m->fields || !name_at || !value_at || mtext_reserve (&text, m->header_len + 64) < 0)
         goto fail;
     }
   for (size_t k = 0; k < found->n; k++)
@@ -183,16 +184,15 @@ decode_fields (struct msg *m, struct mime_ctx *c, const struct mime_field_list *
       mf->raw_off = f->off;
       mf->raw_len = f->end - f->off;
       name_at[m->nfields] = text.len;
-      if (mbuf_reserve (&text, f->name_len + 1) < 0)
+      if (mtext_reserve (&text, f->name_len + 1) < 0)
         goto fail;
       memcpy (text.s + text.len, s + f->off, f->name_len);
       text.len += f->name_len;
       text.s[text.len++] = '\0';
       value_at[m->nfields] = text.len;
-      if (mime_decode_header (&text, s + f->value_off, f->end - f->value_off, &c->cache,
-                              &c->warn) < 0)
+      if (mime_decode_header_text (&text, s + f->value_off, f->end - f->value_off, &scratch,
+                                   &c->cache, &c->warn) < 0)
         goto fail;
-      text.len++;               /* keep the terminating NUL */
       m->nfields++;
     }
   for (size_t i = 0; i < m->nfields; i++)
@@ -202,12 +202,13 @@ decode_fields (struct msg *m, struct mime_ctx *c, const struct mime_field_list *
     }
   /* msg_header relies on each value following its name's NUL in this text. */
   m->priv->field_text = text.s;
-  free (text.src);
+  mbuf_free (&scratch);
   free (name_at);
   free (value_at);
   return 0;
 fail:
-  mbuf_free (&text);
+  free (text.s);
+  mbuf_free (&scratch);
   free (name_at);
   free (value_at);
   free (m->fields);
