@@ -14,6 +14,7 @@
 
 #include "base64.h"
 #include "c-ctype.h"
+#include "c-strcase.h"
 #include "charset.h"
 #include "msg.h"
 
@@ -425,6 +426,66 @@ test_runs (void)
   CHECK_STR (msg_header (&m, "Subject"), "lead  tab  folded = not =?x");
   CHECK_STR (msg_header (&m, "X-Eq"), "a=?b");
   done (&m);
+}
+
+/* msg_header finds fields through an index by first and last letter and length: it must give
+   what a walk over all fields gives, the first of repeated fields, whatever the case, for
+   names that share a bucket (X-Mailer and X-Sender share letters and length; X-Ab, a prefix
+   of X-Abcda, lands in its bucket too) and for names that are not there. */
+static unsigned header_index_state = 7;
+
+static unsigned
+header_index_gen (unsigned n)
+{
+  header_index_state = header_index_state * 1103515245u + 12345u;
+  return (header_index_state >> 8) % n;
+}
+
+static void
+test_header_index (void)
+{
+  static const char *const names[] = {
+    "From", "To", "Cc", "Subject", "Received", "Reply-To", "X-Mailer", "X-Sender", "X-Spam",
+    "X-Scan", "Date", "Dkim", "List-Id", "List-Ix", "X", "Y", "XX", "In-Reply-To", "References",
+    "Content-Type", "Precedence", "X-Autoreply", "X-Autorespond", "Auto-Submitted",
+    "X-Ab", "X-Abcda",
+  };
+  enum { NNAMES = sizeof names / sizeof *names };
+  int mismatches = 0;
+  for (int round = 0; round < 2000; round++)
+    {
+      char mail[8192];
+      size_t len = 0;
+      unsigned nfields = 1 + header_index_gen (round < 1000 ? 12 : 80);
+      for (unsigned f = 0; f < nfields; f++)
+        {
+          const char *name = names[header_index_gen (NNAMES)];
+          for (const char *c = name; *c; c++)
+            mail[len++] = header_index_gen (3) == 0 ? (char) c_toupper (*c)
+              : header_index_gen (2) ? (char) c_tolower (*c) : *c;
+          len += (size_t) snprintf (mail + len, sizeof mail - len, ": v%u\n", f);
+        }
+      len += (size_t) snprintf (mail + len, sizeof mail - len, "\nbody\n");
+      struct msg m;
+      parse_len (&m, mail, len);
+      for (unsigned q = 0; q < NNAMES + 4; q++)
+        {
+          char ask[32];
+          static const char *const absent[] = { "Fro", "Fromm", "", "-" };
+          const char *name = q < NNAMES ? names[q] : absent[q - NNAMES];
+          size_t n = strlen (name);
+          for (size_t k = 0; k <= n; k++)
+            ask[k] = header_index_gen (2) ? (char) c_toupper (name[k]) : name[k];
+          const char *want = NULL;
+          for (size_t i = 0; i < m.nfields && !want; i++)
+            if (c_strcasecmp (m.fields[i].name, ask) == 0)
+              want = m.fields[i].value;
+          if (msg_header (&m, ask) != want)
+            mismatches++;
+        }
+      done (&m);
+    }
+  CHECK (mismatches == 0);
 }
 
 /* Messages of an mbox, whose headers are read while finding where the message before ends,
@@ -1245,6 +1306,7 @@ main (void)
   test_html ();
   test_mbox ();
   test_mbox_lookahead ();
+  test_header_index ();
   test_runs ();
   test_positions ();
   test_robustness ();
