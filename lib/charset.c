@@ -570,6 +570,17 @@ convert_iconv (struct mbuf *out, const struct mspan *in, struct charset_cache *c
   return 0;
 }
 
+bool
+charset_ascii_identity (const struct mspan *in, const char *label, size_t label_len)
+{
+  const char *iconv_name;
+  enum charset_class cls = label ? charset_classify (label, label_len, &iconv_name) : CHARSET_SNIFF;
+  /* Only the classes decoded here: iconv's charsets and unknown labels are left to
+     charset_to_utf8, which knows what they do to ASCII and warns of the unknown. */
+  return (cls == CHARSET_SNIFF || cls == CHARSET_LATIN1)
+    && charset_ascii_run ((const unsigned char *) in->s, in->len) == in->len;
+}
+
 int
 charset_to_utf8 (struct mbuf *out, const struct mspan *in, const char *label, size_t label_len,
                  struct charset_cache *cache, struct mwarn *w)

@@ -193,6 +193,11 @@ bool charset_nfc_stable (uint32_t uc);
 /* The Unicode code point of Windows-1252 byte B. */
 uint32_t charset_cp1252 (unsigned char b);
 
+/* Whether charset_to_utf8 would append IN unchanged, offsets included, and add no warning:
+   IN is all ASCII and LABEL (LABEL_LEN bytes, NULL if none) one that is sniffed or Latin-1.
+   A caller can then use IN as it is instead of a decoded copy. */
+bool charset_ascii_identity (const struct mspan *in, const char *label, size_t label_len);
+
 /* Append IN decoded from charset LABEL (LABEL_LEN bytes, NULL if none) to OUT as valid UTF-8.
    Unlabelled, US-ASCII, UTF-8 and unknown labels are sniffed: valid UTF-8 stays UTF-8, other
    8-bit bytes are Windows-1252; an unknown label adds a warning to W.  Return 0, or -1 (ENOMEM). */

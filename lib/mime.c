@@ -1091,15 +1091,23 @@ append_leaf (struct mime_ctx *c, const struct part_info *pi, bool html)
   size_t mark = c->body->len;
   if (html)
     {
-      c->utf8.len = 0;
-      if (charset_to_utf8 (&c->utf8, &in, label, label_len, &c->cache, &c->warn) < 0)
-        return -1;
-      /* Scratch space of a huge part goes back at once, to keep the peak a small multiple. */
-      if (c->transfer.cap > SCRATCH_KEEP)
-        mbuf_free (&c->transfer);
-      struct mspan u = mbuf_span (&c->utf8);
+      /* Most HTML is ASCII, which decoding to UTF-8 would only copy, offsets and all. */
+      struct mspan u = in;
+      if (!charset_ascii_identity (&in, label, label_len))
+        {
+          c->utf8.len = 0;
+          if (charset_to_utf8 (&c->utf8, &in, label, label_len, &c->cache, &c->warn) < 0)
+            return -1;
+          /* Scratch space of a huge part goes back at once, to keep the peak a small
+             multiple. */
+          if (c->transfer.cap > SCRATCH_KEEP)
+            mbuf_free (&c->transfer);
+          u = mbuf_span (&c->utf8);
+        }
       if (html_to_text (c->body, &u) < 0)
         return -1;
+      if (c->transfer.cap > SCRATCH_KEEP)
+        mbuf_free (&c->transfer);
       if (c->utf8.cap > SCRATCH_KEEP)
         mbuf_free (&c->utf8);
       if (has_visible_text (c->body, mark))

@@ -1294,6 +1294,66 @@ test_scan_double_byte (void)
       }
 }
 
+/* charset_ascii_identity lets HTML skip decoding to UTF-8: wherever it says yes,
+   charset_to_utf8 must append the input unchanged, with the offsets of the span, and warn of
+   nothing; an unknown label (which warns) and iconv's charsets are no. */
+static void
+test_ascii_identity (void)
+{
+  static const char *const labels[] = {
+    NULL, "us-ascii", "UTF-8", "iso-8859-1", "Windows-1252", "latin1", "\"utf-8\"", "",
+    "x-unknown-charset", "default_charset", "koi8-r", "gb2312", "ISO-2022-JP", "utf-16",
+  };
+  static const char alphabet[] = "ab <>&;=\n\r\t\x01\x7f\xc3\xa4\x80\xff\x1b$B";
+  int wrong = 0, yes = 0;
+  for (int round = 0; round < 4000; round++)
+    {
+      char buf[80];
+      size_t len = gen (sizeof buf);
+      bool ascii_only = gen (3) != 0;
+      for (size_t i = 0; i < len; i++)
+        {
+          buf[i] = alphabet[gen (sizeof alphabet - 1)];
+          if (ascii_only && (unsigned char) buf[i] >= 0x80)
+            buf[i] = 'x';
+        }
+      const char *label = labels[gen (sizeof labels / sizeof *labels)];
+      size_t label_len = label ? strlen (label) : 0;
+      uint32_t src[80];
+      for (size_t i = 0; i < len; i++)
+        src[i] = 1000 + 3 * (uint32_t) i;
+      struct mspan in = { buf, gen (2) ? src : NULL, 77, len };
+      if (!charset_ascii_identity (&in, label, label_len))
+        {
+          /* No to every label on text with a byte from 0x80 on. */
+          bool ascii = true;
+          for (size_t i = 0; i < len; i++)
+            ascii &= (unsigned char) buf[i] < 0x80;
+          if (!ascii)
+            continue;
+          if (label == NULL || strcmp (label, "UTF-8") == 0 || strcmp (label, "latin1") == 0)
+            wrong++;            /* these classes must say yes to ASCII */
+          continue;
+        }
+      yes++;
+      struct mbuf out = { 0 };
+      struct charset_cache cache;
+      memset (&cache, 0, sizeof cache);
+      struct mwarn w = { 0 };
+      if (charset_to_utf8 (&out, &in, label, label_len, &cache, &w) < 0 || out.len != len
+          || (len && memcmp (out.s, buf, len) != 0) || w.s != NULL)
+        wrong++;
+      else
+        for (size_t i = 0; i < len; i++)
+          if (out.src[i] != mspan_src (&in, i))
+            wrong++;
+      mbuf_free (&out);
+      free (w.s);
+      charset_cache_close (&cache);
+    }
+  CHECK (wrong == 0 && yes > 1000);
+}
+
 int
 main (void)
 {
@@ -1307,6 +1367,7 @@ main (void)
   test_mbox ();
   test_mbox_lookahead ();
   test_header_index ();
+  test_ascii_identity ();
   test_runs ();
   test_positions ();
   test_robustness ();
