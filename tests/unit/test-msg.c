@@ -1294,6 +1294,32 @@ test_scan_double_byte (void)
       }
 }
 
+/* charset_ascii_run tests four blocks at once, then one block, then eight bytes, then single
+   bytes: every length up to 200, from every start within a block, with the first byte from
+   0x80 on at every place (and none), and more such bytes after it. */
+static void
+test_scan_ascii_runs (void)
+{
+  unsigned char buf[256];
+  int wrong = 0;
+  for (size_t start = 0; start < 16; start++)
+    for (size_t len = 0; len + start <= 216; len++)
+      for (size_t high = 0; high <= len; high++)
+        {
+          for (size_t i = 0; i < len; i++)
+            buf[start + i] = (unsigned char) (0x20 + gen (0x5F));
+          if (high < len)
+            {
+              buf[start + high] = (unsigned char) (0x80 + gen (0x80));
+              if (high + 1 < len && gen (2))
+                buf[start + high + 1 + gen ((unsigned) (len - high - 1))] = 0xFF;
+            }
+          if (charset_ascii_run (buf + start, len) != high)
+            wrong++;
+        }
+  CHECK (wrong == 0);
+}
+
 /* charset_ascii_identity lets HTML skip decoding to UTF-8: wherever it says yes,
    charset_to_utf8 must append the input unchanged, with the offsets of the span, and warn of
    nothing; an unknown label (which warns) and iconv's charsets are no. */
@@ -1377,6 +1403,7 @@ main (void)
   test_scan_tag_ends ();
   test_scan_base64_lines ();
   test_scan_double_byte ();
+  test_scan_ascii_runs ();
   if (failures)
     {
       printf ("%d check(s) failed\n", failures);
