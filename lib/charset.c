@@ -116,6 +116,26 @@ mwarn_add (struct mwarn *w, const char *text)
   w->count++;
 }
 
+/* A direct-mapped memo of two-byte characters: the pair (LEAD << 8 | TRAIL) + 1 in KEY (0 for
+   an empty slot), and the LEN bytes iconv made of it. */
+#define PAIR_MEMO_SLOTS 1024
+
+struct charset_pair_memo
+{
+  struct
+  {
+    uint32_t key;
+    uint8_t len;
+    char out[7];
+  } slot[PAIR_MEMO_SLOTS];
+};
+
+static inline unsigned
+pair_slot (uint32_t pair)
+{
+  return (pair * UINT32_C (2654435769)) >> (32 - 10);
+}
+
 void
 charset_cache_close (struct charset_cache *c)
 {
@@ -123,6 +143,9 @@ charset_cache_close (struct charset_cache *c)
     iconv_close (c->cd);
   c->open = false;
   c->name[0] = '\0';
+  free (c->pairs);
+  c->pairs = NULL;
+  c->pairs_ok = false;
 }
 
 size_t
@@ -424,6 +447,8 @@ cache_open (struct charset_cache *cache, const char *name)
   cache->open = true;
   cache->ascii_same = ascii_passes_through (cd, name);
   cache->lead_incomplete[0] = cache->lead_incomplete[1] = 0;
+  /* glibc's BIG5-HKSCS makes two characters of some pairs; it is left to iconv each time. */
+  cache->pairs_ok = cache->ascii_same && c_strcasecmp (name, "BIG5-HKSCS") != 0;
   snprintf (cache->name, sizeof cache->name, "%s", name);
   return cd;
 }
@@ -450,6 +475,19 @@ append_converted (struct mbuf *out, const char *buf, size_t n, uint32_t src)
       k += len;
     }
   return 0;
+}
+
+/* Keep what iconv made of PAIR (N bytes at BUF, N <= 7) in CACHE's memo, made on first use;
+   without memory there is no memo, and nothing else changes. */
+static void
+remember_pair (struct charset_cache *cache, uint32_t pair, const char *buf, size_t n)
+{
+  if (!cache->pairs && !(cache->pairs = calloc (1, sizeof *cache->pairs)))
+    return;
+  unsigned at = pair_slot (pair);
+  cache->pairs->slot[at].key = pair;
+  cache->pairs->slot[at].len = (uint8_t) n;
+  memcpy (cache->pairs->slot[at].out, buf, n);
 }
 
 /* Convert with iconv.  A single-byte charset converts in one call and maps character K to input
@@ -532,6 +570,21 @@ convert_iconv (struct mbuf *out, const struct mspan *in, struct charset_cache *c
       if (ascii_same && lead >= 0x80
           && (cache->lead_incomplete[(lead - 0x80) >> 6] >> ((lead - 0x80) & 63) & 1))
         k = 2;
+      /* A pair seen before converts as it did then: the charset has no state. */
+      uint32_t pair = 0;
+      if (k == 2 && cache->pairs_ok && i + 2 <= in->len)
+        {
+          pair = ((uint32_t) lead << 8 | (unsigned char) in->s[i + 1]) + 1;
+          if (cache->pairs && cache->pairs->slot[pair_slot (pair)].key == pair)
+            {
+              if (append_converted (out, cache->pairs->slot[pair_slot (pair)].out,
+                                    cache->pairs->slot[pair_slot (pair)].len,
+                                    mspan_src (in, i)) < 0)
+                return -1;
+              i += 2;
+              continue;
+            }
+        }
       for (; k <= 8 && i + k <= in->len; k++)
         {
           char *ip = (char *) in->s + i;
@@ -544,6 +597,8 @@ convert_iconv (struct mbuf *out, const struct mspan *in, struct charset_cache *c
             cache->lead_incomplete[(lead - 0x80) >> 6] |= UINT64_C (1) << ((lead - 0x80) & 63);
           if (r != (size_t) -1 || ileft == 0)
             {
+              if (pair && k == 2 && r != (size_t) -1 && ileft == 0 && op - buf <= 7)
+                remember_pair (cache, pair, buf, (size_t) (op - buf));
               if (append_converted (out, buf, op - buf, mspan_src (in, i)) < 0)
                 return -1;
               i += k;

@@ -188,6 +188,10 @@ struct charset_cache
      character (iconv's EINVAL, nothing consumed), so that the next character starting with
      B is tried with two bytes at once. */
   uint64_t lead_incomplete[2];
+  /* For such a charset but BIG5-HKSCS: what iconv made of two-byte characters so far, to
+     spare a call for each repeated one (allocated on first use, NULL before). */
+  struct charset_pair_memo *pairs;
+  bool pairs_ok;
 };
 
 /* Close the cached descriptor, if any. */

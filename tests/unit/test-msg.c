@@ -1185,13 +1185,15 @@ test_scan_base64_lines (void)
 }
 
 /* Double-byte charsets: a lead byte once found incomplete alone is tried with two bytes at
-   once after that.  The model converts each character the plain way, a fresh descriptor for
-   every try of one to eight bytes; text and offsets must agree, with lead bytes repeated,
-   invalid pairs, stray bytes and a lead byte at the very end. */
+   once after that, and a pair converted before is taken from a memo.  The model converts each
+   character the plain way, a fresh descriptor for every try of one to eight bytes; text and
+   offsets must agree, with lead bytes and whole pairs repeated, invalid pairs, stray bytes
+   and a lead byte at the very end. */
 static void
 test_scan_double_byte (void)
 {
-  static const char *const charsets[] = { "GBK", "BIG5", "EUC-KR", "EUC-JP" };
+  static const char *const charsets[] = { "GBK", "BIG5", "EUC-KR", "EUC-JP", "GB18030", "CP949",
+                                          "BIG5-HKSCS" };
   for (size_t c = 0; c < sizeof charsets / sizeof *charsets; c++)
     for (int round = 0; round < 150; round++)
       {
@@ -1206,7 +1208,7 @@ test_scan_double_byte (void)
             else if (kind < 6)
               {
                 text[len++] = (char) leads[gen (sizeof leads)];
-                text[len++] = (char) (0xa1 + gen (0x5e));
+                text[len++] = (char) (0xa1 + gen (gen (2) ? 3 : 0x5e));   /* often repeated */
               }
             else if (kind == 6)
               text[len++] = (char) (0x80 + gen (0x80));        /* alone */
