@@ -403,6 +403,9 @@ fail:
   return -1;
 }
 
+/* The most body bytes parse_message reserves before decoding. */
+#define BODY_RESERVE_MAX (256 * 1024)
+
 /* Decode RAW[0..RAW_LEN) into *M, as msg_parse does.  KNOWN, if not NULL, is what
    scan_header_block says of RAW (a header block, mail is 1), found while reading the input. */
 static int
@@ -452,6 +455,12 @@ parse_message (struct msg *m, const char *raw, size_t raw_len, const struct head
       c.raw_len = analysed_len;
       mwarn_add (&c.warn, "only the first 2 MiB of the body were analysed");
     }
+  /* The body is about as long as the text it is decoded from (shorter for HTML or base64):
+     reserving that at once spares growing it, and copying it, a dozen times for a mail of a
+     few kilobytes.  Beyond BODY_RESERVE_MAX it grows as needed. */
+  size_t expected = analysed_len - header_len;
+  if (mbuf_reserve (&body, (expected < BODY_RESERVE_MAX ? expected : BODY_RESERVE_MAX) + 64) < 0)
+    goto fail;
   if (mail)
     {
       m->kind = MSG_MAIL;
