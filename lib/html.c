@@ -6,6 +6,7 @@
 #include "html.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "c-ctype.h"
@@ -195,75 +196,79 @@ enum tag_kind
   TAG_LINE,                     /* a block on its own line: one line break */
 };
 
-/* Whether LOWER (LEN bytes) is one of the space-separated WORDS, all LEN bytes long. */
-static bool
-one_of (const char *lower, size_t len, const char *words)
+/* Tag names packed into an integer, first byte lowest: what tag_key gives for them. */
+#define TK1(a) ((uint64_t) (unsigned char) (a))
+#define TK2(a, b) (TK1 (a) | TK1 (b) << 8)
+#define TK3(a, b, c) (TK2 (a, b) | TK1 (c) << 16)
+#define TK4(a, b, c, d) (TK3 (a, b, c) | TK1 (d) << 24)
+#define TK5(a, b, c, d, e) (TK4 (a, b, c, d) | TK1 (e) << 32)
+#define TK6(a, b, c, d, e, f) (TK5 (a, b, c, d, e) | TK1 (f) << 40)
+#define TK7(a, b, c, d, e, f, g) (TK6 (a, b, c, d, e, f) | TK1 (g) << 48)
+#define TK8(a, b, c, d, e, f, g, h) (TK7 (a, b, c, d, e, f, g) | TK1 (h) << 56)
+
+/* The tag name NAME (LEN bytes, 1 to 8, letters, digits and ':' as html_to_text takes them)
+   lower-cased and packed into an integer, first byte lowest; AVAIL bytes can be read from
+   NAME.  On these bytes setting bit 0x20 is c_tolower: it lower-cases a letter and leaves
+   digits and ':' alone.  No name byte is NUL, so names of different lengths differ. */
+static inline uint64_t
+tag_key (const char *name, size_t len, size_t avail)
 {
-  for (const char *w = words;; w += len + 1)
+  uint64_t key = 0;
+  if (avail >= 8)
     {
-      if (memcmp (lower, w, len) == 0)
-        return true;
-      if (w[len] == '\0')
-        return false;
+      memcpy (&key, name, 8);
+#if defined __BYTE_ORDER__ && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+      key = __builtin_bswap64 (key);
+#endif
+      uint64_t keep = len == 8 ? ~UINT64_C (0) : (UINT64_C (1) << (8 * len)) - 1;
+      return (key | UINT64_C (0x2020202020202020)) & keep;
     }
+  for (size_t i = 0; i < len; i++)
+    key |= (uint64_t) ((unsigned char) name[i] | 0x20) << (8 * i);
+  return key;
 }
 
-/* The kind of the tag named NAME (LEN bytes, any case). */
+/* The kind of the tag named NAME (LEN bytes, any case, AVAIL readable), by one switch on its
+   packed name instead of a lower-cased copy compared with the names of its length. */
 static enum tag_kind
-classify_tag (const char *name, size_t len)
+classify_tag (const char *name, size_t len, size_t avail)
 {
-  char lower[10];
-  if (len > sizeof lower)
+  if (len == 10)
+    return c_strncasecmp (name, "blockquote", 10) == 0 ? TAG_PARAGRAPH : TAG_INLINE;
+  if (len == 0 || len > 8)
     return TAG_INLINE;
-  for (size_t i = 0; i < len; i++)
-    lower[i] = (char) c_tolower (name[i]);
-  /* By length, so that each name is compared with a few candidates only. */
-  switch (len)
+  switch (tag_key (name, len, avail))
     {
-    case 1:
-      return lower[0] == 'p' ? TAG_PARAGRAPH : TAG_INLINE;
-    case 2:
-      if (one_of (lower, 2, "br"))
-        return TAG_BR;
-      if (one_of (lower, 2, "td th"))
-        return TAG_CELL;
-      if (one_of (lower, 2, "h1 h2 h3 h4 h5 h6 ul ol hr dl"))
-        return TAG_PARAGRAPH;
-      return one_of (lower, 2, "li tr dt dd") ? TAG_LINE : TAG_INLINE;
-    case 3:
-      if (one_of (lower, 3, "xml"))
-        return TAG_HIDDEN;
-      if (one_of (lower, 3, "pre"))
-        return TAG_PRE;
-      return one_of (lower, 3, "div nav") ? TAG_LINE : TAG_INLINE;
-    case 4:
-      if (one_of (lower, 4, "head"))
-        return TAG_HEAD;
-      return one_of (lower, 4, "form main body html menu") ? TAG_LINE : TAG_INLINE;
-    case 5:
-      if (one_of (lower, 5, "style title"))
-        return TAG_HIDDEN;
-      if (one_of (lower, 5, "table"))
-        return TAG_PARAGRAPH;
-      return one_of (lower, 5, "tbody thead tfoot aside") ? TAG_LINE : TAG_INLINE;
-    case 6:
-      if (one_of (lower, 6, "script"))
-        return TAG_HIDDEN;
-      if (one_of (lower, 6, "figure"))
-        return TAG_PARAGRAPH;
-      return one_of (lower, 6, "center header footer option legend") ? TAG_LINE
-        : TAG_INLINE;
-    case 7:
-      if (one_of (lower, 7, "address"))
-        return TAG_PARAGRAPH;
-      return one_of (lower, 7, "section article caption summary details") ? TAG_LINE
-        : TAG_INLINE;
-    case 8:
-      if (one_of (lower, 8, "template"))
-        return TAG_HIDDEN;
-      return one_of (lower, 8, "fieldset") ? TAG_LINE : TAG_INLINE;
-    case 10:
-      return one_of (lower, 10, "blockquote") ? TAG_PARAGRAPH : TAG_INLINE;
+    case TK1 ('p'): case TK2 ('h', '1'): case TK2 ('h', '2'): case TK2 ('h', '3'):
+    case TK2 ('h', '4'): case TK2 ('h', '5'): case TK2 ('h', '6'): case TK2 ('u', 'l'):
+    case TK2 ('o', 'l'): case TK2 ('h', 'r'): case TK2 ('d', 'l'):
+    case TK5 ('t', 'a', 'b', 'l', 'e'): case TK6 ('f', 'i', 'g', 'u', 'r', 'e'):
+    case TK7 ('a', 'd', 'd', 'r', 'e', 's', 's'):
+      return TAG_PARAGRAPH;
+    case TK2 ('b', 'r'):
+      return TAG_BR;
+    case TK2 ('t', 'd'): case TK2 ('t', 'h'):
+      return TAG_CELL;
+    case TK2 ('l', 'i'): case TK2 ('t', 'r'): case TK2 ('d', 't'): case TK2 ('d', 'd'):
+    case TK3 ('d', 'i', 'v'): case TK3 ('n', 'a', 'v'): case TK4 ('f', 'o', 'r', 'm'):
+    case TK4 ('m', 'a', 'i', 'n'): case TK4 ('b', 'o', 'd', 'y'): case TK4 ('h', 't', 'm', 'l'):
+    case TK4 ('m', 'e', 'n', 'u'): case TK5 ('t', 'b', 'o', 'd', 'y'):
+    case TK5 ('t', 'h', 'e', 'a', 'd'): case TK5 ('t', 'f', 'o', 'o', 't'):
+    case TK5 ('a', 's', 'i', 'd', 'e'): case TK6 ('c', 'e', 'n', 't', 'e', 'r'):
+    case TK6 ('h', 'e', 'a', 'd', 'e', 'r'): case TK6 ('f', 'o', 'o', 't', 'e', 'r'):
+    case TK6 ('o', 'p', 't', 'i', 'o', 'n'): case TK6 ('l', 'e', 'g', 'e', 'n', 'd'):
+    case TK7 ('s', 'e', 'c', 't', 'i', 'o', 'n'): case TK7 ('a', 'r', 't', 'i', 'c', 'l', 'e'):
+    case TK7 ('c', 'a', 'p', 't', 'i', 'o', 'n'): case TK7 ('s', 'u', 'm', 'm', 'a', 'r', 'y'):
+    case TK7 ('d', 'e', 't', 'a', 'i', 'l', 's'):
+    case TK8 ('f', 'i', 'e', 'l', 'd', 's', 'e', 't'):
+      return TAG_LINE;
+    case TK3 ('x', 'm', 'l'): case TK5 ('s', 't', 'y', 'l', 'e'): case TK5 ('t', 'i', 't', 'l', 'e'):
+    case TK6 ('s', 'c', 'r', 'i', 'p', 't'): case TK8 ('t', 'e', 'm', 'p', 'l', 'a', 't', 'e'):
+      return TAG_HIDDEN;
+    case TK3 ('p', 'r', 'e'):
+      return TAG_PRE;
+    case TK4 ('h', 'e', 'a', 'd'):
+      return TAG_HEAD;
     default:
       return TAG_INLINE;
     }
@@ -524,7 +529,7 @@ html_to_text (struct mbuf *out, const struct mspan *in)
               size_t name_len = name_end - name_start;
               uint32_t src = mspan_src (in, i);
               size_t after = tag_end (s, i, len);
-              enum tag_kind kind = classify_tag (name, name_len);
+              enum tag_kind kind = classify_tag (name, name_len, len - name_start);
               if (!closing && kind == TAG_HIDDEN)
                 {
                   /* Their content is never shown; an unclosed one hides the rest, as in a browser. */

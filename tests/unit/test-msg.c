@@ -1322,6 +1322,63 @@ test_scan_ascii_runs (void)
   CHECK (wrong == 0);
 }
 
+/* Tag names are classified by one switch on the lower-cased name packed into an integer:
+   "a<NAME>b" must show each kind's separator for every listed name in any case, and nothing
+   for names one letter off, a letter longer or shorter, or too long, whether the name ends
+   the text or eight bytes follow it. */
+static void
+test_tag_kinds (void)
+{
+  static const struct
+  {
+    const char *name;
+    const char *text;           /* the body of "a<NAME>b" */
+  } tags[] = {
+    { "p", "a\n\nb\n" }, { "h1", "a\n\nb\n" }, { "h2", "a\n\nb\n" }, { "h3", "a\n\nb\n" },
+    { "h4", "a\n\nb\n" }, { "h5", "a\n\nb\n" }, { "h6", "a\n\nb\n" }, { "ul", "a\n\nb\n" },
+    { "ol", "a\n\nb\n" }, { "hr", "a\n\nb\n" }, { "dl", "a\n\nb\n" }, { "table", "a\n\nb\n" },
+    { "figure", "a\n\nb\n" }, { "address", "a\n\nb\n" }, { "blockquote", "a\n\nb\n" },
+    { "pre", "a\n\nb\n" }, { "br", "a\nb\n" }, { "td", "a b\n" }, { "th", "a b\n" },
+    { "li", "a\nb\n" }, { "tr", "a\nb\n" }, { "dt", "a\nb\n" }, { "dd", "a\nb\n" },
+    { "div", "a\nb\n" }, { "nav", "a\nb\n" }, { "form", "a\nb\n" }, { "main", "a\nb\n" },
+    { "body", "a\nb\n" }, { "html", "a\nb\n" }, { "menu", "a\nb\n" }, { "tbody", "a\nb\n" },
+    { "thead", "a\nb\n" }, { "tfoot", "a\nb\n" }, { "aside", "a\nb\n" },
+    { "center", "a\nb\n" }, { "header", "a\nb\n" }, { "footer", "a\nb\n" },
+    { "option", "a\nb\n" }, { "legend", "a\nb\n" }, { "section", "a\nb\n" },
+    { "article", "a\nb\n" }, { "caption", "a\nb\n" }, { "summary", "a\nb\n" },
+    { "details", "a\nb\n" }, { "fieldset", "a\nb\n" }, { "xml", "a\n" }, { "style", "a\n" },
+    { "title", "a\n" }, { "script", "a\n" }, { "template", "a\n" }, { "head", "ab\n" },
+    { "b", "ab\n" }, { "font", "ab\n" }, { "h7", "ab\n" }, { "h0", "ab\n" }, { "x:p", "ab\n" },
+    { "tablex", "ab\n" }, { "tabl", "ab\n" }, { "scripts", "ab\n" }, { "blockquot", "ab\n" },
+    { "blockquotes", "ab\n" }, { "fieldsey", "ab\n" }, { "templatf", "ab\n" }, { "pp", "ab\n" },
+    { "bq", "ab\n" }, { "d1", "ab\n" }, { "span", "ab\n" }, { "abbreviation", "ab\n" },
+    { "br2", "ab\n" }, { "q", "ab\n" }, { "divs", "ab\n" }, { "details1", "ab\n" },
+  };
+  int wrong = 0;
+  for (size_t k = 0; k < sizeof tags / sizeof *tags; k++)
+    for (int variant = 0; variant < 24; variant++)
+      {
+        char name[16];
+        size_t n = strlen (tags[k].name);
+        for (size_t i = 0; i <= n; i++)
+          name[i] = variant == 0 ? tags[k].name[i]
+            : gen (2) ? (char) c_toupper (tags[k].name[i]) : tags[k].name[i];
+        char mail[200];
+        /* Odd variants put eight more bytes after the tag, even ones end the text there. */
+        int len = snprintf (mail, sizeof mail, "From: a@b\nContent-Type: text/html\n\na<%s>b%s",
+                            name, variant % 2 ? "<i></i> " : "");
+        struct msg m;
+        parse_len (&m, mail, (size_t) len);
+        if (strcmp (m.body, tags[k].text) != 0)
+          {
+            if (wrong++ < 5)
+              printf ("%s:%d: <%s> gives \"%s\"\n", __FILE__, __LINE__, name, m.body);
+          }
+        done (&m);
+      }
+  CHECK (wrong == 0);
+}
+
 /* charset_ascii_identity lets HTML skip decoding to UTF-8: wherever it says yes,
    charset_to_utf8 must append the input unchanged, with the offsets of the span, and warn of
    nothing; an unknown label (which warns) and iconv's charsets are no. */
@@ -1406,6 +1463,7 @@ main (void)
   test_scan_base64_lines ();
   test_scan_double_byte ();
   test_scan_ascii_runs ();
+  test_tag_kinds ();
   if (failures)
     {
       printf ("%d check(s) failed\n", failures);
