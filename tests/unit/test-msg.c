@@ -1197,7 +1197,7 @@ test_scan_double_byte (void)
   for (size_t c = 0; c < sizeof charsets / sizeof *charsets; c++)
     for (int round = 0; round < 150; round++)
       {
-        char text[200];
+        char text[2 * 120];       /* up to 120 pieces of at most two bytes */
         size_t len = 0, n = 1 + gen (120);
         static const unsigned char leads[] = { 0xb0, 0xc7, 0xd6, 0xa4, 0x8e, 0x8f, 0x81, 0xfe };
         for (size_t k = 0; k < n; k++)
