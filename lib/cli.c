@@ -124,6 +124,23 @@ cli_begin_output (struct cli *cli)
   cli->stream_begun = true;
 }
 
+/* Write V in decimal, as %zu does, and a NUL after it at OUT (room for 21 bytes). */
+static void
+write_decimal (char *out, size_t v)
+{
+  char digits[24];
+  size_t at = sizeof digits;
+  do
+    {
+      digits[--at] = (char) ('0' + v % 10);
+      v /= 10;
+    }
+  while (v);
+  size_t n = sizeof digits - at;
+  memcpy (out, digits + at, n);
+  out[n] = '\0';
+}
+
 /* Read every message of one input; LABEL is its name as shown. */
 static int
 run_input (struct cli *cli, const char *path, const char *label, cli_input_fn input_fn,
@@ -143,7 +160,14 @@ run_input (struct cli *cli, const char *path, const char *label, cli_input_fn in
     status = -1;
   bool mbox = msg_input_is_mbox (in);
   size_t labellen = strlen (label);
+  /* An mbox's messages are named "LABEL:N": the label is copied once, the number per message
+     (by hand: snprintf cost more than the rest of this loop). */
   char *numbered = mbox ? malloc (labellen + 24) : NULL;
+  if (numbered)
+    {
+      memcpy (numbered, label, labellen);
+      numbered[labellen] = ':';
+    }
   struct msg m;
   int r;
   while (status == 0 && (r = msg_input_next (in, &m)) > 0)
@@ -151,7 +175,7 @@ run_input (struct cli *cli, const char *path, const char *label, cli_input_fn in
       const char *name = label;
       if (numbered)
         {
-          snprintf (numbered, labellen + 24, "%s:%zu", label, m.index + 1);
+          write_decimal (numbered + labellen + 1, m.index + 1);
           name = numbered;
         }
       if (fn (&m, name, in, arg) < 0)

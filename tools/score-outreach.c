@@ -146,11 +146,12 @@ count_verdict (struct run *run, enum score_verdict v)
 static void
 print_verdict (struct run *run, const char *label, const struct score_result *res)
 {
+  /* Quiet (the procmail path): the verdict is counted already, and nothing here is printed. */
+  if (run->cli.quiet)
+    return;
   char tests[4096], score[32];
   score_tests_list (res, tests, sizeof tests);
   score_format (res->score, score);
-  if (run->cli.quiet)
-    return;
   switch (run->cli.format)
     {
     case CLI_FORMAT_TSV:
@@ -216,6 +217,10 @@ score_message (struct run *run, const struct msg *m, struct score_result *res)
   score_context_from_msg (&ctx, m, &run->profile);
   if (score_compute (&run->rules, &run->findings, &ctx, &run->config, res) < 0)
     return -1;
+  /* The verdict is decided: what follows only shapes the findings for printing (and for
+     --check-rules, which compares them with a rule's examples).  A quiet run prints none. */
+  if (run->cli.quiet && !run->cli.check_rules)
+    return 0;
   if (score_append_findings (res, &run->findings) < 0)
     {
       score_result_free (res);
