@@ -7,12 +7,22 @@
 
 #include <string.h>
 
+/* Whether M's sender is one of the profile's known correspondents.  A profile without any
+   (the usual case) needs no look at the From field. */
+static bool
+sender_is_known (const struct analyzer *a, const struct msg *m)
+{
+  if (!m || !a->profile || a->profile->known.n == 0)
+    return false;
+  const char *from = msg_header (m, "From");
+  return from && profile_is_known (a->profile, from);
+}
+
 /* Why du is wanted in message M, or NULL if it is not. */
 static const char *
 du_wanted (const struct analyzer *a, const struct msg *m, const struct duzen_result *res)
 {
-  const char *from = m ? msg_header (m, "From") : NULL;
-  if (from && a->profile && profile_is_known (a->profile, from))
+  if (sender_is_known (a, m))
     return "known-correspondent";
   if (res->offered)
     return "offered";
@@ -43,10 +53,9 @@ int
 analyze_bait (const struct analyzer *a, const struct msg *m, const struct text *t,
               struct findings *out, struct bait_result *res)
 {
-  const char *from = m ? msg_header (m, "From") : NULL;
   struct bait_context ctx = {
     .reply_thread = m && (msg_header (m, "In-Reply-To") || msg_header (m, "References")),
-    .known_correspondent = from && a->profile && profile_is_known (a->profile, from),
+    .known_correspondent = sender_is_known (a, m),
     .subject = m ? msg_header (m, "Subject") : NULL,
   };
   return bait_analyze (a->rules, t, &ctx, out, res);

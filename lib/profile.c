@@ -317,6 +317,9 @@ profile_address (const char *header, char *buf, size_t size)
 bool
 profile_is_known (const struct profile *p, const char *from)
 {
+  /* Most profiles know no one: then there is no address to work out. */
+  if (p->known.n == 0)
+    return false;
   char buf[320];
   const char *addr = profile_address (from, buf, sizeof buf);
   if (!addr)

@@ -148,8 +148,9 @@ score_context_from_msg (struct score_context *ctx, const struct msg *m,
   const char *precedence = msg_header (m, "Precedence");
   ctx->mailing_list = msg_header (m, "List-Id") || msg_header (m, "List-Unsubscribe")
     || (precedence && (first_word_is (precedence, "bulk") || first_word_is (precedence, "list")));
-  const char *from = msg_header (m, "From");
-  ctx->known_correspondent = p && from && profile_is_known (p, from);
+  /* A profile without known correspondents (the usual case) needs no look at From. */
+  const char *from = p && p->known.n > 0 ? msg_header (m, "From") : NULL;
+  ctx->known_correspondent = from && profile_is_known (p, from);
 }
 
 double

@@ -169,6 +169,8 @@ template_message_time (const struct msg *m)
 struct recipient
 {
   const struct profile *p;
+  const struct msg *m;
+  bool to_read;                 /* TO holds M's To address (see recipient_read_to) */
   char to[320];                 /* the first To address, lower case, or "" */
 };
 
@@ -176,8 +178,20 @@ static void
 recipient_init (struct recipient *r, const struct msg *m, const struct profile *p)
 {
   r->p = p;
+  r->m = m;
+  r->to_read = false;
   r->to[0] = '\0';
-  const char *to = m ? msg_header (m, "To") : NULL;
+}
+
+/* Fill R's To address.  Only a greeting that looks like a handle asks for it, so most
+   messages never parse their To field here. */
+static void
+recipient_read_to (struct recipient *r)
+{
+  if (r->to_read)
+    return;
+  r->to_read = true;
+  const char *to = r->m ? msg_header (r->m, "To") : NULL;
   if (to && !profile_address (to, r->to, sizeof r->to))
     r->to[0] = '\0';
 }
@@ -470,7 +484,7 @@ find_greeting (const struct text *t, size_t *a, size_t *b, size_t *name_at)
 }
 
 static int
-check_greeting (const struct ruleset *rs, const struct text *t, const struct recipient *r,
+check_greeting (const struct ruleset *rs, const struct text *t, struct recipient *r,
                 struct findings *out)
 {
   size_t a, b, name_at;
@@ -523,6 +537,8 @@ check_greeting (const struct ruleset *rs, const struct text *t, const struct rec
   /* A handle, address or domain where a name belongs.  A bot slots it in alone ("Hi info,",
      "Hey @brandt_cc", "brandt-consulting Team"); several words are a description of the
      addressees ("Liebe Eltern der Klasse 7b"), whatever one of them looks like. */
+  if (to - from == 1)
+    recipient_read_to (r);
   if (to - from == 1 && looks_like_handle (s, w[from], r))
     return add_finding (out, t, rs, TEMPLATE_RULE_GREETING_HANDLE, w[from].a, w[from].b - w[from].a);
   if (from != first || to != nw)
@@ -753,15 +769,14 @@ reads_like_auto_reply (const struct text *t)
   return false;
 }
 
+/* SUBJ is M's Subject field, or NULL. */
 static int
-check_fake_re (const struct ruleset *rs, const struct msg *m, const struct text *t,
-               struct findings *out)
+check_fake_re (const struct ruleset *rs, const struct msg *m, const char *subj,
+               const struct text *t, struct findings *out)
 {
-  if (!m || m->kind != MSG_MAIL || is_reply_thread (m) || is_auto_reply (m)
-      || text_has_quoted (t) || reads_like_auto_reply (t))
-    return 0;
-  const char *subj = msg_header (m, "Subject");
-  if (!subj)
+  /* The subject's reply prefix first: few mails have one, and the tests after it (the
+     headers, the quoted text, the auto-reply phrases) cost far more. */
+  if (!m || m->kind != MSG_MAIL || !subj)
     return 0;
   const char *p = subj;
   while (is_blank (*p))
@@ -783,6 +798,9 @@ check_fake_re (const struct ruleset *rs, const struct msg *m, const struct text 
   while (*q == ' ')
     q++;
   if (*q != ':')
+    return 0;
+  if (is_reply_thread (m) || is_auto_reply (m) || text_has_quoted (t)
+      || reads_like_auto_reply (t))
     return 0;
   /* The finding is the subject itself (at most 200 bytes of it, ending on a character). */
   size_t len = strlen (subj);
@@ -844,15 +862,20 @@ template_analyze (struct ruleset *rs, const struct msg *m, const struct text *t,
   struct recipient r;
   recipient_init (&r, m, p);
   if (check_greeting (rs, t, &r, out) < 0 || check_category (rs, t, p, out) < 0
-      || check_fake_re (rs, m, t, out) < 0)
+      || check_fake_re (rs, m, subject, t, out) < 0)
     {
       errno = ENOMEM;
       return -1;
     }
 
   res->subscribed = template_is_subscribed (m);
-  const char *from = m ? msg_header (m, "From") : NULL;
-  bool known = p && from && profile_is_known (p, from);
+  /* Whether the sender is known matters only for findings a subscription leaves counted. */
+  bool known = false;
+  if (!res->subscribed && out->n > first && p && p->known.n > 0)
+    {
+      const char *from = m ? msg_header (m, "From") : NULL;
+      known = from && profile_is_known (p, from);
+    }
   for (size_t i = first; i < out->n; i++)
     {
       struct finding *f = &out->v[i];

@@ -285,6 +285,51 @@ fake_re (const char *body)
   return found;
 }
 
+/* The flags of the fake-reply finding of a mail with the header lines HEADERS (each ending in a
+   newline) and a plain body, or -1 if there is none; P is the profile. */
+static int
+fake_re_flags (const char *headers, const struct profile *p)
+{
+  static char raw[4096];
+  snprintf (raw, sizeof raw, "From: sales@vendor.example\nTo: anna@brandt-consulting.de\n"
+            "%s\nWir haben ein Angebot.\n", headers);
+  struct findings f = analyse (raw, p, NULL);
+  int flags = -1;
+  for (size_t i = 0; i < f.n; i++)
+    if (strcmp (f.v[i].rule, TEMPLATE_RULE_FAKE_RE) == 0)
+      flags = (int) f.v[i].flags;
+  release (&f);
+  return flags;
+}
+
+/* The subject's prefix is read before the headers and the body are: each check still decides
+   on its own, whatever the order. */
+static void
+test_fake_re_headers (void)
+{
+  const struct profile *ex = template_example_profile ();
+  CHECK (fake_re_flags ("Subject: Re: Angebot\n", ex) == FIND_SUBJECT);
+  CHECK (fake_re_flags ("Subject:   AW[Ticket 7] : Angebot\n", ex) == FIND_SUBJECT);
+  CHECK (fake_re_flags ("Subject: Reise: Angebot\n", ex) == -1);
+  CHECK (fake_re_flags ("Subject: Re Angebot\n", ex) == -1);
+  CHECK (fake_re_flags ("", ex) == -1);
+  CHECK (fake_re_flags ("Subject: Re: Angebot\nIn-Reply-To: <a@b>\n", ex) == -1);
+  CHECK (fake_re_flags ("Subject: Re: Angebot\nReferences: <a@b>\n", ex) == -1);
+  CHECK (fake_re_flags ("Subject: Re: Angebot\nAuto-Submitted: auto-replied\n", ex) == -1);
+  CHECK (fake_re_flags ("Subject: Re: Angebot\nAuto-Submitted: no\n", ex) == FIND_SUBJECT);
+  CHECK (fake_re_flags ("Subject: Re: Angebot\nX-Autoreply: yes\n", ex) == -1);
+  CHECK (fake_re_flags ("Subject: Re: Angebot\nList-Id: <l.example>\n", ex)
+         == (FIND_SUBJECT | FIND_ALLOWED));
+  /* From a known correspondent the finding stays, allowed; from a stranger it counts. */
+  struct profile known = *ex;
+  char *known_list[] = { (char *) "@vendor.example" };
+  known.known.v = known_list;
+  known.known.n = 1;
+  CHECK (fake_re_flags ("Subject: Re: Angebot\n", &known) == (FIND_SUBJECT | FIND_ALLOWED));
+  known_list[0] = (char *) "@other.example";
+  CHECK (fake_re_flags ("Subject: Re: Angebot\n", &known) == FIND_SUBJECT);
+}
+
 /* A "Re:" without a thread is a fake reply unless the text is quoted or an out-of-office answer
    says so in its first 400 bytes (in any ASCII case); the edges of both checks. */
 static void
@@ -339,6 +384,7 @@ main (void)
     }
   test_traps ();
   test_fake_re_edges ();
+  test_fake_re_headers ();
   test_subscribed ();
   test_message_time ();
   test_bulk ();
