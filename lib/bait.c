@@ -129,6 +129,37 @@ apply_context (const struct text *t, struct findings *out, size_t first)
   return status;
 }
 
+/* RES's details, "count=%zu allowed=%zu score=%.2f context=%s" with CONTEXT.  The common case
+   is put together by hand: snprintf cost more than the rest of this glue. */
+static void
+write_details (struct bait_result *res, const char *context)
+{
+  char score[32];
+  int sn = findings_format_fixed (score, sizeof score, res->score, 2);
+  _Static_assert (sizeof res->details > 6 + 20 + 9 + 20 + 7 + 31 + 9 + 11, "details fit");
+  if (sn < 0 || (size_t) sn >= sizeof score)
+    {
+      /* A score too large for the fast path: snprintf, which cuts the text to fit. */
+      snprintf (res->details, sizeof res->details, "count=%zu allowed=%zu score=%.2f context=%s",
+                res->count, res->allowed, res->score, context);
+      return;
+    }
+  char *p = res->details;
+  memcpy (p, "count=", 6);
+  p += 6;
+  p += findings_format_size (p, res->count);
+  memcpy (p, " allowed=", 9);
+  p += 9;
+  p += findings_format_size (p, res->allowed);
+  memcpy (p, " score=", 7);
+  p += 7;
+  memcpy (p, score, sn);
+  p += sn;
+  memcpy (p, " context=", 9);
+  p += 9;
+  memcpy (p, context, strlen (context) + 1);
+}
+
 int
 bait_analyze (struct ruleset *rs, const struct text *t, const struct bait_context *ctx,
               struct findings *out, struct bait_result *res)
@@ -147,9 +178,8 @@ bait_analyze (struct ruleset *rs, const struct text *t, const struct bait_contex
 
   res->score = score_detector_sum (rs, out, first, &res->count, &res->allowed);
   res->verdict = res->count > 0 && res->score >= BAIT_THRESHOLD ? BAIT_VERDICT_BAIT : BAIT_VERDICT_NONE;
-  snprintf (res->details, sizeof res->details, "count=%zu allowed=%zu score=%.2f context=%s",
-            res->count, res->allowed, res->score,
-            reply ? (ctx->known_correspondent ? "reply,known" : "reply")
-            : ctx->known_correspondent ? "known" : "none");
+  const char *context = reply ? (ctx->known_correspondent ? "reply,known" : "reply")
+                        : ctx->known_correspondent ? "known" : "none";
+  write_details (res, context);
   return 0;
 }

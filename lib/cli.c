@@ -124,23 +124,6 @@ cli_begin_output (struct cli *cli)
   cli->stream_begun = true;
 }
 
-/* Write V in decimal, as %zu does, and a NUL after it at OUT (room for 21 bytes). */
-static void
-write_decimal (char *out, size_t v)
-{
-  char digits[24];
-  size_t at = sizeof digits;
-  do
-    {
-      digits[--at] = (char) ('0' + v % 10);
-      v /= 10;
-    }
-  while (v);
-  size_t n = sizeof digits - at;
-  memcpy (out, digits + at, n);
-  out[n] = '\0';
-}
-
 /* Read every message of one input; LABEL is its name as shown. */
 static int
 run_input (struct cli *cli, const char *path, const char *label, cli_input_fn input_fn,
@@ -175,7 +158,7 @@ run_input (struct cli *cli, const char *path, const char *label, cli_input_fn in
       const char *name = label;
       if (numbered)
         {
-          write_decimal (numbered + labellen + 1, m.index + 1);
+          findings_format_size (numbered + labellen + 1, m.index + 1);
           name = numbered;
         }
       if (fn (&m, name, in, arg) < 0)

@@ -6,11 +6,99 @@
 #include "findings.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "c-ctype.h"
 #include "severity-names.h"
+
+size_t
+findings_format_size (char *buf, size_t v)
+{
+  char digits[24];
+  size_t at = sizeof digits;
+  do
+    {
+      digits[--at] = (char) ('0' + v % 10);
+      v /= 10;
+    }
+  while (v);
+  size_t n = sizeof digits - at;
+  memcpy (buf, digits + at, n);
+  buf[n] = '\0';
+  return n;
+}
+
+/* Write the magnitude R / 10^DECIMALS with DECIMALS digits after the point (none and no point
+   for 0), a '-' first if NEGATIVE, and a NUL; return the length (at most 25). */
+static size_t
+put_scaled (char *buf, bool negative, uint64_t r, int decimals)
+{
+  char digits[32];
+  size_t at = sizeof digits;
+  for (int i = 0; i < decimals; i++)
+    {
+      digits[--at] = (char) ('0' + r % 10);
+      r /= 10;
+    }
+  if (decimals > 0)
+    digits[--at] = '.';
+  do
+    {
+      digits[--at] = (char) ('0' + r % 10);
+      r /= 10;
+    }
+  while (r);
+  if (negative)
+    digits[--at] = '-';
+  size_t n = sizeof digits - at;
+  memcpy (buf, digits + at, n);
+  buf[n] = '\0';
+  return n;
+}
+
+/* The largest |X| * 10^DECIMALS the fast paths take: below it a double's error is under 1e-7,
+   so a fraction more than 1e-6 away from one half rounds the same way as the exact value. */
+#define FAST_SCALED_LIMIT 1e9
+
+int
+findings_format_fixed (char *buf, size_t size, double x, int decimals)
+{
+  static const double scale[] = { 1, 10, 100, 1000 };
+  if (size >= 32 && decimals >= 0 && decimals <= 3 && isfinite (x))
+    {
+      double y = fabs (x) * scale[decimals];
+      if (y < FAST_SCALED_LIMIT)
+        {
+          uint64_t whole = (uint64_t) y;
+          double frac = y - (double) whole;
+          /* printf rounds the exact binary value, ties to even; near a tie, let it decide. */
+          if (fabs (frac - 0.5) > 1e-6)
+            return (int) put_scaled (buf, signbit (x), whole + (frac > 0.5), decimals);
+        }
+    }
+  return snprintf (buf, size, "%.*f", decimals, x);
+}
+
+int
+findings_format_g (char *buf, size_t size, double x)
+{
+  /* Values with at most two decimals below 1000, such as rule weights and scores: "%g" (six
+     significant digits) writes them exactly, without trailing zeros. */
+  if (size >= 32 && isfinite (x) && fabs (x) < 1000)
+    {
+      double y = fabs (x) * 100;
+      uint64_t r = (uint64_t) (y + 0.5);
+      if (fabs (y - (double) r) <= 1e-7 && (r > 0 || x == 0))
+        {
+          int decimals = r % 100 == 0 ? 0 : r % 10 == 0 ? 1 : 2;
+          return (int) put_scaled (buf, signbit (x), decimals == 0 ? r / 100
+                                   : decimals == 1 ? r / 10 : r, decimals);
+        }
+    }
+  return snprintf (buf, size, "%g", x);
+}
 
 static char *
 copy_range (const char *s, size_t len)
@@ -381,7 +469,7 @@ findings_write_tsv (FILE *out, const char *label, const char *tool, const struct
       const struct finding *x = &f->v[i];
       if (!have_weight || memcmp (&weight_of_text, &x->weight, sizeof x->weight) != 0)
         {
-          snprintf (weight_text, sizeof weight_text, "%g", x->weight);
+          findings_format_g (weight_text, sizeof weight_text, x->weight);
           weight_of_text = x->weight;
           have_weight = true;
         }
@@ -416,8 +504,16 @@ findings_write_verdict_tsv (FILE *out, const char *label, const char *tool,
                             const char *verdict, double score, const char *details)
 {
   struct tsv_out o = { .out = out };
-  char score_text[64];
-  snprintf (score_text, sizeof score_text, "\t%.1f\t", score);
+  char score_text[64], number[32];
+  int n = findings_format_fixed (number, sizeof number, score, 1);
+  if (n >= 0 && (size_t) n < sizeof number)
+    {
+      score_text[0] = '\t';
+      memcpy (score_text + 1, number, n);
+      memcpy (score_text + 1 + n, "\t", 2);
+    }
+  else
+    snprintf (score_text, sizeof score_text, "\t%.1f\t", score);
   tsv_put (&o, "V\t", 2);
   tsv_field (&o, label);
   tsv_put (&o, "\t", 1);

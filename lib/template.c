@@ -834,9 +834,49 @@ score_findings (struct ruleset *rs, const struct findings *out, size_t first,
     ? TEMPLATE_VERDICT_TEMPLATE : TEMPLATE_VERDICT_NONE;
 }
 
+/* Append the string S at *P and advance *P to its end. */
+static void
+put_text (char **p, const char *s)
+{
+  size_t n = strlen (s);
+  memcpy (*p, s, n + 1);
+  *p += n;
+}
+
+/* Append "NAME=V" at *P. */
+static void
+put_count (char **p, const char *name, size_t v)
+{
+  put_text (p, name);
+  *p += findings_format_size (*p, v);
+}
+
 static void
 write_details (struct template_result *res)
 {
+  /* The common case by hand (snprintf cost more than the rest of this glue); it always fits:
+     at most 6+20 + 9+20 + 7+31 + 9+20 + 8+20 + 11 bytes. */
+  char score[32];
+  int sn = findings_format_fixed (score, sizeof score, res->score, 2);
+  _Static_assert (sizeof res->details > 6 + 20 + 9 + 20 + 7 + 31 + 9 + 20 + 8 + 20 + 11,
+                  "details fit");
+  if (sn >= 0 && (size_t) sn < sizeof score)
+    {
+      char *p = res->details;
+      put_count (&p, "count=", res->count);
+      put_count (&p, " allowed=", res->allowed);
+      put_text (&p, " score=");
+      put_text (&p, score);
+      if (res->fingerprinted)
+        {
+          put_count (&p, " senders=", res->senders);
+          put_count (&p, " tokens=", res->tokens);
+        }
+      if (res->subscribed)
+        put_text (&p, " subscribed");
+      return;
+    }
+  /* A score too large for the fast path: snprintf, which cuts the text to fit. */
   int n = snprintf (res->details, sizeof res->details, "count=%zu allowed=%zu score=%.2f",
                     res->count, res->allowed, res->score);
   if (n > 0 && (size_t) n < sizeof res->details && res->fingerprinted)

@@ -2,6 +2,8 @@
 /* Copyright (C) 2026 The rittberger authors.
    SPDX-License-Identifier: GPL-3.0-or-later */
 #include <config.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +147,121 @@ test_shared_names (void)
   free (f.v);
 }
 
+/* Compare the number formatters with snprintf for X: every byte and the return value. */
+static size_t number_mismatches;
+
+static void
+check_number (double x)
+{
+  char want[512], got[512];
+  for (int d = 0; d <= 3; d++)
+    {
+      int wn = snprintf (want, sizeof want, "%.*f", d, x);
+      int gn = findings_format_fixed (got, sizeof got, x, d);
+      if (wn != gn || strcmp (want, got) != 0)
+        {
+          if (number_mismatches++ < 10)
+            fprintf (stderr, "%%.%df of %.17g: got \"%s\", want \"%s\"\n", d, x, got, want);
+        }
+    }
+  int wn = snprintf (want, sizeof want, "%g", x);
+  int gn = findings_format_g (got, sizeof got, x);
+  if (wn != gn || strcmp (want, got) != 0)
+    {
+      if (number_mismatches++ < 10)
+        fprintf (stderr, "%%g of %.17g: got \"%s\", want \"%s\"\n", x, got, want);
+    }
+}
+
+/* A small generator with a fixed seed, so that a failure repeats. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+
+static uint64_t
+rng (void)
+{
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 7;
+  rng_state ^= rng_state << 17;
+  return rng_state;
+}
+
+/* The number formatters write what snprintf writes: on decimal fractions (rule weights and
+   their sums), on exact ties and their neighbours (where printf rounds to even), on the edges
+   of the fast paths, on random values of every size and on special values. */
+static void
+test_number_formats (void)
+{
+  static const double weights[] = { 0, 0.29, 0.48, 0.5, 0.87, 0.9, 1, 1.08, 1.14, 1.36, 1.46,
+    1.5, 1.52, 1.55, 1.74, 1.84, 1.85, 1.92, 2, 2.5, 2.59, 2.61, 3, -3.38, -5 };
+  size_t nweights = sizeof weights / sizeof *weights;
+  for (long k = -100000; k <= 100000; k++)
+    {
+      check_number (k / 100.0);
+      if (k % 7 == 0)
+        {
+          check_number (k / 1000.0);
+          check_number (k / 10.0);
+          check_number (k / 10000.0);
+        }
+    }
+  for (int i = 0; i < 50000; i++)
+    {
+      /* Sums of up to eight weights, in any order: how detector scores come about. */
+      double sum = 0;
+      int terms = 1 + (int) (rng () % 8);
+      for (int t = 0; t < terms; t++)
+        sum += weights[rng () % nweights];
+      check_number (sum);
+      check_number (round (sum * 10) / 10);
+    }
+  static const double scales[] = { 1, 10, 100, 1000, 10000 };
+  for (int d = 0; d < 5; d++)
+    for (long k = -5000; k <= 5000; k++)
+      {
+        /* Exact ties such as 0.125 and 2.5, and the doubles next to them. */
+        double tie = (k + 0.5) / scales[d];
+        check_number (tie);
+        check_number (nextafter (tie, HUGE_VAL));
+        check_number (nextafter (tie, -HUGE_VAL));
+      }
+  static const double edges[] = { 0.0, -0.0, 1e-300, -1e-300, 4.9e-324, 1e-7, 0.004999999,
+    0.005, 0.00999999995, 0.0099999, 999.99, 999.995, 999.999, 1000, 1000.01, 1e5, 99999.95,
+    999999.5, 1e6, 1e7 + 0.05, 1e9, 1e9 - 0.5, 999999999.5, 1e12, 1e15 + 0.3, 1.8e19, 1e300,
+    -1e300, 1.7976931348623157e308, HUGE_VAL, -HUGE_VAL, NAN, -NAN, 0.05, 0.15, 0.25, 0.35,
+    -0.04, -0.05, -0.0049, 2.675, 1.005, 1.015 };
+  for (size_t i = 0; i < sizeof edges / sizeof *edges; i++)
+    {
+      check_number (edges[i]);
+      check_number (nextafter (edges[i], HUGE_VAL));
+      check_number (nextafter (edges[i], -HUGE_VAL));
+    }
+  for (int i = 0; i < 60000; i++)
+    {
+      uint64_t bits = rng ();
+      double x;
+      memcpy (&x, &bits, sizeof x);
+      check_number (x);
+      /* Moderate values, where the fast paths apply. */
+      check_number ((double) (int64_t) (rng () % 2000000000) / 1e3 - 1e6);
+      check_number ((double) (rng () % 100000000) / (double) (1 + rng () % 100000));
+    }
+  CHECK (number_mismatches == 0);
+
+  /* Short buffers truncate as snprintf does. */
+  char small[8];
+  CHECK (findings_format_fixed (small, sizeof small, 12345.678, 2) == 8);
+  CHECK_STR (small, "12345.6");
+  CHECK (findings_format_g (small, sizeof small, -0.125) == 6);
+  CHECK_STR (small, "-0.125");
+  char digits[24];
+  CHECK (findings_format_size (digits, 0) == 1);
+  CHECK_STR (digits, "0");
+  CHECK (findings_format_size (digits, SIZE_MAX) == (size_t) snprintf (NULL, 0, "%zu", SIZE_MAX));
+  char want[24];
+  snprintf (want, sizeof want, "%zu", SIZE_MAX);
+  CHECK_STR (digits, want);
+}
+
 int
 main (void)
 {
@@ -218,5 +335,6 @@ main (void)
   free (f.v);
   test_tsv_records ();
   test_shared_names ();
+  test_number_formats ();
   UNIT_EXIT ();
 }

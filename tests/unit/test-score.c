@@ -4,6 +4,8 @@
 #include <config.h>
 #include <errno.h>
 #include <locale.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,6 +56,51 @@ points (const struct score_result *r, const char *rule)
 {
   const struct score_hit *h = hit (r, rule);
   return h ? h->points : 0;
+}
+
+/* score_format as it was with snprintf: the digits by hand must be the same. */
+static void
+reference_format (double x, char *buf)
+{
+  if (!isfinite (x))
+    x = 0;
+  if (x > 1e9)
+    x = 1e9;
+  if (x < -1e9)
+    x = -1e9;
+  long long tenths = llround (x * 10);
+  bool negative = tenths < 0;
+  if (negative)
+    tenths = -tenths;
+  snprintf (buf, 32, "%s%lld.%lld", negative ? "-" : "", tenths / 10, tenths % 10);
+}
+
+static void
+test_format_against_snprintf (void)
+{
+  uint64_t state = 88172645463325252u;
+  size_t bad = 0;
+  for (long i = 0; i < 400000; i++)
+    {
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      double x;
+      if (i % 4 == 0)
+        memcpy (&x, &state, sizeof x);          /* any bit pattern: huge, tiny, NaN */
+      else if (i % 4 == 1)
+        x = (double) (int64_t) (state % 4000001) / 100 - 20000;
+      else if (i % 4 == 2)
+        x = (double) (int64_t) (state % 2000000001) - 1e9 + 0.05 * (double) (state % 3);
+      else
+        x = ((double) (state % 1000) + 0.05) / 10 * (state & 1 ? 1 : -1);
+      char want[32], got[32];
+      reference_format (x, want);
+      score_format (x, got);
+      if (strcmp (want, got) != 0 && bad++ < 5)
+        fprintf (stderr, "score_format (%.17g): got %s, want %s\n", x, got, want);
+    }
+  CHECK (bad == 0);
 }
 
 int
@@ -286,6 +333,9 @@ main (void)
   CHECK_STR (score_format (-0.04, num), "0.0");
   CHECK_STR (score_format (12.25, num), "12.3");
   CHECK_STR (score_format (1e300, num), "1000000000.0");
+  CHECK_STR (score_format (-1e300, num), "-1000000000.0");
+  CHECK_STR (score_format (-0.05, num), "-0.1");
+  test_format_against_snprintf ();
 
   /* The context from a message's header and the profile. */
   static const char list_mail[] = "From: News <news@example.org>\nList-Id: <news.example.org>\n"
