@@ -273,12 +273,21 @@ is_recipient_name (const struct recipient *r, const char *p, size_t n)
 /* ------------------------------------------------------------------ greeting checks */
 
 /* Openers of a salutation, ASCII letters in lower case, longest first where one is a prefix. */
-static const char *const greeting_openers[] = {
-  "sehr geehrter", "sehr geehrte", "sehr geehrtes", "guten morgen", "guten tag", "guten abend",
-  "good morning", "good afternoon", "good evening", "hallöchen", "hallo", "hello", "hey", "hiya",
-  "hi", "dear", "liebe", "lieber", "liebes", "moin", "servus", "greetings", "howdy", "grüß gott",
-  "grüezi", "werte", "werter", "salut", "hej", "yo", NULL
+#define OPENER(s) { s, sizeof s - 1 }
+static const struct
+{
+  const char *text;
+  size_t len;                   /* strlen (text): the table is read for every message */
+} greeting_openers[] = {
+  OPENER ("sehr geehrter"), OPENER ("sehr geehrte"), OPENER ("sehr geehrtes"),
+  OPENER ("guten morgen"), OPENER ("guten tag"), OPENER ("guten abend"), OPENER ("good morning"),
+  OPENER ("good afternoon"), OPENER ("good evening"), OPENER ("hallöchen"), OPENER ("hallo"),
+  OPENER ("hello"), OPENER ("hey"), OPENER ("hiya"), OPENER ("hi"), OPENER ("dear"),
+  OPENER ("liebe"), OPENER ("lieber"), OPENER ("liebes"), OPENER ("moin"), OPENER ("servus"),
+  OPENER ("greetings"), OPENER ("howdy"), OPENER ("grüß gott"), OPENER ("grüezi"),
+  OPENER ("werte"), OPENER ("werter"), OPENER ("salut"), OPENER ("hej"), OPENER ("yo"),
 };
+#undef OPENER
 
 /* Words that address people without naming them. */
 static const char *const generic_addressees[] = {
@@ -460,14 +469,19 @@ find_greeting (const struct text *t, size_t *a, size_t *b, size_t *name_at)
       size_t lead = 0;
       while (lead < n && is_blank (p[lead]))
         lead++;
-      for (const char *const *o = greeting_openers; *o; o++)
+      if (lead >= n)
+        continue;
+      /* Most lines start with none of the openers' first letters. */
+      char first = ascii_lower (p[lead]);
+      for (size_t o = 0; o < sizeof greeting_openers / sizeof *greeting_openers; o++)
         {
-          size_t k = strlen (*o);
-          if (lead + k > n)
+          const char *opener = greeting_openers[o].text;
+          size_t k = greeting_openers[o].len;
+          if (opener[0] != first || lead + k > n)
             continue;
           bool same = true;
-          for (size_t i = 0; i < k && same; i++)
-            same = ascii_lower (p[lead + i]) == (*o)[i];
+          for (size_t i = 1; i < k && same; i++)
+            same = ascii_lower (p[lead + i]) == opener[i];
           if (!same)
             continue;
           unsigned char after = lead + k < n ? (unsigned char) p[lead + k] : ' ';
@@ -1024,12 +1038,13 @@ template_bulk (struct ruleset *rs, struct store *st, const struct msg *m, const 
       write_details (res);
       return STORE_OK;
     }
+  const struct fp_key *key = store_key (st);
   struct fingerprint fp;
-  fp_compute (&tok, store_key (st), &fp);
+  fp_compute (&tok, key, &fp);
   fp_tokens_free (&tok);
   struct store_query q = {
     .fp = &fp,
-    .sender = template_sender_key (store_key (st), m),
+    .sender = template_sender_key (key, m),
     .now = opts->now ? opts->now : (int64_t) time (NULL),
     .days = opts->days,
     .lookup = opts->mode != TEMPLATE_LEARN_ONLY,
