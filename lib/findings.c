@@ -396,6 +396,15 @@ struct tsv_out
   char buf[4096];
 };
 
+/* Start gathering records for OUT.  Not an initializer: that would clear the 4 KB buffer on
+   every call, which cost more than writing a verdict record. */
+static void
+tsv_begin (struct tsv_out *o, FILE *out)
+{
+  o->out = out;
+  o->n = 0;
+}
+
 static void
 tsv_put (struct tsv_out *o, const char *s, size_t n)
 {
@@ -459,7 +468,8 @@ tsv_ulong (struct tsv_out *o, unsigned long v)
 int
 findings_write_tsv (FILE *out, const char *label, const char *tool, const struct findings *f)
 {
-  struct tsv_out o = { .out = out };
+  struct tsv_out o;
+  tsv_begin (&o, out);
   /* Most findings share their weight with the one before: print it when it changes. */
   char weight_text[64] = "";
   double weight_of_text = 0;
@@ -503,7 +513,8 @@ int
 findings_write_verdict_tsv (FILE *out, const char *label, const char *tool,
                             const char *verdict, double score, const char *details)
 {
-  struct tsv_out o = { .out = out };
+  struct tsv_out o;
+  tsv_begin (&o, out);
   char score_text[64], number[32];
   int n = findings_format_fixed (number, sizeof number, score, 1);
   if (n >= 0 && (size_t) n < sizeof number)
