@@ -145,9 +145,11 @@ score_context_from_msg (struct score_context *ctx, const struct msg *m,
   memset (ctx, 0, sizeof *ctx);
   if (!m || m->kind != MSG_MAIL)
     return;
-  const char *precedence = msg_header (m, "Precedence");
+  /* The list fields first: a list mail needs no further look-up. */
+  const char *precedence;
   ctx->mailing_list = msg_header (m, "List-Id") || msg_header (m, "List-Unsubscribe")
-    || (precedence && (first_word_is (precedence, "bulk") || first_word_is (precedence, "list")));
+    || ((precedence = msg_header (m, "Precedence"))
+        && (first_word_is (precedence, "bulk") || first_word_is (precedence, "list")));
   /* A profile without known correspondents (the usual case) needs no look at From. */
   const char *from = p && p->known.n > 0 ? msg_header (m, "From") : NULL;
   ctx->known_correspondent = from && profile_is_known (p, from);
