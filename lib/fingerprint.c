@@ -31,11 +31,19 @@ rotl64 (uint64_t x, int b)
   return (x << b) | (x >> (64 - b));
 }
 
+/* The eight bytes at P as a little-endian number.  On a little-endian host one load: GCC did
+   not merge the eight byte loads where the value went into a vector lane. */
 static inline uint64_t
 load_le64 (const uint8_t *p)
 {
+#if defined __BYTE_ORDER__ && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint64_t x;
+  memcpy (&x, p, 8);
+  return x;
+#else
   return (uint64_t) p[0] | (uint64_t) p[1] << 8 | (uint64_t) p[2] << 16 | (uint64_t) p[3] << 24
     | (uint64_t) p[4] << 32 | (uint64_t) p[5] << 40 | (uint64_t) p[6] << 48 | (uint64_t) p[7] << 56;
+#endif
 }
 
 #define SIP_ROUND(v0, v1, v2, v3)                                       \
@@ -2131,139 +2139,93 @@ feature32 (uint64_t f)
   return (uint32_t) (f ^ (f >> 32));
 }
 
-/* The bytes P[0 .. N) of a short token (N from 1 to 8) as one number, for comparing and
-   hashing: two overlapping little-endian loads of 4 bytes from 4 bytes on, else the first,
-   middle and last byte. */
+/* The last SipHash word of token I of TOK: its last LEN % 8 bytes and its length.  Where the
+   buffer holds 8 bytes ending at the token's end (all but a token at its very start), one load
+   of those 8 bytes shifted down: no branch on the length, which varies from token to token
+   and cost a mispredicted jump each time.  A shift by 8 * (8 - LEN % 8) in two steps, so that
+   LEN % 8 == 0 shifts everything out instead of by 64. */
 static inline uint64_t
-short_token_word (const char *p, size_t n)
+token_last_word (const struct fp_tokens *tok, size_t i)
 {
-  const uint8_t *u = (const uint8_t *) p;
-  if (n >= 4)
-    {
-      uint64_t head = (uint64_t) u[0] | (uint64_t) u[1] << 8 | (uint64_t) u[2] << 16
-        | (uint64_t) u[3] << 24;
-      const uint8_t *t = u + n - 4;
-      uint64_t tail = (uint64_t) t[0] | (uint64_t) t[1] << 8 | (uint64_t) t[2] << 16
-        | (uint64_t) t[3] << 24;
-      return head | tail << 32;
-    }
-  return (uint64_t) u[0] | (uint64_t) u[n / 2] << 8 | (uint64_t) u[n - 1] << 16;
+  size_t off = tok->off[i], len = tok->len[i];
+  const uint8_t *end = (const uint8_t *) tok->buf + off + len;
+  if (off + len < 8)
+    return sip_last_word (end - len % 8, len);
+  uint64_t x = load_le64 (end - 8);
+  return (x >> (63 - 8 * (len % 8)) >> 1) | (uint64_t) (len & 0xff) << 56;
 }
 
-/* A cheap unkeyed hash of the token P (N bytes), only to find repeated tokens in one body:
-   the keyed SipHash of each distinct token is computed once.  Equal tokens hash equal; others
-   may too, the caller compares the bytes. */
+/* The keyed SipHash (from ST, the state after loading the key) of token I of TOK, on its own. */
 static inline uint64_t
-token_probe_hash (const char *p, size_t n)
+token_hash (const struct fp_tokens *tok, size_t i, struct sip_state st)
 {
-  uint64_t x = n * UINT64_C (0x9e3779b97f4a7c15);
-  if (n == 0)
-    return x;
-  if (n <= 8)
-    x ^= short_token_word (p, n);
-  else
-    for (size_t i = 0; i < n; i++)
-      x = (x ^ (unsigned char) p[i]) * UINT64_C (0x100000001b3);
-  x *= UINT64_C (0xff51afd7ed558ccd);
-  return x ^ x >> 29;
+  const uint8_t *p = (const uint8_t *) tok->buf + tok->off[i];
+  size_t whole = tok->len[i] / 8;
+  for (size_t w = 0; w < whole; w++)
+    sip_compress (&st, load_le64 (p + 8 * w));
+  return sip_finish (st, token_last_word (tok, i));
 }
 
-/* Scratch of fp_compute: the features of a body and an open-addressing table (2^BITS slots)
-   that finds repeated tokens.  A repeated feature changes no slot minimum, so leaving it out
-   gives the same signature.  (Leaving out repeated bigrams as well measured slower: fewer of
-   them repeat, and looking them up cost more than their MinHash rounds.) */
-struct feature_set
-{
-  uint32_t *feat;               /* features, at most 2 per token */
-  size_t nfeat;
-  unsigned bits;
-  uint64_t *first_hash;         /* per token: its SipHash, where it is the first of its kind */
-  uint64_t *probe;              /* per token: its token_probe_hash, the same */
-  uint32_t *tok_slot;           /* index + 1 of a token's first occurrence per slot, 0 if free */
-};
+/* Tokens hashed per block: their indices are sorted into one list per number of whole 8-byte
+   words, and each list is hashed four at a time. */
+enum { HASH_BLOCK = 256, HASH_GROUPS = 4 };
 
-/* The index of the first token of TOK equal to token I (I itself if none came before it),
-   found in the table of FS, to which token I is added if it is the first. */
-static inline size_t
-token_first (const struct fp_tokens *tok, size_t i, struct feature_set *fs)
-{
-  const char *p = tok->buf + tok->off[i];
-  size_t n = tok->len[i];
-  size_t mask = ((size_t) 1 << fs->bits) - 1;
-  uint64_t probe = token_probe_hash (p, n);
-  size_t at = probe >> (64 - fs->bits);
-  for (;; at = (at + 1) & mask)
-    {
-      uint32_t other = fs->tok_slot[at];
-      if (other == 0)
-        break;
-      /* Up to 8 bytes, the probe hash differs for different tokens of one length. */
-      if (fs->probe[other - 1] == probe && tok->len[other - 1] == n
-          && (n <= 8 || memcmp (tok->buf + tok->off[other - 1], p, n) == 0))
-        return other - 1;
-    }
-  fs->tok_slot[at] = i + 1;
-  fs->probe[i] = probe;
-  return i;
-}
-
-/* The keyed SipHash (from ST, the state after loading the key) of the tokens WHICH[0 .. N) of
-   TOK into HASH[WHICH[K]].  Where the compiler has vector types, tokens of fewer than 32
-   bytes are hashed four at a time, grouped by their number of whole 8-byte words (the lanes
-   of a group compress the same number of words); the others, and what is left in a group,
-   one at a time.  The same values either way. */
+/* The keyed SipHash (from ST, the state after loading the key) of every token of TOK into
+   HASH.  Where the compiler has vector types, tokens of fewer than 8 * HASH_GROUPS bytes are
+   hashed four at a time: a block of tokens is first sorted by the number of whole 8-byte words
+   (a store per token, no branch), then each such list is hashed in fours, the lanes of a group
+   compressing the same number of words; longer tokens, and what is left of a list, one at a
+   time.  The same values either way. */
 FP_VECTOR_CLONES
 static void
-hash_tokens (const struct fp_tokens *tok, const uint32_t *which, size_t n, struct sip_state st,
-             uint64_t *hash)
+hash_tokens (const struct fp_tokens *tok, struct sip_state st, uint64_t *hash)
 {
 #if defined __GNUC__
-  enum { GROUPS = 4 };
-  uint32_t pending[GROUPS][4];
-  int npending[GROUPS] = { 0 };
-  for (size_t k = 0; k < n; k++)
+  uint32_t list[HASH_GROUPS + 1][HASH_BLOCK];
+  for (size_t from = 0; from < tok->n; from += HASH_BLOCK)
     {
-      uint32_t i = which[k];
-      size_t words = tok->len[i] / 8;
-      if (words >= GROUPS)
+      size_t to = tok->n - from < HASH_BLOCK ? tok->n : from + HASH_BLOCK;
+      size_t count[HASH_GROUPS + 1] = { 0 };
+      for (size_t i = from; i < to; i++)
         {
-          hash[i] = sip_hash_from (st, tok->buf + tok->off[i], tok->len[i]);
-          continue;
+          size_t words = tok->len[i] / 8;
+          size_t g = words < HASH_GROUPS ? words : HASH_GROUPS;
+          list[g][count[g]++] = (uint32_t) i;
         }
-      pending[words][npending[words]++] = i;
-      if (npending[words] < 4)
-        continue;
-      npending[words] = 0;
-      const uint32_t *g = pending[words];
-      const uint8_t *p0 = (const uint8_t *) tok->buf + tok->off[g[0]];
-      const uint8_t *p1 = (const uint8_t *) tok->buf + tok->off[g[1]];
-      const uint8_t *p2 = (const uint8_t *) tok->buf + tok->off[g[2]];
-      const uint8_t *p3 = (const uint8_t *) tok->buf + tok->off[g[3]];
-      SIP_LANES_INIT (v0, v1, v2, v3, st);
-      for (size_t w = 0; w < words; w++)
+      for (size_t k = 0; k < count[HASH_GROUPS]; k++)
+        hash[list[HASH_GROUPS][k]] = token_hash (tok, list[HASH_GROUPS][k], st);
+      for (size_t words = 0; words < HASH_GROUPS; words++)
         {
-          sip_lanes m = { load_le64 (p0 + 8 * w), load_le64 (p1 + 8 * w),
-                          load_le64 (p2 + 8 * w), load_le64 (p3 + 8 * w) };
-          SIP_LANES_COMPRESS (v0, v1, v2, v3, m);
+          const uint32_t *g = list[words];
+          size_t k = 0;
+          for (; k + 4 <= count[words]; k += 4)
+            {
+              const uint8_t *p0 = (const uint8_t *) tok->buf + tok->off[g[k]];
+              const uint8_t *p1 = (const uint8_t *) tok->buf + tok->off[g[k + 1]];
+              const uint8_t *p2 = (const uint8_t *) tok->buf + tok->off[g[k + 2]];
+              const uint8_t *p3 = (const uint8_t *) tok->buf + tok->off[g[k + 3]];
+              SIP_LANES_INIT (v0, v1, v2, v3, st);
+              for (size_t w = 0; w < words; w++)
+                {
+                  sip_lanes m = { load_le64 (p0 + 8 * w), load_le64 (p1 + 8 * w),
+                                  load_le64 (p2 + 8 * w), load_le64 (p3 + 8 * w) };
+                  SIP_LANES_COMPRESS (v0, v1, v2, v3, m);
+                }
+              sip_lanes last = { token_last_word (tok, g[k]), token_last_word (tok, g[k + 1]),
+                                 token_last_word (tok, g[k + 2]),
+                                 token_last_word (tok, g[k + 3]) };
+              sip_lanes h;
+              SIP_LANES_FINISH (v0, v1, v2, v3, last, h);
+              for (int l = 0; l < 4; l++)
+                hash[g[k + l]] = h[l];
+            }
+          for (; k < count[words]; k++)
+            hash[g[k]] = token_hash (tok, g[k], st);
         }
-      sip_lanes last = { sip_last_word (p0 + 8 * words, tok->len[g[0]]),
-                         sip_last_word (p1 + 8 * words, tok->len[g[1]]),
-                         sip_last_word (p2 + 8 * words, tok->len[g[2]]),
-                         sip_last_word (p3 + 8 * words, tok->len[g[3]]) };
-      sip_lanes h;
-      SIP_LANES_FINISH (v0, v1, v2, v3, last, h);
-      for (int l = 0; l < 4; l++)
-        hash[g[l]] = h[l];
     }
-  for (int w = 0; w < GROUPS; w++)
-    for (int l = 0; l < npending[w]; l++)
-      {
-        uint32_t i = pending[w][l];
-        hash[i] = sip_hash_from (st, tok->buf + tok->off[i], tok->len[i]);
-      }
 #else
-  for (size_t k = 0; k < n; k++)
-    hash[which[k]] = sip_hash_from (st, tok->buf + tok->off[which[k]], tok->len[which[k]]);
+  for (size_t i = 0; i < tok->n; i++)
+    hash[i] = token_hash (tok, i, st);
 #endif
 }
 
@@ -2305,6 +2267,10 @@ minhash_features (const uint32_t *feat, size_t n, const uint32_t *seed, const ui
     }
 }
 
+/* The most tokens whose features fp_compute collects in tables; more are fed to the slots one
+   by one (fp_normalise gives at most FP_MAX_TOKENS). */
+#define FP_TABLE_TOKENS ((size_t) 1 << 26)
+
 void
 fp_compute (const struct fp_tokens *tok, const struct fp_key *key, struct fingerprint *fp)
 {
@@ -2314,55 +2280,60 @@ fp_compute (const struct fp_tokens *tok, const struct fp_key *key, struct finger
   for (int j = 0; j < FP_SLOTS; j++)
     min[j] = UINT32_MAX;
 
-  /* A table at least twice the number of tokens and the per-token arrays, in one
+  /* The hash of every token, the features (at most 2 per token) and an open-addressing table
+     of the unigram features seen (2^BITS entries, at least twice the tokens), in one
      allocation; only the table needs clearing. */
-  struct feature_set fs = { 0 };
-  fs.bits = 6;
-  while (((size_t) 1 << fs.bits) < 2 * tok->n)
-    fs.bits++;
-  size_t slots = (size_t) 1 << fs.bits;
+  size_t n = tok->n;
+  unsigned bits = 6;
+  while (((size_t) 1 << bits) < 2 * n)
+    bits++;
+  size_t slots = (size_t) 1 << bits;
   char *mem = NULL;
-  if (tok->n > 0 && tok->n < SIZE_MAX / 64)
-    mem = malloc (tok->n * (sizeof *fs.first_hash + sizeof *fs.probe + 4 * sizeof *fs.feat)
-                  + slots * sizeof *fs.tok_slot);
+  if (n > 0 && n <= FP_TABLE_TOKENS)
+    mem = malloc (n * (sizeof (uint64_t) + 2 * sizeof (uint32_t)) + slots * sizeof (uint32_t));
   if (mem)
     {
-      fs.first_hash = (uint64_t *) mem;
-      fs.probe = fs.first_hash + tok->n;
-      fs.feat = (uint32_t *) (fs.probe + tok->n);
-      fs.tok_slot = fs.feat + 2 * tok->n;
-      uint32_t *first_of = fs.tok_slot + slots;     /* per token: its first equal token */
-      uint32_t *distinct = first_of + tok->n;       /* the tokens that are first of their kind */
-      size_t ndistinct = 0;
-      memset (fs.tok_slot, 0, slots * sizeof *fs.tok_slot);
-      /* Find the repeats first, then hash each distinct token once (several at a time), then
-         make the features: a repeated token adds no unigram, its bigrams are new. */
-      for (size_t i = 0; i < tok->n; i++)
-        {
-          size_t first = token_first (tok, i, &fs);
-          first_of[i] = first;
-          if (first == i)
-            distinct[ndistinct++] = i;
-        }
-      hash_tokens (tok, distinct, ndistinct, sip_init (key->bytes), fs.first_hash);
+      uint64_t *hash = (uint64_t *) mem;
+      uint32_t *feat = (uint32_t *) (hash + n);
+      uint32_t *seen = feat + 2 * n;
+      size_t nfeat = 0, mask = slots - 1;
+      memset (seen, 0, slots * sizeof *seen);
+      hash_tokens (tok, sip_init (key->bytes), hash);
+      /* A feature that came before changes no slot minimum, so repeated unigrams are left
+         out.  Features are values of the token hashes alone, so a repeated value is what
+         is looked for, not a repeated token: equal tokens hash equal, and tokens whose
+         features collide give the same feature anyway.  Zero marks a free entry; a zero
+         feature is never found and so always kept, which only costs its MinHash round.
+         (Leaving out repeated bigrams as well measured slower: fewer of them repeat.) */
       uint64_t prev = 0;
-      for (size_t i = 0; i < tok->n; i++)
+      for (size_t i = 0; i < n; i++)
         {
-          uint64_t h = fs.first_hash[first_of[i]];
-          if (first_of[i] == i)
-            fs.feat[fs.nfeat++] = feature32 (h);
+          uint64_t h = hash[i];
+          uint32_t f = feature32 (h);
+          size_t at = f >> (32 - bits);
+          uint32_t here = seen[at];
+          /* Mostly a free entry or the feature itself: the branch is predictable, and whether
+             the feature is new goes into the count without one. */
+          while (here != 0 && here != f)
+            {
+              at = (at + 1) & mask;
+              here = seen[at];
+            }
+          seen[at] = f;
+          feat[nfeat] = f;
+          nfeat += here == 0;
           if (i > 0)
-            fs.feat[fs.nfeat++] = feature32 (bigram_feature (prev, h));
+            feat[nfeat++] = feature32 (bigram_feature (prev, h));
           prev = h;
         }
-      minhash_features (fs.feat, fs.nfeat, sp.seed, sp.mult, min);
+      minhash_features (feat, nfeat, sp.seed, sp.mult, min);
       free (mem);
     }
   else
     {
       /* No memory for the tables (or no tokens): every feature as it comes. */
       uint64_t prev = 0;
-      for (size_t i = 0; i < tok->n; i++)
+      for (size_t i = 0; i < n; i++)
         {
           uint64_t h = fp_siphash24 (key->bytes, tok->buf + tok->off[i], tok->len[i]);
           minhash_feature (h, &sp, min);
@@ -2373,7 +2344,7 @@ fp_compute (const struct fp_tokens *tok, const struct fp_key *key, struct finger
     }
   for (int j = 0; j < FP_SLOTS; j++)
     fp->sig[j] = (uint16_t) min[j];
-  fp->ntok = tok->n > UINT32_MAX ? UINT32_MAX : (uint32_t) tok->n;
+  fp->ntok = n > UINT32_MAX ? UINT32_MAX : (uint32_t) n;
   fp_band_keys (fp->sig, key, fp->band);
 }
 
