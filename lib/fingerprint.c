@@ -1795,12 +1795,19 @@ own_folded_text (const char *s, size_t len, const uint8_t *mask, struct buf *tri
 {
   struct buf own = { 0 }, folded = { 0 };
   int status = -1;
+  /* Each buffer allocated once at the size it will have (they grew from 256 bytes by
+     doubling, eight reallocs a mail): the own lines take at most LEN bytes and a newline,
+     the trimmed text at most the folded one and " xgreetx ", and class_split_words appends
+     a NUL, the recipient token and the class names to it. */
+  buf_reserve (&own, (s ? len : 0) + 1);
   copy_own_lines (s ? s : "", s ? len : 0, mask, &own);
   buf_put (&own, "", 0);
   if (own.err)
     goto out;
   if (fold (&own, &folded) < 0)
     goto out;
+  buf_reserve (trimmed, folded.n + sizeof " xgreetx " + 1 + sizeof rcpt_token
+               + sizeof class_names);
   strip_greeting_closing (&folded, trimmed);
   buf_put (trimmed, "", 0);
   if (!trimmed->err)
