@@ -358,6 +358,43 @@ has_rule_byte (const char *p, size_t n)
   return false;
 }
 
+/* Does P (N bytes) hold "message" or "nachricht", in any case?  contains_ci for each stopped
+   at every 'm' and every 'n' of a line; with SSE2 sixteen positions at a time are tested for
+   the first two letters, "me" or "na", and only those are compared further. */
+static bool
+holds_message_word (const char *p, size_t n)
+{
+  size_t i = 0;
+#if defined __SSE2__ && defined __GNUC__
+  const __m128i lower = _mm_set1_epi8 (0x20);
+  for (; i + 17 <= n; i += 16)
+    {
+      __m128i x = _mm_or_si128 (_mm_loadu_si128 ((const __m128i *) (p + i)), lower);
+      __m128i y = _mm_or_si128 (_mm_loadu_si128 ((const __m128i *) (p + i + 1)), lower);
+      __m128i me = _mm_and_si128 (_mm_cmpeq_epi8 (x, _mm_set1_epi8 ('m')),
+                                  _mm_cmpeq_epi8 (y, _mm_set1_epi8 ('e')));
+      __m128i na = _mm_and_si128 (_mm_cmpeq_epi8 (x, _mm_set1_epi8 ('n')),
+                                  _mm_cmpeq_epi8 (y, _mm_set1_epi8 ('a')));
+      for (unsigned bits = (unsigned) _mm_movemask_epi8 (_mm_or_si128 (me, na)); bits;
+           bits &= bits - 1)
+        {
+          size_t at = i + (size_t) __builtin_ctz (bits);
+          if (starts_with_ci (p + at, n - at, "message")
+              || starts_with_ci (p + at, n - at, "nachricht"))
+            return true;
+        }
+    }
+#endif
+  for (; i < n; i++)
+    {
+      char c = (char) (p[i] | 0x20);
+      if ((c == 'm' && starts_with_ci (p + i, n - i, "message"))
+          || (c == 'n' && starts_with_ci (p + i, n - i, "nachricht")))
+        return true;
+    }
+  return false;
+}
+
 /* A line where the sender's own text ends: a signature separator, a list footer rule, a reply
    header ("On ... wrote:", "Am ... schrieb ...:") or an "Original Message" marker.  Quoted text
    and footers are shared by unrelated mail, so they must not enter the fingerprint. */
@@ -382,8 +419,7 @@ is_cut_line (const char *p, size_t n)
           || (starts_with_ci (p, n, "am ") && contains_ci (p, n, "schrieb"))))
     return true;
   /* Each of the four markers holds "message" or "nachricht": look for those first. */
-  if (n < 120 && has_rule_byte (p, n)
-      && (contains_ci (p, n, "message") || contains_ci (p, n, "nachricht"))
+  if (n < 120 && has_rule_byte (p, n) && holds_message_word (p, n)
       && (contains_ci (p, n, "original message")
                   || contains_ci (p, n, "ursprüngliche nachricht")
                   || contains_ci (p, n, "forwarded message")
@@ -464,20 +500,26 @@ copy_own_lines (const char *s, size_t len, const uint8_t *mask, struct buf *b)
       if (!quoted)
         {
           const uint8_t *m = mask ? mask + i : NULL;
+          char *line_out = w;
           size_t k = 0;
           while (k < n)
             {
 #if defined __SSE2__
               /* Sixteen plain ASCII bytes at a time where SSE2 is there (the signed
-                 comparison also finds the bytes from 0x80 on). */
-              if (k + 16 <= n)
+                 comparison also finds the bytes from 0x80 on).  The line's last sixteen
+                 bytes too, overlapping what was copied, when every byte so far became
+                 one byte: where all sixteen are plain, the ones copied already were
+                 copied as they are, and the tail needs no byte-wise loop. */
+              size_t at = k + 16 <= n ? k
+                : n >= 16 && w - line_out == (ptrdiff_t) k ? n - 16 : SIZE_MAX;
+              if (at != SIZE_MAX)
                 {
-                  __m128i x = _mm_loadu_si128 ((const __m128i *) (p + k));
+                  __m128i x = _mm_loadu_si128 ((const __m128i *) (p + at));
                   __m128i bad = _mm_or_si128 (_mm_cmplt_epi8 (x, _mm_set1_epi8 (0x20)),
                                               _mm_cmpeq_epi8 (x, _mm_set1_epi8 (0x7f)));
                   if (m)
                     {
-                      __m128i drop = _mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (m + k)),
+                      __m128i drop = _mm_and_si128 (_mm_loadu_si128 ((const __m128i *) (m + at)),
                                                     _mm_set1_epi8 (FP_DROP_MASK));
                       bad = _mm_or_si128 (bad, _mm_xor_si128 (_mm_cmpeq_epi8 (drop,
                                                                               _mm_setzero_si128 ()),
@@ -485,9 +527,10 @@ copy_own_lines (const char *s, size_t len, const uint8_t *mask, struct buf *b)
                     }
                   if (_mm_movemask_epi8 (bad) == 0)
                     {
-                      _mm_storeu_si128 ((__m128i *) w, x);
-                      w += 16;
-                      k += 16;
+                      char *to = at == k ? w : line_out + at;
+                      _mm_storeu_si128 ((__m128i *) to, x);
+                      w = to + 16;
+                      k = at + 16;
                       continue;
                     }
                 }
