@@ -1179,7 +1179,34 @@ static const unsigned char wb_ascii[128] = {
   ['y'] = WB_ALETTER, ['z'] = WB_ALETTER,
 };
 
-/* The class and byte length of the character at P (a fast-path line). */
+/* The byte length of the character at S[I] (from 0x80 on; the text is N bytes) if the fast
+   path splits lines with it, else 0: U+00C0..U+00FF, and the punctuation and symbols of
+   U+00A1..U+00BF (but for the letters ª, µ and º and the SOFT HYPHEN, a format character),
+   U+2010..U+2027 and U+2030..U+203A, whose word-break class is Other but for · and U+2027
+   (MidLetter) and ‘ ’ U+2024 (MidNumLet).  The quotation marks, dashes and bullets of
+   ordinary mail sent a line through u8_wordbreaks. */
+static inline int
+fast_char_len (const char *s, size_t i, size_t n)
+{
+  unsigned char c = s[i];
+  if (c == 0xc3)
+    return i + 1 < n && ((unsigned char) s[i + 1] & 0xc0) == 0x80 ? 2 : 0;
+  if (c == 0xc2)
+    {
+      unsigned char d = i + 1 < n ? (unsigned char) s[i + 1] : 0;
+      return d >= 0xa1 && d <= 0xbf && d != 0xaa && d != 0xad && d != 0xb5 && d != 0xba
+        ? 2 : 0;
+    }
+  if (c == 0xe2 && i + 2 < n && (unsigned char) s[i + 1] == 0x80)
+    {
+      unsigned char e = s[i + 2];
+      return (e >= 0x90 && e <= 0xa7) || (e >= 0xb0 && e <= 0xba) ? 3 : 0;
+    }
+  return 0;
+}
+
+/* The class and byte length of the character at P (a fast-path line: one fast_char_len
+   accepts, if not ASCII). */
 static inline enum wb_class
 wb_class_at (const char *p, int *len)
 {
@@ -1189,10 +1216,22 @@ wb_class_at (const char *p, int *len)
       *len = 1;
       return (enum wb_class) wb_ascii[c];
     }
-  *len = 2;
   unsigned char d = p[1];
-  /* U+00D7 and U+00F7 (multiplication and division signs) are not letters. */
-  return d == 0x97 || d == 0xb7 ? WB_OTHER : WB_ALETTER;
+  if (c == 0xc3)
+    {
+      *len = 2;
+      /* U+00D7 and U+00F7 (multiplication and division signs) are not letters. */
+      return d == 0x97 || d == 0xb7 ? WB_OTHER : WB_ALETTER;
+    }
+  if (c == 0xc2)
+    {
+      *len = 2;
+      return d == 0xb7 ? WB_MIDLETTER : WB_OTHER;
+    }
+  *len = 3;
+  unsigned char e = p[2];
+  return e == 0x98 || e == 0x99 || e == 0xa4 ? WB_MIDNUMLET
+    : e == 0xa7 ? WB_MIDLETTER : WB_OTHER;
 }
 
 static inline bool
@@ -1395,8 +1434,8 @@ split_latin1_line (struct splitter *sp, size_t a, size_t b)
 }
 
 /* The end of the line of S (N bytes) that starts at FROM, and whether all its characters are
-   ASCII or in U+00C0..U+00FF: there the word-break rules reduce to a few classes, and the fast
-   path gives what u8_wordbreaks gives (the unit test compares them). */
+   ASCII or ones fast_char_len accepts: there the word-break rules reduce to a few classes, and
+   the fast path gives what u8_wordbreaks gives (the unit test compares them). */
 static size_t
 scan_line (const char *s, size_t from, size_t n, bool *latin1)
 {
@@ -1417,10 +1456,11 @@ scan_line (const char *s, size_t from, size_t n, bool *latin1)
       unsigned char c = s[i];
       if (c == '\n')
         break;
+      int fast;
       if (c < 0x80)
         i++;
-      else if (c == 0xc3 && i + 1 < n && ((unsigned char) s[i + 1] & 0xc0) == 0x80)
-        i += 2;
+      else if ((fast = fast_char_len (s, i, n)) > 0)
+        i += fast;
       else
         {
           *latin1 = false;
@@ -1509,8 +1549,8 @@ split_line (struct splitter *sp, size_t line, size_t end, bool latin1)
 }
 
 /* Split S (N bytes, the recipient token behind its NUL) into UAX #29 words that start with a
-   letter or digit, into T.  Lines of ASCII and Latin-1 letters take the fast path; others go
-   through u8_wordbreaks. */
+   letter or digit, into T.  Lines of ASCII, Latin-1 letters and the punctuation of
+   fast_char_len take the fast path; others go through u8_wordbreaks. */
 static int
 split_words (char *s, size_t n, const struct fp_recipient *r, struct fp_tokens *t)
 {
@@ -1539,17 +1579,19 @@ append_class_token (struct splitter *sp, size_t class_base, const char *cls)
   return append_token (sp, at, at + strlen (cls), (unsigned char) cls[0]);
 }
 
-/* Is S[A .. B) of the text S (N bytes) all ASCII and U+00C0..U+00FF, as scan_line would find? */
+/* Is S[A .. B) of the text S (N bytes) all ASCII and fast_char_len's characters, as scan_line
+   would find? */
 static bool
 latin1_span (const char *s, size_t a, size_t b, size_t n)
 {
   for (size_t k = a; k < b;)
     {
       unsigned char c = s[k];
+      int fast;
       if (c < 0x80)
         k++;
-      else if (c == 0xc3 && k + 1 < n && ((unsigned char) s[k + 1] & 0xc0) == 0x80)
-        k += 2;
+      else if ((fast = fast_char_len (s, k, n)) > 0)
+        k += fast;
       else
         return false;
     }

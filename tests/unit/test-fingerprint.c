@@ -324,6 +324,43 @@ test_fast_paths (void)
         fprintf (stderr, "fast path differs on [%s]: [%s] vs [%s]\n", line, fast_tokens, slow_tokens);
     }
   CHECK (mismatches == 0);
+  /* The punctuation and symbols the fast path takes as well (U+00A1..U+00BF, U+2010..U+2027,
+     U+2030..U+203A, and their neighbours it leaves to u8_wordbreaks), each next to letters,
+     digits, quotes, dots and blanks. */
+  char extra[80][5];
+  size_t nextra = 0;
+  static const ucs4_t extra_ranges[][2] = { { 0xa0, 0xbf }, { 0x200f, 0x202f }, { 0x2030, 0x203c } };
+  for (size_t r = 0; r < sizeof extra_ranges / sizeof *extra_ranges; r++)
+    for (ucs4_t c = extra_ranges[r][0]; c <= extra_ranges[r][1] && nextra < 80; c++)
+      {
+        int l = u8_uctomb ((uint8_t *) extra[nextra], c, 4);
+        if (l > 0)
+          extra[nextra++][l] = '\0';
+      }
+  static const char *const near[] = { "a", "Zu", "9", "0", "ä", "ß", "'", ".", ",", ":", " ", "_" };
+  for (int round = 0; round < 20000; round++)
+    {
+      char line[256], slow[300];
+      size_t n = 0;
+      int len = 1 + round % 16;
+      for (int k = 0; k < len; k++)
+        {
+          state = state * 1103515245 + 12345;
+          const char *piece = (state >> 12) % 2 ? extra[(state >> 16) % nextra]
+            : near[(state >> 16) % (sizeof near / sizeof *near)];
+          size_t m = strlen (piece);
+          memcpy (line + n, piece, m);
+          n += m;
+        }
+      line[n] = '\0';
+      snprintf (slow, sizeof slow, "%s \u20ac", line);
+      char fast_tokens[4096];
+      snprintf (fast_tokens, sizeof fast_tokens, "%s", tokens_of (line, NULL));
+      const char *slow_tokens = tokens_of (slow, NULL);
+      if (strcmp (fast_tokens, slow_tokens) != 0 && mismatches++ < 5)
+        fprintf (stderr, "fast path differs on [%s]: [%s] vs [%s]\n", line, fast_tokens, slow_tokens);
+    }
+  CHECK (mismatches == 0);
   CHECK_STR (tokens_of ("ÄRGER über Straße ÞORN ×÷ ÿ", NULL), "ärger über strasse þorn ÿ");
   CHECK_STR (tokens_of ("don't a:b 3.5 x.y_z 1,000 __x a..b", NULL), "don't a:b xnumx xhandlex xnumx xhandlex a b");
 }
