@@ -1784,6 +1784,71 @@ plain_symbol_len (const unsigned char *p, size_t room)
   return 0;
 }
 
+/* If the character at P (ROOM bytes on) is one of those below, write its NFKC and case
+   folding into OUT (at most 3 bytes), set *OUTLEN and return the character's length; else
+   return 0.  The characters, each sent its blank-delimited segment through u8_casefold
+   (about 20,000 instructions a call, most of them the call's own): NO-BREAK SPACE and the
+   IDEOGRAPHIC SPACE (a space), the superscripts ¹ ² ³ and the fullwidth digits (digits), the
+   fullwidth punctuation but ＜ ＝ ＞ (ASCII punctuation), HORIZONTAL ELLIPSIS ("...") and
+   MICRO SIGN (μ).  What they become is a starter that is the second part of no composition
+   and the first part of none either (which rules out the letters, and < = >, which compose
+   with U+0338), and case folding needs no context, so each folds the same alone as within
+   its segment, and the text after one folds the same as if the segment started there. */
+static inline int
+compat_fold (const unsigned char *p, size_t room, char *out, int *outlen)
+{
+  if (p[0] == 0xc2 && room >= 2)
+    {
+      static const char super[] = { '2', '3' };
+      *outlen = 1;
+      switch (p[1])
+        {
+        case 0xa0:
+          out[0] = ' ';
+          return 2;
+        case 0xb2:
+        case 0xb3:
+          out[0] = super[p[1] - 0xb2];
+          return 2;
+        case 0xb9:
+          out[0] = '1';
+          return 2;
+        case 0xb5:
+          out[0] = (char) 0xce;
+          out[1] = (char) 0xbc;
+          *outlen = 2;
+          return 2;
+        default:
+          return 0;
+        }
+    }
+  if (room < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+    return 0;
+  unsigned c = (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
+  if (p[0] == 0xe2 && c == 0x2026)
+    {
+      memcpy (out, "...", 3);
+      *outlen = 3;
+      return 3;
+    }
+  if (p[0] == 0xe3 && c == 0x3000)
+    {
+      out[0] = ' ';
+      *outlen = 1;
+      return 3;
+    }
+  if (p[0] == 0xef && c >= 0xff01 && c <= 0xff5e)
+    {
+      char a = (char) (c - 0xff00 + 0x20);
+      if ((a >= 'A' && a <= 'Z') || (a >= 'a' && a <= 'z') || a == '<' || a == '=' || a == '>')
+        return 0;
+      out[0] = a;
+      *outlen = 1;
+      return 3;
+    }
+  return 0;
+}
+
 /* Bytes that end a case-folding segment: ASCII blanks and the line break. */
 static inline bool
 fold_boundary (unsigned char c)
@@ -1873,8 +1938,26 @@ fold (const struct buf *b, struct buf *out)
           i += plain;
           continue;
         }
+      char folded[3];
+      int folded_len, used = compat_fold ((const unsigned char *) s + i, len - i, folded,
+                                          &folded_len);
+      if (used)
+        {
+          memcpy (w, folded, folded_len);
+          w += folded_len;
+          i += used;
+          /* A shorter result: offsets are counted from here on.  The character is a
+             boundary for the slow path as a blank is (see compat_fold). */
+          if (folded_len != used)
+            {
+              base_in = i;
+              base_out = (size_t) (w - out->s);
+            }
+          continue;
+        }
       /* The slow path for the segment around I: back to the blank before it (not before
-         BASE_IN, which is a blank or the start), on to the blank after it. */
+         BASE_IN, which is a blank, the start or after a character of compat_fold), on to the
+         blank after it. */
       size_t seg = i;
       while (seg > base_in && !fold_boundary ((unsigned char) s[seg - 1]))
         seg--;

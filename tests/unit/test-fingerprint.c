@@ -381,6 +381,11 @@ static const char *const unicode_pieces[] = {
   "か", "\xe3\x82\x99", "が", "ハ", "\xe3\x82\x9a", "ー", "「", "」", "\xe3\x80\x80", "가",
   "\xe1\x86\xa8", "漢字", "\xef\xa4\x80", "\xe3\x8d\xbf", "\xe4\xb8", "\xed\x9e\xa4",
   "→", "←\xcc\xb8", "★", "☆", "◆", "✓", "\xe2\x91\xa0", "\xe2\x88\xac", "\xe2\x8c\xa9",
+  /* Fullwidth forms and what folds like them: punctuation, digits, letters, ＜＝＞ (which
+     compose with U+0338 once they are ASCII), before combining marks. */
+  "，", "：", "（", "）", "；", "？", "！", "－", "．", "０", "９", "＿", "｀", "＾", "～", "｛",
+  "＜", "＝", "＞", "＝\xcc\xb8", "Ａ", "ｚ", "Ｅ\xcc\x81", "¹", "³", "³\xcc\x81", "…\xcc\x81",
+  "µ\xcc\x81", "\xc2\xa0\xcc\x88", "\xe3\x80\x80\xcc\x81", "，\xcc\xa3\xcc\x81",
 };
 
 /* U8_CASEFOLD (NFKC) of each line of S, lines kept: what fp_casefold must give. */
@@ -465,10 +470,12 @@ test_casefold (void)
   f = fp_casefold ("ΟΔΟΣ οδος\nİstanbul", strlen ("ΟΔΟΣ οδος\nİstanbul"), &n);
   CHECK_STR (f, "οδοσ οδοσ\ni\xcc\x87stanbul");
   free (f);
-  /* Every character U+00A0..U+00BF, U+2000..U+27FF, U+3000..U+30FF, U+4E00..U+9FFF and
-     U+AC00..U+D7FF between letters. */
-  for (ucs4_t c = 0xa0; c < 0xd800; c++)
+  /* Every character U+00A0..U+00BF, U+2000..U+27FF, U+3000..U+30FF, U+4E00..U+9FFF,
+     U+AC00..U+D7FF and U+FF00..U+FFEF between letters. */
+  for (ucs4_t c = 0xa0; c < 0xfff0; c++)
     {
+      if (c == 0xd800)
+        c = 0xff00;
       if (c == 0xc0)
         c = 0x2000;
       else if (c == 0x2800)
