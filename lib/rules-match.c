@@ -1716,22 +1716,19 @@ sentence_scope (const struct text *t, size_t s)
     | (sent->flags & SENT_GREETING ? SENT_IN_GREETING : 0);
 }
 
-/* Fill MEMO's sent_scope for T, and its lists of the sentences each rule's triggers occur in
+/* Fill MEMO's lists of the sentences each rule's triggers occur in
    (from sent_rules, IX->words words per sentence, for NRULES rules).  Return 0, or -1 on
    ENOMEM. */
 static int
 sentence_scopes (struct text_memo *memo, const struct text *t, size_t words, size_t nrules)
 {
-  memo->sent_scope = malloc (t->nsent + 1);
   memo->rule_sent_at = calloc (nrules + 1, sizeof *memo->rule_sent_at);
-  if (!memo->sent_scope || !memo->rule_sent_at)
+  if (!memo->rule_sent_at)
     return -1;
   size_t pairs = 0;
   for (size_t s = 0; s < t->nsent; s++)
     {
-      unsigned char sc = sentence_scope (t, s);
-      memo->sent_scope[s] = sc;
-      if (!sc)
+      if (!memo->sent_scope[s])
         continue;
       const uint64_t *bits = memo->sent_rules + s * words;
       for (size_t w = 0; w < words; w++)
@@ -1774,8 +1771,19 @@ sentence_scopes (struct text_memo *memo, const struct text *t, size_t words, siz
   return 0;
 }
 
+/* The index of the first word from I on that find_triggered must look up (see there), or
+   T->ntok. */
+static size_t
+next_wanted_word (const struct text *t, const unsigned char *in_scope, size_t i)
+{
+  while (i < t->ntok && (t->tok[i].mask & TEXT_NOT_OWN) && !in_scope[i])
+    i++;
+  return i;
+}
+
 /* Fill RUN's text_rules and sent_rules from the words of T, and the language of each sentence
-   and of the whole text as lang_guess would judge them; return 0 or -1 (ENOMEM). */
+   and of the whole text as lang_guess would judge them, and MEMO's sent_scope; return 0 or -1
+   (ENOMEM). */
 static int
 find_triggered (struct match_run *run)
 {
@@ -1790,6 +1798,9 @@ find_triggered (struct match_run *run)
      evidence. */
   uint32_t *de_before = malloc ((t->ntok + 1) * sizeof *de_before);
   uint32_t *en_before = malloc ((t->ntok + 1) * sizeof *en_before);
+  /* Per token, whether it lies in a sentence some sentence rule may look at. */
+  unsigned char *in_scope = calloc (t->ntok + 1, 1);
+  memo->sent_scope = malloc (t->nsent + 1);
   if (t->nsent)
     memo->sent_lang = malloc (t->nsent);
   /* The words that trigger something, in token order, with what they trigger. */
@@ -1797,22 +1808,46 @@ find_triggered (struct match_run *run)
   uint64_t *hit_bits = NULL;
   size_t nhits = 0, cap = 0;
   int status = -1;
-  if (!memo->text_rules || !acc || !de_before || !en_before || (t->nsent && !memo->sent_lang))
+  if (!memo->text_rules || !acc || !de_before || !en_before || !in_scope || !memo->sent_scope
+      || (t->nsent && !memo->sent_lang))
     goto out;
   memo->sent_rules = memo->text_rules + words;
+  /* A word counts for the text's triggers and languages if it is the sender's own, and for a
+     sentence's triggers, which only a sentence in some rule's scope is asked for: so a word
+     neither of the sender's own nor in such a sentence (a quoted reply, a signature) need not
+     be looked up at all, which spares a quarter of a batch's lookups. */
+  for (size_t s = 0; s < t->nsent; s++)
+    {
+      unsigned char sc = sentence_scope (t, s);
+      memo->sent_scope[s] = sc;
+      size_t first = t->sent[s].first_tok, end = first + t->sent[s].ntok;
+      if (end > t->ntok)
+        end = t->ntok;
+      if (sc && first < end)
+        memset (in_scope + first, 1, end - first);
+    }
   if (cache)
     word_cache_make_room (cache);
   uint32_t de = 0, en = 0;
   struct word_key next = { 0 };
-  if (t->ntok)
-    next = word_key_fetch (cache, text_lower (t, 0));
-  for (size_t i = 0; i < t->ntok; i++)
+  size_t i = next_wanted_word (t, in_scope, 0);
+  if (i < t->ntok)
+    next = word_key_fetch (cache, text_lower (t, i));
+  for (size_t k = 0; k < i; k++)
+    de_before[k] = en_before[k] = 0;
+  while (i < t->ntok)
     {
       de_before[i] = de;
       en_before[i] = en;
       struct word_key key = next;
-      if (i + 1 < t->ntok)
-        next = word_key_fetch (cache, text_lower (t, i + 1));
+      size_t j = next_wanted_word (t, in_scope, i + 1);
+      if (j < t->ntok)
+        next = word_key_fetch (cache, text_lower (t, j));
+      for (size_t k = i + 1; k < j; k++)
+        {
+          de_before[k] = de;
+          en_before[k] = en;
+        }
       unsigned char lang;
       const uint64_t *bits = word_facts (ix, cache, text_lower (t, i), &key, acc, &lang);
       bool own = !(t->tok[i].mask & TEXT_NOT_OWN);
@@ -1821,6 +1856,8 @@ find_triggered (struct match_run *run)
           de += lang == 1;
           en += lang == 2;
         }
+      size_t here = i;
+      i = j;
       if (!bits)
         continue;
       if (own)
@@ -1836,7 +1873,7 @@ find_triggered (struct match_run *run)
             goto out;
           hit_bits = nb;
         }
-      hit_tok[nhits] = i;
+      hit_tok[nhits] = here;
       memcpy (hit_bits + nhits * words, bits, words * sizeof *bits);
       nhits++;
     }
@@ -1872,6 +1909,7 @@ out:
   free (acc);
   free (de_before);
   free (en_before);
+  free (in_scope);
   free (hit_tok);
   free (hit_bits);
   return status;
