@@ -450,11 +450,23 @@ struct lit_info
 };
 
 /* A rule's prefilter: every match contains a string of each clause of CNF (ASCII-lower-cased
-   when CASELESS); no clauses: nothing is known, always run. */
+   when CASELESS); no clauses: nothing is known, always run.  And where a match can start: with
+   STARTS, PCRE2 can only find a match where the subject begins with one of START's strings
+   (compared with ASCII letters in either case when START_CASELESS), so a search need not begin
+   before the first such place (see next_start).  FIRST holds the NFIRST distinct bytes they
+   begin with, in both cases if caseless, and FIRST_OF[F] says which strings begin with
+   FIRST[F] (bit K for START.s[K]). */
+_Static_assert (LIT_MAX <= 16, "rule_literals.first_of has a bit per string of a set");
+
 struct rule_literals
 {
   bool caseless;
   struct lit_cnf cnf;
+  bool starts, start_caseless;
+  struct lit_set start;
+  unsigned char first[8];
+  uint16_t first_of[8];
+  unsigned char nfirst;
 };
 
 /* Whether a rule's prefilter is in use.  Reading a pattern costs a few thousand instructions
@@ -1050,8 +1062,54 @@ lit_alternation (struct lit_reader *rd, int depth, struct lit_info *out)
     }
 }
 
-/* Find what every match of PATTERN (compiled with FLAGS) contains, for the literal prefilter;
-   LIT->cnf.n is 0 if nothing could be proven. */
+/* Set LIT's start strings from PREFIX, what the subject begins with where a match of PATTERN
+   (CASELESS or not) starts, if they are worth looking for: each of them long or with a byte
+   that is not a letter or digit ("[", "-fir"), and with few distinct first bytes.  A pattern
+   with \G is left alone: \G matches where the search starts, so starting later would change
+   what it finds. */
+static void
+pattern_starts (const char *pattern, const struct lit_set *prefix, bool caseless,
+                struct rule_literals *lit)
+{
+  if (!prefix->n || strstr (pattern, "\\G"))
+    return;
+  struct lit_set first = { 0 };
+  for (unsigned k = 0; k < prefix->n; k++)
+    {
+      size_t len = prefix->len[k];
+      const char *str = prefix->s[k];
+      bool rare = len >= 3;
+      for (size_t j = 0; j < len && !rare; j++)
+        rare = !lit_is_alnum ((unsigned char) str[j]);
+      if (!rare)
+        return;
+      unsigned char c = (unsigned char) str[0];
+      char both[2] = { (char) c, (char) c };
+      if (caseless && c >= 'a' && c <= 'z')
+        both[1] = (char) (c - 'a' + 'A');
+      if (!lit_set_add (&first, &both[0], 1) || !lit_set_add (&first, &both[1], 1)
+          || first.n > sizeof lit->first)
+        return;
+    }
+  for (unsigned f = 0; f < first.n; f++)
+    {
+      unsigned char c = (unsigned char) first.s[f][0];
+      if (caseless && c >= 'A' && c <= 'Z')
+        c = (unsigned char) (c - 'A' + 'a');
+      lit->first[f] = (unsigned char) first.s[f][0];
+      lit->first_of[f] = 0;
+      for (unsigned k = 0; k < prefix->n; k++)
+        if ((unsigned char) prefix->s[k][0] == c)
+          lit->first_of[f] |= (uint16_t) (1u << k);
+    }
+  lit->nfirst = first.n;
+  lit->start = *prefix;
+  lit->start_caseless = caseless;
+  lit->starts = true;
+}
+
+/* Find what every match of PATTERN (compiled with FLAGS) contains, for the literal prefilter,
+   and where it may start; LIT->cnf.n is 0 if nothing could be proven. */
 static void
 pattern_literals (const char *pattern, unsigned flags, struct rule_literals *lit)
 {
@@ -1065,6 +1123,7 @@ pattern_literals (const char *pattern, unsigned flags, struct rule_literals *lit
   if (rd.fail || *rd.p)
     return;                     /* unknown syntax or a stray ')' */
   lit->cnf = info.cnf;
+  pattern_starts (pattern, &info.prefix, rd.caseless, lit);
   /* Strings without letters are the same in the body and its lower-cased copy: search the
      body, which needs no copy. */
   for (unsigned c = 0; c < lit->cnf.n && rd.caseless && !lit->caseless; c++)
@@ -1946,6 +2005,67 @@ rule_literals (const struct rules_index *ix, const struct rule *r, size_t i)
   return use->state == LIT_ON ? &ix->lit[i] : NULL;
 }
 
+/* Rule I's start strings (struct rule_literals) if its pattern has been read and has them,
+   else NULL. */
+static const struct rule_literals *
+rule_starts (const struct rules_index *ix, size_t i)
+{
+  return ix->lit_use[i].state != LIT_NOT_YET && ix->lit[i].starts ? &ix->lit[i] : NULL;
+}
+
+/* Does one of LIT's start strings of the set WHICH (bit K for string K), all of which begin
+   with the byte at S[AT], stand there (S having LEN bytes)? */
+static bool
+starts_at (const struct rule_literals *lit, uint16_t which, const unsigned char *s, size_t len,
+           size_t at)
+{
+  for (; which; which &= (uint16_t) (which - 1))
+    {
+      unsigned k = (unsigned) __builtin_ctz (which);
+      size_t n = lit->start.len[k];
+      const unsigned char *want = (const unsigned char *) lit->start.s[k];
+      if (n > len - at)
+        continue;
+      size_t j = 1;
+      if (lit->start_caseless)
+        for (; j < n; j++)
+          {
+            unsigned char c = s[at + j];
+            if ((c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c) != want[j])
+              break;
+          }
+      else
+        while (j < n && s[at + j] == want[j])
+          j++;
+      if (j == n)
+        return true;
+    }
+  return false;
+}
+
+/* The first place from POS on in the LEN bytes at S where one of LIT's start strings stands,
+   or SIZE_MAX if there is none: a match cannot start before it.  One memchr per distinct first
+   byte, each searching only up to the best place found so far. */
+static size_t
+next_start (const struct rule_literals *lit, const unsigned char *s, size_t len, size_t pos)
+{
+  size_t best = SIZE_MAX;
+  for (unsigned f = 0; f < lit->nfirst && pos < len; f++)
+    {
+      const unsigned char *p = s + pos, *e = s + (best < len ? best : len);
+      while (p < e && (p = memchr (p, lit->first[f], (size_t) (e - p))))
+        {
+          if (starts_at (lit, lit->first_of[f], s, len, (size_t) (p - s)))
+            {
+              best = (size_t) (p - s);
+              break;
+            }
+          p++;
+        }
+    }
+  return best;
+}
+
 static void lower_ascii (char *to, const char *from, size_t n);
 
 /* The body with its ASCII letters lower-cased, where caseless prefilter strings are looked
@@ -2287,8 +2407,16 @@ match_range (struct rule *r, size_t i, struct match_run *run, const char *subj, 
   uint32_t options = utf_check_option (run, subj, start, end, in_body);
   PCRE2_SPTR base = (PCRE2_SPTR) subj + start;
   size_t len = end - start, pos = 0;
+  /* Where the pattern's start strings say no match can begin, PCRE2 need not look: the search
+     starts at the first place one of them stands, and ends when there is none.  PCRE2 tries
+     each start position afresh (its match limit counts per position), so it finds the same
+     matches.  Only for text known to be valid UTF-8: PCRE2 checks the subject from the start
+     offset on, and a later one could pass over a fault that makes the whole search fail. */
+  const struct rule_literals *starts = options & PCRE2_NO_UTF_CHECK ? rule_starts (run->ix, i) : NULL;
   for (int found = 0; found < MATCHES_PER_RANGE && pos <= len; found++)
     {
+      if (starts && (pos = next_start (starts, base, len, pos)) == SIZE_MAX)
+        break;
       int rc = pcre2_match (code, base, len, pos, options, run->md, run->mctx);
       if (rc < 0)
         break;                  /* no match, a limit hit, or invalid UTF-8: all "no match" */

@@ -847,6 +847,134 @@ test_generated_gates (void)
   rules_free (&rs);
 }
 
+/* The engine starts a pattern's search where one of the strings every match begins with
+   stands, and stops when none is left (next_start in lib/rules-match.c): on generated bodies
+   full of near misses, every rule must find exactly what PCRE2 finds searching the whole body
+   (or each sentence) from its start, as the engine did before.  The bodies are long enough
+   that the start strings are read (a pattern scans 8 KB first). */
+static void
+test_start_strings (void)
+{
+  static const char *const patterns[] = {
+    /* TEMPLATE_PLACEHOLDER's: "[", "{" behind a lookbehind, "-fir" and the like, caseless. */
+    "\\[\\s*(?:vorname|name|first[ _]?name|firma|ihr name)\\s*\\]|(?<![{$])\\{\\s*(?:first_?name"
+    "|name)\\s*\\}(?!\\})|(?<![\\w-])-(?:first_?name|last_?name|name|company)-(?![\\w-])"
+    "|~(?:first_?name|f?name|firma)~/i",
+    "(?<![\\w-])-(?:first_?name|name)-(?![\\w-])|\\[\\s*name\\s*\\]/",
+    "\\{\\{\\s*\\w+\\s*\\}\\}/",
+    "--(?:abc)\\Kdef/",
+    "\\bhow\\s+(?:many|much)\\b/i",
+    "\\bkeep\\s+going\\b/i",
+    "\\x{fc}ber\\s+uns|\xc3\xbc" "ber\\s+alles/",
+    "(?m)^[ \\t]*(?:hallo|dear)[ \\t]+,/i",
+    "(?:abc|x(?=yz))/",
+  };
+  static const char *const pieces[] = {
+    "[ name ]", "[Name]", "[vorname ]", "[ IHR NAME]", "[[name]]", "[x]", "-first_name-",
+    "x-first_name-", "--name--", "-NAME-", "-Company-", "-last_name", "{first_name}",
+    "{{first_name}}", "${name}", "{ Name }", "~fname~", "~FNAME~", "~name~", "how many",
+    "HOW MUCH", "How  much", "howmany", "show many", "keep going", "\xe2\x84\xaa" "eep going",
+    "KEEP GOING", "\xc3\x9c" "ber uns", "\xc3\xbc" "ber uns", "\xc3\xbc" "ber alles", "--abcdef",
+    "-abcdef", "--abcde", "{{ x }}", "{{x}", "\nhallo ,", "\nDear\t,", "\n  HALLO ,", "xyz",
+    "abxyz", "abc", " ", " ", " ", ". ", "? ", "\n", "\n\n", "word", "Wort", "\xc3\xa4", "\xe2\x82\xac",
+    "-", "--", "~", "[", "{", "Hallo", "first", "name",
+  };
+  size_t npat = sizeof patterns / sizeof *patterns, npieces = sizeof pieces / sizeof *pieces;
+  char rules_text[8192];
+  size_t used = 0;
+  for (size_t k = 0; k < 2 * npat; k++)
+    used += (size_t) snprintf (rules_text + used, sizeof rules_text - used,
+                               "rule START_%s_%zu\ntool t\nside appell\ndescribe-de d\n"
+                               "describe-en e\nscope %s\npattern /%s\n\n", k < npat ? "M" : "S",
+                               k % npat, k < npat ? "message" : "sentence", patterns[k % npat]);
+  CHECK (used < sizeof rules_text);
+  struct ruleset rs = load_string (rules_text);
+  CHECK (rs.n == 2 * npat);
+  pcre2_match_data *md = pcre2_match_data_create (1, NULL);
+  uint32_t seed = 4711;
+  size_t mismatches = 0, found = 0;
+  for (int round = 0; round < 400 && mismatches < 5; round++)
+    {
+      char body[3000];
+      size_t len = 0;
+      while (len < sizeof body - 64)
+        {
+          const char *p = pieces[next_random (&seed) % npieces];
+          memcpy (body + len, p, strlen (p));
+          len += strlen (p);
+          if (next_random (&seed) % 3)
+            body[len++] = ' ';
+        }
+      body[len] = '\0';
+      struct text t;
+      CHECK (text_analyze (&t, body, len) == 0);
+      struct findings f = { 0 };
+      CHECK (rules_match (&rs, "t", &t, NULL, &f) == 0);
+      for (size_t i = 0; i < rs.n; i++)
+        {
+          const struct rule *r = &rs.v[i];
+          pcre2_code *code = (pcre2_code *) r->code;
+          if (!code)
+            {
+              int err;
+              PCRE2_SIZE erroff;
+              code = pcre2_compile ((PCRE2_SPTR) r->pattern, PCRE2_ZERO_TERMINATED,
+                                    r->pattern_flags, &err, &erroff, NULL);
+            }
+          CHECK (code != NULL);
+          if (!code)
+            continue;
+          /* What PCRE2 finds searching each range from its start, as match_range did. */
+          size_t want[256][2], nwant = 0;
+          for (size_t s = 0; s < (r->scope == SCOPE_MESSAGE ? 1 : t.nsent); s++)
+            {
+              if (r->scope != SCOPE_MESSAGE && !rules_sentence_in_scope (r, &t, s))
+                continue;
+              size_t start = r->scope == SCOPE_MESSAGE ? 0 : t.sent[s].off;
+              size_t end = r->scope == SCOPE_MESSAGE ? len : t.sent[s].end;
+              size_t pos = 0;
+              for (int m = 0; m < 64 && pos <= end - start; m++)
+                {
+                  if (pcre2_match (code, (PCRE2_SPTR) body + start, end - start, pos, 0, md,
+                                   NULL) < 0)
+                    break;
+                  PCRE2_SIZE *ov = pcre2_get_ovector_pointer (md);
+                  if (!(t.mask[start + ov[0] < len ? start + ov[0] : len - 1] & TEXT_NOT_OWN)
+                      && nwant < 256)
+                    {
+                      want[nwant][0] = start + ov[0];
+                      want[nwant++][1] = ov[1] - ov[0];
+                    }
+                  pos = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
+                  while (pos < end - start && ((unsigned char) body[start + pos] & 0xC0) == 0x80)
+                    pos++;
+                }
+            }
+          size_t ngot = 0;
+          bool same = true;
+          for (size_t k = 0; k < f.n; k++)
+            if (strcmp (f.v[k].rule, r->id) == 0)
+              {
+                same &= ngot < nwant && f.v[k].off == want[ngot][0]
+                  && f.v[k].len == want[ngot][1];
+                ngot++;
+              }
+          found += nwant;
+          if ((!same || ngot != nwant) && mismatches++ < 5)
+            fprintf (stderr, "%s: %zu findings, PCRE2 finds %zu, in \"%s\"\n", r->id, ngot, nwant,
+                     body);
+          if (code != r->code)
+            pcre2_code_free (code);
+        }
+      release (&f);
+      text_free (&t);
+    }
+  CHECK (mismatches == 0);
+  CHECK (found > 5000);         /* the test looked at something */
+  pcre2_match_data_free (md);
+  rules_free (&rs);
+}
+
 /* rules_utf8_valid hands only the non-ASCII runs to u8_check: it must agree with u8_check on
    the whole text, for valid and broken sequences anywhere (surrogates, overlong forms, code
    points past U+10FFFF, a sequence cut short by ASCII or by the end). */
@@ -908,6 +1036,7 @@ main (void)
   test_literal_prefilter ();
   test_caseless_ascii ();
   test_generated_gates ();
+  test_start_strings ();
   test_utf8_valid ();
 
   char cmd[600];
