@@ -91,6 +91,11 @@ struct rules_index
   size_t *tool;
   const char **tools;
   size_t ntools;
+  /* The rules with a pattern of each tool, in rule order: tool K's are
+     tool_rules[tool_at[K] .. tool_at[K + 1]) (K up to ntools, which has none), so that a call
+     visits its tool's rules only. */
+  uint32_t *tool_rules;
+  size_t *tool_at;
   struct word_cache *words_cache;       /* made by the first rules_match that can */
 };
 
@@ -114,6 +119,8 @@ rules_index_free (struct rules_index *ix)
   free (ix->lang);
   free (ix->tool);
   free (ix->tools);
+  free (ix->tool_rules);
+  free (ix->tool_at);
   word_cache_free (ix->words_cache);
   free (ix);
 }
@@ -1248,6 +1255,30 @@ index_build (const struct ruleset *rs)
         ix->tools[ix->ntools++] = r->tool;
       ix->tool[i] = k;
     }
+  ix->tool_rules = malloc ((rs->n + 1) * sizeof *ix->tool_rules);
+  ix->tool_at = calloc (ix->ntools + 2, sizeof *ix->tool_at);
+  if (!ix->tool_rules || !ix->tool_at || rs->n >= UINT32_MAX)
+    {
+      rules_index_free (ix);
+      return NULL;
+    }
+  for (size_t i = 0; i < rs->n; i++)
+    if (rs->v[i].pattern)
+      ix->tool_at[ix->tool[i] + 1]++;
+  for (size_t k = 0; k <= ix->ntools; k++)
+    ix->tool_at[k + 1] += ix->tool_at[k];
+  {
+    size_t *fill = calloc (ix->ntools + 1, sizeof *fill);
+    if (!fill)
+      {
+        rules_index_free (ix);
+        return NULL;
+      }
+    for (size_t i = 0; i < rs->n; i++)
+      if (rs->v[i].pattern)
+        ix->tool_rules[ix->tool_at[ix->tool[i]] + fill[ix->tool[i]]++] = (uint32_t) i;
+    free (fill);
+  }
   for (size_t i = 0; i < rs->n; i++)
     {
       const struct rule *r = &rs->v[i];
@@ -1345,6 +1376,7 @@ struct text_memo
      repeated[f] says that sentence F has later copies (listed in repeated_list); REPEATS says
      whether there are any.  And for the rule in LOG, the matches of each such first sentence
      that it ran on: logged[f], then log_n[f] matches from log->v[log_at[f]]. */
+  bool repeats_found;           /* find_repeats has filled in what follows */
   bool repeats;
   uint32_t *first_same;
   bool *repeated;
@@ -1510,6 +1542,20 @@ find_repeats (struct text_memo *memo, const struct text *t)
 out:
   free (slot);
   free (hash);
+  if (status < 0)
+    {
+      /* Leave nothing half made for a later try. */
+      free (memo->first_same);
+      free (memo->repeated);
+      free (memo->repeated_list);
+      free (memo->logged);
+      free (memo->log_at);
+      free (memo->log_n);
+      memo->first_same = memo->log_at = memo->log_n = memo->repeated_list = NULL;
+      memo->repeated = memo->logged = NULL;
+      memo->repeats = false;
+      memo->nrepeated = 0;
+    }
   return status;
 }
 
@@ -2452,6 +2498,13 @@ match_sentence (struct rule *r, size_t i, struct match_run *run, size_t s, struc
   const struct text *t = run->t;
   const struct text_sentence *sent = &t->sent[s];
   struct text_memo *memo = run->memo;
+  /* Looked for when a sentence rule first runs: many texts have none that does. */
+  if (!memo->repeats_found)
+    {
+      if (find_repeats (memo, t) < 0)
+        return -1;
+      memo->repeats_found = true;
+    }
   if (!memo->repeats || !memo->repeated[memo->first_same[s]])
     return match_range (r, i, run, t->s, sent->off, sent->end, true, NULL, out);
   struct match_log *log = &memo->log;
@@ -2587,6 +2640,16 @@ run_rule (struct rule *r, size_t i, struct match_run *run, const char *subject,
   return 0;
 }
 
+/* The index in IX->tools of TOOL; IX->ntools if no rule is of it. */
+static size_t
+index_tool (const struct rules_index *ix, const char *tool)
+{
+  size_t k = 1;
+  while (k < ix->ntools && strcmp (ix->tools[k], tool) != 0)
+    k++;
+  return k;
+}
+
 int
 rules_match (struct ruleset *rs, const char *tool, const struct text *t, const char *subject,
              struct findings *out)
@@ -2594,10 +2657,19 @@ rules_match (struct ruleset *rs, const char *tool, const struct text *t, const c
   struct match_run run = { .t = t, .subject_utf = -1 };
   int status = -1;
 
+  /* Nothing to do (and no index to build) for a tool without pattern rules. */
   bool any = false;
-  for (size_t i = 0; i < rs->n && !any; i++)
-    any = rs->v[i].pattern && !rs->v[i].compile_failed && rs->v[i].tool
-      && strcmp (rs->v[i].tool, tool) == 0;
+  const struct rules_index *known = rs->priv ? rs->priv->index : NULL;
+  if (known && known->nrules == rs->n)
+    {
+      size_t k = index_tool (known, tool);
+      for (size_t j = known->tool_at[k]; j < known->tool_at[k + 1] && !any; j++)
+        any = !rs->v[known->tool_rules[j]].compile_failed;
+    }
+  else
+    for (size_t i = 0; i < rs->n && !any; i++)
+      any = rs->v[i].pattern && !rs->v[i].compile_failed && rs->v[i].tool
+        && strcmp (rs->v[i].tool, tool) == 0;
   if (!any)
     return 0;
 
@@ -2649,23 +2721,21 @@ rules_match (struct ruleset *rs, const char *tool, const struct text *t, const c
   if (!memo_knows (priv->memo, t, priv->index_gen))
     {
       memo_start (priv->memo, t, priv->index_gen);
-      if (find_triggered (&run) < 0 || find_repeats (priv->memo, t) < 0)
+      if (find_triggered (&run) < 0)
         {
           rules_memo_clear (priv->memo);
           goto out;
         }
     }
 
-  size_t tool_id = 1;
-  while (tool_id < run.ix->ntools && strcmp (run.ix->tools[tool_id], tool) != 0)
-    tool_id++;
   status = 0;
-  for (size_t i = 0; i < rs->n && status == 0; i++)
+  size_t tool_id = index_tool (run.ix, tool);
+  for (size_t k = run.ix->tool_at[tool_id]; k < run.ix->tool_at[tool_id + 1] && status == 0; k++)
     {
+      size_t i = run.ix->tool_rules[k];
       struct rule *r = &rs->v[i];
-      if (run.ix->tool[i] != tool_id || !r->pattern || r->compile_failed)
-        continue;
-      status = run_rule (r, i, &run, subject, out);
+      if (!r->compile_failed)
+        status = run_rule (r, i, &run, subject, out);
     }
 
 out:
