@@ -764,15 +764,17 @@ test_generated_gates (void)
     "rule GATE_DE\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nlang de\npattern /^/\n"
     "rule GATE_EN\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nlang en\npattern /^/\n"
     "rule GATE_WORD\ntool t\nside appell\ndescribe-de d\ndescribe-en e\n"
-    "trigger zebra giraffe* \u00fcber* stra\u00dfe i\npattern /^/\n");
+    "trigger zebra giraffe* \u00fcber* stra\u00dfe i zebrafinken\npattern /^/\n");
   static const char *const vocab[] = {
     "der", "Die", "und", "ich", "NICHT", "du", "the", "The", "and", "you", "IS", "of", "i",
     "zebra", "Zebra", "ZEBRAS", "giraffe", "Giraffenhals", "giraff", "\u00fcber", "\u00dcBER",
     "\u00fcberall", "Stra\u00dfe", "STRASSE", "stra\u00dfen", "Gr\u00fc\u00dfe", "\u0130",
     "\u0131", "\u212Aelvin", "\u017Fie", "xyz", "42", "e-mail", "don't", "was", "in",
+    /* Longer than eight bytes, and a byte more, less or other than a trigger. */
+    "zebrafinken", "zebrafinkem", "Zebrafinkens", "zebrafinke", "zebrafinkenzucht", "zebrafin",
   };
   size_t nvocab = sizeof vocab / sizeof *vocab;
-  static const char *const trig_exact[] = { "zebra", "stra\u00dfe", "i" };
+  static const char *const trig_exact[] = { "zebra", "stra\u00dfe", "i", "zebrafinken" };
   static const char *const trig_prefix[] = { "giraffe", "\u00fcber" };
   uint32_t seed = 20261127;
   unsigned serial = 0;
@@ -819,7 +821,7 @@ test_generated_gates (void)
               for (size_t i = se->first_tok; i < se->first_tok + se->ntok && i < t.ntok; i++)
                 {
                   const char *w = text_lower (&t, i);
-                  for (size_t j = 0; j < 3; j++)
+                  for (size_t j = 0; j < 4; j++)
                     trig |= strcmp (w, trig_exact[j]) == 0;
                   for (size_t j = 0; j < 2; j++)
                     trig |= strncmp (w, trig_prefix[j], strlen (trig_prefix[j])) == 0;
