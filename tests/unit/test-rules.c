@@ -977,6 +977,65 @@ test_start_strings (void)
   rules_free (&rs);
 }
 
+/* rules_triggers_in_subject looks for a trigger only where its first byte stands: it must
+   agree with a compare at every byte, on generated subjects. */
+static bool
+plain_triggers_in_subject (const struct rule *r, const char *subject)
+{
+  if (r->ntrigger == 0)
+    return true;
+  for (size_t k = 0; k < r->ntrigger; k++)
+    {
+      size_t n = strlen (r->trigger[k]);
+      bool prefix = n > 0 && r->trigger[k][n - 1] == '*';
+      n -= prefix;
+      for (size_t i = 0; n && subject[i]; i++)
+        {
+          if (strncmp (subject + i, r->trigger[k], n) != 0)
+            continue;
+          unsigned char b = i ? (unsigned char) subject[i - 1] : ' ', a = (unsigned char) subject[i + n];
+          bool wb = b >= 0x80 || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9');
+          bool wa = a >= 0x80 || (a >= 'a' && a <= 'z') || (a >= '0' && a <= '9');
+          if (!wb && (prefix || !wa))
+            return true;
+        }
+    }
+  return false;
+}
+
+static void
+test_subject_triggers (void)
+{
+  char *triggers[] = { "frage", "question*", "q", "ab*", "*", NULL };
+  struct rule r = { 0 };
+  r.trigger = triggers;
+  r.ntrigger = 5;
+  static const char *const pieces[] = {
+    "frage", "fragen", "xfrage", "frage-", "question", "questions", "q", "qq", "ab", "abc", "xab",
+    "\xc3\xa4", "\xc3\xa4" "frage", " ", " ", "-", "re:", "1", "fra", "ge",
+  };
+  uint32_t seed = 99;
+  size_t disagree = 0, yes = 0;
+  for (int round = 0; round < 20000; round++)
+    {
+      char subject[128];
+      size_t n = 0;
+      int k = (int) (next_random (&seed) % 6);
+      for (int j = 0; j < k; j++)
+        {
+          const char *p = pieces[next_random (&seed) % (sizeof pieces / sizeof *pieces)];
+          memcpy (subject + n, p, strlen (p));
+          n += strlen (p);
+        }
+      subject[n] = '\0';
+      bool want = plain_triggers_in_subject (&r, subject);
+      yes += want;
+      disagree += rules_triggers_in_subject (&r, subject) != want;
+    }
+  CHECK (disagree == 0);
+  CHECK (yes > 1000 && yes < 19000);
+}
+
 /* rules_utf8_valid hands only the non-ASCII runs to u8_check: it must agree with u8_check on
    the whole text, for valid and broken sequences anywhere (surrogates, overlong forms, code
    points past U+10FFFF, a sequence cut short by ASCII or by the end). */
@@ -1039,6 +1098,7 @@ main (void)
   test_caseless_ascii ();
   test_generated_gates ();
   test_start_strings ();
+  test_subject_triggers ();
   test_utf8_valid ();
 
   char cmd[600];
