@@ -1617,13 +1617,17 @@ struct word_entry
   uint32_t hash;                /* the high half of word_key's hash */
   uint32_t off;                 /* bytes past the eighth at arena + off */
   uint32_t bits;                /* its rule bitmap at bitmaps + (bits - 1) * words; 0: none */
-  uint16_t len;                 /* 0: an empty slot (an empty word is never kept) */
+  uint16_t len;
   unsigned char lang;           /* word_lang_class */
+  unsigned char gen;            /* the slot is in use if this is the cache's GEN */
 };
 
 struct word_cache
 {
   struct word_entry slot[WORD_CACHE_SLOTS];
+  /* Emptying the cache starts a new generation instead of clearing its 400 KB of slots (a
+     slot of another generation is empty); only when the counter wraps are they cleared. */
+  unsigned char gen;
   size_t n;
   char arena[WORD_CACHE_ARENA];
   size_t arena_used;
@@ -1646,7 +1650,11 @@ word_cache_make_room (struct word_cache *c)
   if (c->n < WORD_CACHE_ENTRIES * 3 / 4 && c->arena_used < WORD_CACHE_ARENA * 3 / 4
       && c->nbitmaps < WORD_CACHE_BITMAPS * 3 / 4)
     return;
-  memset (c->slot, 0, sizeof c->slot);
+  if (++c->gen == 0)
+    {
+      memset (c->slot, 0, sizeof c->slot);
+      c->gen = 1;
+    }
   c->n = 0;
   c->arena_used = 0;
   c->nbitmaps = 0;
@@ -1761,7 +1769,8 @@ word_facts (const struct rules_index *ix, struct word_cache *c, const char *w,
   size_t n = key->len, k = 0;
   bool cacheable = c && n > 0 && n <= WORD_CACHE_MAX_LEN;
   if (cacheable)
-    for (k = h & (WORD_CACHE_SLOTS - 1); c->slot[k].len; k = (k + 1) & (WORD_CACHE_SLOTS - 1))
+    for (k = h & (WORD_CACHE_SLOTS - 1); c->slot[k].gen == c->gen;
+         k = (k + 1) & (WORD_CACHE_SLOTS - 1))
       {
         const struct word_entry *e = &c->slot[k];
         if (e->head == head && e->hash == (uint32_t) (h >> 32) && e->len == n
@@ -1783,6 +1792,7 @@ word_facts (const struct rules_index *ix, struct word_cache *c, const char *w,
       || (any && c->nbitmaps == WORD_CACHE_BITMAPS))
     return any ? scratch : NULL;
   struct word_entry *e = &c->slot[k];
+  e->gen = c->gen;
   e->head = head;
   e->hash = (uint32_t) (h >> 32);
   e->off = (uint32_t) c->arena_used;
@@ -2712,6 +2722,8 @@ rules_match (struct ruleset *rs, const char *tool, const struct text *t, const c
           free (c);
           c = NULL;
         }
+      if (c)
+        c->gen = 1;             /* calloc's slots, of generation 0, are empty */
       priv->index->words_cache = c;
     }
   if (!priv->mctx)
