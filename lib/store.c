@@ -266,8 +266,8 @@ enum statement
   STMT_MSGS_BY_IDS,             /* up to MSGS_PER_READ messages */
   STMT_INSERT_MSG,
   STMT_INSERT_BAND,
-  STMT_INSERT_BANDS,            /* BANDS_PER_INSERT band rows at once, for a batch's commit */
-  STMT_INSERT_MSGS,             /* MSGS_PER_INSERT message rows with their ids, likewise */
+  STMT_INSERT_BANDS,            /* a batch's band rows, all at once, at its commit */
+  STMT_INSERT_MSGS,             /* a batch's message rows with their ids, likewise */
   STMT_MAX_ID,                  /* the highest message id */
   STMT_DATA_VERSION,            /* whether another connection has committed (the band filter) */
   STMT_COUNT
@@ -358,6 +358,10 @@ struct sqlite_store
   uint32_t *pending_seen;       /* per entry: the last lookup that counted it */
   uint64_t *pending_sort;       /* the commit's sorting space (see sort_rows) */
   uint32_t lookup_serial;
+  const uint64_t *commit_rows;  /* during a commit: its sorted band rows (see write_pending) */
+  size_t commit_nrows;
+  size_t commit_nmsgs;          /* during a commit: its message rows (the waiting entries) */
+  bool batch_tables_registered; /* the tables of both are known to the connection */
   struct band_filter filter;
   struct band_index index;      /* in place of the filter where the message ids allow it */
   int64_t data_version;         /* PRAGMA data_version when the filter was last checked */
@@ -465,18 +469,15 @@ static const char *const statement_sql[STMT_COUNT] = {
      no faster and cost 0.16 M instructions more to prepare. */
   [STMT_INSERT_BAND] = "INSERT OR IGNORE INTO band (key, msg) VALUES (?, ?)",
   /* A batch's commit inserts thousands of band rows: a statement per row cost 1,800
-     instructions of statement overhead each (sqlite3_step, sqlite3VdbeHalt, reset). */
-  [STMT_INSERT_BANDS] = "INSERT OR IGNORE INTO band (key, msg) VALUES"
-    " (?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),"
-    " (?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),"
-    " (?,?),(?,?),(?,?),(?,?)",
-  /* A batch's commit inserts its message rows 16 at once too, each with the id that SQLite
-     would have given it (one more than the highest), read first: a statement per row cost
-     9,200 instructions a message. */
-  [STMT_INSERT_MSGS] = "INSERT INTO msg (id, ts, sender, ntok, sig) VALUES"
-    " (?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),"
-    " (?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),(?,?,?,?,?),"
-    " (?,?,?,?,?),(?,?,?,?,?)",
+     instructions of statement overhead each (sqlite3_step, sqlite3VdbeHalt, reset), so they
+     come from the table of the commit's rows (see batch_band_module), all in one statement. */
+  [STMT_INSERT_BANDS] = "INSERT OR IGNORE INTO band (key, msg)"
+    " SELECT key, msg FROM rittberger_batch_band",
+  /* A batch's commit inserts its message rows all at once too, from the table of its waiting
+     entries, each with the id that SQLite would have given it (one more than the highest),
+     read first: a statement per row cost 9,200 instructions a message. */
+  [STMT_INSERT_MSGS] = "INSERT INTO msg (id, ts, sender, ntok, sig)"
+    " SELECT id, ts, sender, ntok, sig FROM rittberger_batch_msg",
   [STMT_MAX_ID] = "SELECT max(id) FROM msg",
   [STMT_DATA_VERSION] = "PRAGMA data_version",
 };
@@ -1423,7 +1424,6 @@ compare_u64 (const void *a, const void *b)
 /* The order in which the band rows of the waiting entries are written: by the top 48 bits of
    their key, then entry and band, all in one 64-bit number that names the row.  The order only
    serves the B-tree's locality (the rows are the same in any order). */
-enum { BANDS_PER_INSERT = 32, MSGS_PER_INSERT = 16, MSG_COLUMNS = 5 };
 _Static_assert (PENDING_MAX <= 1 << (ROW_REF_BITS - 5) && FP_BANDS <= 32,
                 "a row's entry and band fit in its low bits");
 
@@ -1469,15 +1469,228 @@ sort_rows (uint64_t *rows, uint64_t *tmp, uint32_t *count, size_t n)
     }
 }
 
+/* ------------------------------------------------------------------ the commit's rows as tables */
+
+/* A batch's commit hands its rows to SQLite as two eponymous virtual tables, each read by one
+   INSERT ... SELECT: SQLite's own loop then takes each row from here, where statements of 32
+   band rows (16 message rows) of bound values cost each row its binds, a share of a
+   statement's start and end and the values' copies.  The tables live in this connection only:
+   they are not in the schema, so the file is the same as before and older programs read it as
+   ever.  The band table's rows are the sorted row numbers that write_pending made (see
+   sort_rows), the message table's the waiting entries; both are empty outside a commit. */
+struct batch_table
+{
+  sqlite3_vtab base;
+  struct sqlite_store *s;
+  bool messages;                /* the message rows, else the band rows */
+};
+
+struct batch_cursor
+{
+  sqlite3_vtab_cursor base;
+  size_t row;
+  uint8_t sig[2 * FP_SLOTS];    /* the current message's signature as stored */
+};
+
+static int
+batch_connect (sqlite3 *db, void *aux, sqlite3_vtab **out, bool messages)
+{
+  int rc = sqlite3_declare_vtab (db, messages
+                                 ? "CREATE TABLE x (id INTEGER, ts INTEGER, sender INTEGER,"
+                                   " ntok INTEGER, sig BLOB)"
+                                 : "CREATE TABLE x (key INTEGER, msg INTEGER)");
+  if (rc != SQLITE_OK)
+    return rc;
+#ifdef SQLITE_VTAB_DIRECTONLY
+  /* Not for a view or trigger that a file might bring along (SQLite 3.31 on). */
+  sqlite3_vtab_config (db, SQLITE_VTAB_DIRECTONLY);
+#endif
+  struct batch_table *t = sqlite3_malloc (sizeof *t);
+  if (!t)
+    return SQLITE_NOMEM;
+  memset (t, 0, sizeof *t);
+  t->s = aux;
+  t->messages = messages;
+  *out = &t->base;
+  return SQLITE_OK;
+}
+
+static int
+batch_band_connect (sqlite3 *db, void *aux, int argc, const char *const *argv,
+                    sqlite3_vtab **out, char **err)
+{
+  (void) argc, (void) argv, (void) err;
+  return batch_connect (db, aux, out, false);
+}
+
+static int
+batch_msg_connect (sqlite3 *db, void *aux, int argc, const char *const *argv,
+                   sqlite3_vtab **out, char **err)
+{
+  (void) argc, (void) argv, (void) err;
+  return batch_connect (db, aux, out, true);
+}
+
+static int
+batch_disconnect (sqlite3_vtab *vt)
+{
+  sqlite3_free (vt);
+  return SQLITE_OK;
+}
+
+/* Only ever read whole, in its order. */
+static int
+batch_best_index (sqlite3_vtab *vt, sqlite3_index_info *info)
+{
+  (void) vt;
+  info->estimatedCost = (double) PENDING_MAX * FP_BANDS;
+  info->estimatedRows = PENDING_MAX * FP_BANDS;
+  return SQLITE_OK;
+}
+
+static int
+batch_open (sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
+{
+  (void) vt;
+  struct batch_cursor *c = sqlite3_malloc (sizeof *c);
+  if (!c)
+    return SQLITE_NOMEM;
+  memset (c, 0, sizeof *c);
+  *out = &c->base;
+  return SQLITE_OK;
+}
+
+static int
+batch_close (sqlite3_vtab_cursor *cur)
+{
+  sqlite3_free (cur);
+  return SQLITE_OK;
+}
+
+static int
+batch_filter (sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int argc,
+              sqlite3_value **argv)
+{
+  (void) idx, (void) idx_str, (void) argc, (void) argv;
+  ((struct batch_cursor *) cur)->row = 0;
+  return SQLITE_OK;
+}
+
+static int
+batch_next (sqlite3_vtab_cursor *cur)
+{
+  ((struct batch_cursor *) cur)->row++;
+  return SQLITE_OK;
+}
+
+static int
+batch_eof (sqlite3_vtab_cursor *cur)
+{
+  const struct batch_table *t = (const struct batch_table *) cur->pVtab;
+  return ((struct batch_cursor *) cur)->row
+         >= (t->messages ? t->s->commit_nmsgs : t->s->commit_nrows);
+}
+
+static int
+batch_column (sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+  const struct batch_table *t = (const struct batch_table *) cur->pVtab;
+  const struct sqlite_store *s = t->s;
+  struct batch_cursor *c = (struct batch_cursor *) cur;
+  if (!t->messages)
+    {
+      uint64_t ref = s->commit_rows[c->row];
+      const struct pending_entry *p = &s->pending[(ref & ((1 << ROW_REF_BITS) - 1)) >> 5];
+      sqlite3_result_int64 (ctx, col == 0 ? (sqlite3_int64) p->band[ref & 31] : p->id);
+      return SQLITE_OK;
+    }
+  const struct pending_entry *p = &s->pending[c->row];
+  switch (col)
+    {
+    case 0:
+      sqlite3_result_int64 (ctx, p->id);
+      break;
+    case 1:
+      sqlite3_result_int64 (ctx, p->e.ts);
+      break;
+    case 2:
+      sqlite3_result_int64 (ctx, (sqlite3_int64) (p->e.sender & INT64_MAX));
+      break;
+    case 3:
+      sqlite3_result_int64 (ctx, p->e.ntok);
+      break;
+    default:
+      sig_to_blob (p->e.sig, c->sig);
+      sqlite3_result_blob (ctx, c->sig, sizeof c->sig, SQLITE_TRANSIENT);
+      break;
+    }
+  return SQLITE_OK;
+}
+
+static int
+batch_rowid (sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+  *rowid = (sqlite3_int64) ((struct batch_cursor *) cur)->row;
+  return SQLITE_OK;
+}
+
+/* Eponymous only (no xCreate): each exists in every connection that registers it, as a table
+   of its name, and can never be created in the file. */
+static const sqlite3_module batch_band_module = {
+  .iVersion = 1,
+  .xConnect = batch_band_connect,
+  .xBestIndex = batch_best_index,
+  .xDisconnect = batch_disconnect,
+  .xOpen = batch_open,
+  .xClose = batch_close,
+  .xFilter = batch_filter,
+  .xNext = batch_next,
+  .xEof = batch_eof,
+  .xColumn = batch_column,
+  .xRowid = batch_rowid,
+};
+
+static const sqlite3_module batch_msg_module = {
+  .iVersion = 1,
+  .xConnect = batch_msg_connect,
+  .xBestIndex = batch_best_index,
+  .xDisconnect = batch_disconnect,
+  .xOpen = batch_open,
+  .xClose = batch_close,
+  .xFilter = batch_filter,
+  .xNext = batch_next,
+  .xEof = batch_eof,
+  .xColumn = batch_column,
+  .xRowid = batch_rowid,
+};
+
+/* The statement WHICH (STMT_INSERT_BANDS or STMT_INSERT_MSGS) that reads a batch table,
+   prepared (and the tables registered) when a commit first needs it; SQLITE_OK or the error. */
+static int
+batch_statement (struct sqlite_store *s, enum statement which, sqlite3_stmt **out)
+{
+  *out = s->stmt[which];
+  if (*out)
+    return SQLITE_OK;
+  if (!s->batch_tables_registered)
+    {
+      int rc = sqlite3_create_module (s->db, "rittberger_batch_band", &batch_band_module, s);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_create_module (s->db, "rittberger_batch_msg", &batch_msg_module, s);
+      if (rc != SQLITE_OK)
+        return rc;
+      s->batch_tables_registered = true;
+    }
+  return statement (s, which, out);
+}
+
 /* Insert the message rows of the waiting entries in order, each with the id SQLite would
    give it one by one (one more than the highest), which goes to the entry. */
 static int
 write_pending_messages (struct sqlite_store *s)
 {
-  sqlite3_stmt *q, *many;
+  sqlite3_stmt *q, *all;
   int rc = statement (s, STMT_MAX_ID, &q);
-  if (rc == SQLITE_OK)
-    rc = statement (s, STMT_INSERT_MSGS, &many);
   if (rc != SQLITE_OK)
     return fail (s, rc, "prepare insert");
   rc = sqlite3_step (q);
@@ -1485,32 +1698,22 @@ write_pending_messages (struct sqlite_store *s)
   sqlite3_reset (q);
   if (rc != SQLITE_ROW)
     return fail (s, rc, "insert message");
-  size_t done = 0;
-  /* (Beyond the largest id SQLite picks ids at random: left to insert_message.) */
-  if (max_id < INT64_MAX - PENDING_MAX)
-    for (; done + MSGS_PER_INSERT <= s->npending; done += MSGS_PER_INSERT)
-      {
-        uint8_t blob[MSGS_PER_INSERT][2 * FP_SLOTS];
-        for (int k = 0; k < MSGS_PER_INSERT; k++)
-          {
-            struct pending_entry *p = &s->pending[done + k];
-            p->id = max_id + (sqlite3_int64) (done + k) + 1;
-            sig_to_blob (p->e.sig, blob[k]);
-            int col = MSG_COLUMNS * k;
-            sqlite3_bind_int64 (many, col + 1, p->id);
-            sqlite3_bind_int64 (many, col + 2, p->e.ts);
-            sqlite3_bind_int64 (many, col + 3, (sqlite3_int64) (p->e.sender & INT64_MAX));
-            sqlite3_bind_int64 (many, col + 4, p->e.ntok);
-            sqlite3_bind_blob (many, col + 5, blob[k], sizeof blob[k], SQLITE_STATIC);
-          }
-        rc = sqlite3_step (many);
-        sqlite3_reset (many);
-        if (rc != SQLITE_DONE)
-          return fail (s, rc, "insert message");
-      }
-  for (; done < s->npending; done++)
+  /* (Beyond the largest id SQLite picks ids at random; and without the table, a statement a
+     row: both left to insert_message.) */
+  if (max_id < INT64_MAX - PENDING_MAX
+      && batch_statement (s, STMT_INSERT_MSGS, &all) == SQLITE_OK)
     {
-      int status = insert_message (s, &s->pending[done].e, &s->pending[done].id);
+      for (size_t i = 0; i < s->npending; i++)
+        s->pending[i].id = max_id + (sqlite3_int64) i + 1;
+      s->commit_nmsgs = s->npending;
+      rc = sqlite3_step (all);
+      sqlite3_reset (all);
+      s->commit_nmsgs = 0;
+      return rc == SQLITE_DONE ? STORE_OK : fail (s, rc, "insert message");
+    }
+  for (size_t i = 0; i < s->npending; i++)
+    {
+      int status = insert_message (s, &s->pending[i].e, &s->pending[i].id);
       if (status != STORE_OK)
         return status;
     }
@@ -1534,39 +1737,39 @@ write_pending (struct sqlite_store *s)
   size_t nrows = 0;
   for (size_t i = 0; i < s->npending; i++)
     for (int b = 0; b < FP_BANDS; b++)
-      rows[nrows++] = (s->pending[i].band[b] >> ROW_REF_BITS << ROW_REF_BITS) | i << 5 | b;
+      {
+        filter_note_key (&s->filter, s->pending[i].band[b]);
+        rows[nrows++] = (s->pending[i].band[b] >> ROW_REF_BITS << ROW_REF_BITS) | i << 5 | b;
+      }
   sort_rows (rows, s->pending_sort,
              (uint32_t *) (void *) (s->pending_sort + PENDING_MAX * FP_BANDS), nrows);
-  sqlite3_stmt *many;
-  int rc = statement (s, STMT_INSERT_BANDS, &many);
-  if (rc != SQLITE_OK)
-    return fail (s, rc, "prepare insert");
-  for (size_t r = 0; r < nrows; r++)
+  sqlite3_stmt *all;
+  int rc = batch_statement (s, STMT_INSERT_BANDS, &all);
+  if (rc == SQLITE_OK)
     {
-      const struct pending_entry *p = &s->pending[(rows[r] & ((1 << ROW_REF_BITS) - 1)) >> 5];
-      uint64_t key = p->band[rows[r] & 31];
-      filter_note_key (&s->filter, key);
-      int status = STORE_OK;
-      if (r < nrows - nrows % BANDS_PER_INSERT)
-        {
-          int k = r % BANDS_PER_INSERT;
-          sqlite3_bind_int64 (many, 2 * k + 1, (sqlite3_int64) key);
-          sqlite3_bind_int64 (many, 2 * k + 2, p->id);
-          if (k == BANDS_PER_INSERT - 1)
-            {
-              rc = sqlite3_step (many);
-              sqlite3_reset (many);
-              if (rc != SQLITE_DONE)
-                status = fail (s, rc, "insert band");
-            }
-        }
-      else
-        status = insert_band (s, (sqlite3_int64) key, p->id);   /* the last few */
-      if (status != STORE_OK)
-        return status;
+      s->commit_rows = rows;
+      s->commit_nrows = nrows;
+      rc = sqlite3_step (all);
+      sqlite3_reset (all);
+      s->commit_rows = NULL;
+      s->commit_nrows = 0;
+      status = rc == SQLITE_DONE ? STORE_OK : fail (s, rc, "insert band");
     }
-  index_add (&s->index, &(struct index_source) { .refs = rows, .pending = s->pending }, nrows);
-  return STORE_OK;
+  else
+    {
+      /* Without the table (an SQLite built without virtual tables, or short of memory): a
+         statement a row, slower but the same rows. */
+      for (size_t r = 0; status == STORE_OK && r < nrows; r++)
+        {
+          const struct pending_entry *p
+            = &s->pending[(rows[r] & ((1 << ROW_REF_BITS) - 1)) >> 5];
+          status = insert_band (s, (sqlite3_int64) p->band[rows[r] & 31], p->id);
+        }
+    }
+  if (status == STORE_OK)
+    index_add (&s->index, &(struct index_source) { .refs = rows, .pending = s->pending },
+               nrows);
+  return status;
 }
 
 /* Empty the waiting list and its index (whose memory write_pending may have used). */
