@@ -361,6 +361,7 @@ struct sqlite_store
   const uint64_t *commit_rows;  /* during a commit: its sorted band rows (see write_pending) */
   size_t commit_nrows;
   size_t commit_nmsgs;          /* during a commit: its message rows (the waiting entries) */
+  bool small_cache;             /* the page cache is the smaller one (see fit_page_cache) */
   bool batch_tables_registered; /* the tables of both are known to the connection */
   struct band_filter filter;
   struct band_index index;      /* in place of the filter where the message ids allow it */
@@ -1196,6 +1197,20 @@ filter_drop (struct band_filter *f)
   *f = (struct band_filter) { 0 };
 }
 
+/* The page cache for what S's lookups need: SQLite's default of 2 MB, or, while the exact index
+   answers the batch's lookups (which then no longer read the band index's pages), 1 MB, so that
+   the index's memory (0.9 MB for the corpus) does not add to the peak.  In a corpus run into an
+   empty store the smaller cache costs 4 M instructions (of the store's 508 M) and 3,700 more
+   page reads from the file, and takes 0.9 MB off the peak (15.7 -> 14.8 MiB). */
+static void
+fit_page_cache (struct sqlite_store *s)
+{
+  bool small = s->index.live;
+  if (small != s->small_cache
+      && exec (s, small ? "PRAGMA cache_size=-1024" : "PRAGMA cache_size=-2000") == SQLITE_OK)
+    s->small_cache = small;
+}
+
 /* (Re)build S's exact index, or where the message ids do not allow it its filter, from every
    band row in the database, whose highest message id is MAX_ID, inside the batch's
    transaction, so that nothing can be written meanwhile (the waiting entries' rows are added as
@@ -1210,6 +1225,7 @@ filter_build (struct sqlite_store *s, sqlite3_int64 max_id)
     {
       if (!read_data_version (s, &s->data_version))
         index_drop (&s->index);
+      fit_page_cache (s);
       return;
     }
   /* Sized from the band rows there can be (21 per message id given out, an upper bound, even
@@ -1271,6 +1287,8 @@ usable_filter (struct sqlite_store *s)
   if (!s->batch_open || !s->batch_tuned)
     return NULL;
   struct band_filter *f = &s->filter;
+  if (s->small_cache && !s->index.live)
+    fit_page_cache (s);
   if (f->stale || s->index.outgrown)
     filter_build (s, max_message_id (s));
   else if (!f->words && !s->index.live && s->filter_misses >= s->filter_next_try)
