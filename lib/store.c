@@ -1112,6 +1112,7 @@ struct index_source
   const sqlite3_int64 *ids;
   const uint64_t *refs;
   const struct pending_entry *pending;
+  sqlite3_int64 min_id, max_id; /* of all its rows */
 };
 
 static uint64_t
@@ -1138,13 +1139,12 @@ index_add (struct band_index *x, const struct index_source *src, size_t m)
 {
   if (!x->live || m == 0)
     return;
-  for (size_t j = 0; j < m; j++)
-    if (source_id (src, j) <= 0 || (uint64_t) source_id (src, j) >> x->id_bits)
-      {
-        index_drop (x);
-        x->outgrown = true;     /* built again, with more bits, at the next lookup */
-        return;
-      }
+  if (src->min_id <= 0 || (uint64_t) src->max_id >> x->id_bits)
+    {
+      index_drop (x);
+      x->outgrown = true;       /* built again, with more bits, at the next lookup */
+      return;
+    }
   if (x->n + m >= UINT32_MAX || !index_reserve (x, x->n + m))
     {
       index_drop (x);
@@ -1160,10 +1160,12 @@ index_add (struct band_index *x, const struct index_source *src, size_t m)
   for (size_t b = (size_t) 1 << x->dir_bits; j > 0 && b-- > 0;)
     {
       size_t old_begin = x->start[b];
-      while (j > 0 && index_bucket (x, source_key (src, j - 1)) == b)
+      for (; j > 0; j--)
         {
-          j--;
-          x->rows[--end] = index_row (x, source_key (src, j), (uint64_t) source_id (src, j));
+          uint64_t key = source_key (src, j - 1);
+          if (index_bucket (x, key) != b)
+            break;
+          x->rows[--end] = index_row (x, key, (uint64_t) source_id (src, j - 1));
         }
       size_t len = old_end - old_begin;
       end -= len;
@@ -1377,7 +1379,8 @@ insert_entry (struct sqlite_store *s, const struct store_entry *e, const uint64_
           keys[k] = key;
           ids[b] = id;
         }
-      index_add (&s->index, &(struct index_source) { .keys = keys, .ids = ids }, FP_BANDS);
+      index_add (&s->index, &(struct index_source) { .keys = keys, .ids = ids, .min_id = id,
+                                                     .max_id = id }, FP_BANDS);
     }
   return status;
 }
@@ -1784,9 +1787,19 @@ write_pending (struct sqlite_store *s)
           status = insert_band (s, (sqlite3_int64) p->band[rows[r] & 31], p->id);
         }
     }
-  if (status == STORE_OK)
-    index_add (&s->index, &(struct index_source) { .refs = rows, .pending = s->pending },
-               nrows);
+  if (status == STORE_OK && s->index.live && s->npending)
+    {
+      struct index_source src = { .refs = rows, .pending = s->pending,
+                                  .min_id = s->pending[0].id, .max_id = s->pending[0].id };
+      for (size_t i = 1; i < s->npending; i++)
+        {
+          if (s->pending[i].id < src.min_id)
+            src.min_id = s->pending[i].id;
+          if (s->pending[i].id > src.max_id)
+            src.max_id = s->pending[i].id;
+        }
+      index_add (&s->index, &src, nrows);
+    }
   return status;
 }
 
