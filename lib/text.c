@@ -2575,6 +2575,329 @@ static const bool glued_mark[256] = {
   ['^'] = true, ['$'] = true, [')'] = true, [']'] = true, ['}'] = true, ['>'] = true,
 };
 
+/* The ASCII bytes that end a word for segment's fast path: neither letters nor digits, nor
+   an apostrophe or hyphen, which scan_word reads on (or which make a compound).  */
+static const bool ends_ascii_word[256] = {
+  [0] = true, [1] = true, [2] = true, [3] = true, [4] = true, [5] = true, [6] = true, [7] = true,
+  [8] = true, [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [14] = true,
+  [15] = true, [16] = true, [17] = true, [18] = true, [19] = true, [20] = true, [21] = true,
+  [22] = true, [23] = true, [24] = true, [25] = true, [26] = true, [27] = true, [28] = true,
+  [29] = true, [30] = true, [31] = true, [' '] = true, ['!'] = true, ['"'] = true, ['#'] = true,
+  ['$'] = true, ['%'] = true, ['&'] = true, ['('] = true, [')'] = true, ['*'] = true,
+  ['+'] = true, [','] = true, ['.'] = true, ['/'] = true, [':'] = true, [';'] = true,
+  ['<'] = true, ['='] = true, ['>'] = true, ['?'] = true, ['@'] = true, ['['] = true,
+  ['\\'] = true, [']'] = true, ['^'] = true, ['_'] = true, ['{'] = true, ['|'] = true,
+  ['}'] = true, ['~'] = true, [127] = true,
+};
+
+/* The number of bits set in M, for masks with few bits (the capitals and digits of a word).  */
+static inline unsigned
+bit_count16 (unsigned m)
+{
+  unsigned n = 0;
+  for (; m; m &= m - 1)
+    n++;
+  return n;
+}
+
+/* What segment carries from one word to the next that its fast path reads and changes.  */
+struct run
+{
+  size_t pos;                   /* the end of the last word taken */
+  size_t cursor;                /* line_of's cursor */
+  size_t prev_line;             /* the line of the last word */
+  uint32_t sent_upper, sent_lower;      /* upper- and lower-case letters of the open sentence */
+};
+
+/* The common case, on a fast path: take the words after R->pos that follow one space (or
+   ", " or ": ") and are made of ASCII or Latin-1 letters and digits that do not end in an
+   apostrophe, a hyphen or another non-ASCII character.  Such a word needs none of segment's
+   checks: no sentence boundary, no line, no compound.  Other gaps of white space (line breaks
+   in a hard-wrapped paragraph, indentation) and glued marks are read here the way scan_gap
+   reads them.  Anything else goes back to segment's loop.  Return 1 if a word was taken (R
+   then describes the last one), 0 if none, -1 (ENOMEM).
+   A function of its own, with the builder's counters in local variables: the lower-cased
+   words are stored through a char pointer, which may alias anything, so counters kept in
+   *B and *B->t were read back from memory after every store.  */
+#if defined __GNUC__
+# define TEXT_NOINLINE __attribute__ ((noinline))
+#else
+# define TEXT_NOINLINE
+#endif
+
+static TEXT_NOINLINE int
+fast_words (struct builder *b, const struct line *lines, size_t nlines, struct run *r)
+{
+  struct text *t = b->t;
+  const char *const s = t->s;
+  const size_t len = t->len;
+  const uint8_t *const mask = t->mask;
+  size_t pos = r->pos;
+  /* Room for the rest of the text lower-cased in place: each word below takes at least one
+     more byte of the text than of the buffer (its gap), so this holds to the end.  */
+  if (b->lower_len + (len - pos) + 2 > b->lower_cap
+      && grow ((void **) &t->lower, &b->lower_cap, b->lower_len + (len - pos) + 2, 1) < 0)
+    return -1;
+  char *const lower = t->lower;
+  char *dst = lower + b->lower_len;     /* where the next word goes */
+  struct text_token *ft = t->tok + t->ntok, *tok_end = t->tok + b->tok_cap;
+  uint32_t sentence = t->nsent - 1;
+  uint32_t sent_upper = r->sent_upper, sent_lower = r->sent_lower;
+  int ret = 0;
+
+  while (pos + 1 < len)
+    {
+#if defined __SSE2__
+      /* The commonest case of all, on a path of its own: one space, then ASCII letters and
+         digits, fewer than sixteen, and an ASCII byte after them that ends the word (see
+         ends_ascii_word).  One sixteen-byte load finds the word's letters, capitals and
+         digits, and lower-cases it.  */
+      while (pos + 17 <= len && s[pos] == ' ' && ft != tok_end)
+        {
+          size_t st = pos + 1;
+          __m128i x = _mm_loadu_si128 ((const __m128i *) (s + st));
+          /* (signed bytes: those above ASCII are negative, below every range here) */
+          __m128i folded = _mm_or_si128 (x, _mm_set1_epi8 (0x20));
+          __m128i letter = _mm_and_si128 (_mm_cmpgt_epi8 (folded, _mm_set1_epi8 ('a' - 1)),
+                                          _mm_cmplt_epi8 (folded, _mm_set1_epi8 ('z' + 1)));
+          __m128i capital = _mm_and_si128 (_mm_cmpgt_epi8 (x, _mm_set1_epi8 ('A' - 1)),
+                                           _mm_cmplt_epi8 (x, _mm_set1_epi8 ('Z' + 1)));
+          __m128i dig = _mm_and_si128 (_mm_cmpgt_epi8 (x, _mm_set1_epi8 ('0' - 1)),
+                                       _mm_cmplt_epi8 (x, _mm_set1_epi8 ('9' + 1)));
+          /* (bit 16 set: K is 16 when all sixteen bytes are letters or digits) */
+          unsigned k = (unsigned) __builtin_ctz ((unsigned) _mm_movemask_epi8 (_mm_or_si128 (letter, dig))
+                                                 ^ 0x1FFFF);
+          if (k - 1 >= 15 || !ends_ascii_word[(unsigned char) s[st + k]])
+            break;
+          size_t lower_off = dst - lower;
+          if (lower_off > UINT32_MAX)
+            break;
+          unsigned in_word = (1u << k) - 1;
+          unsigned caps = (unsigned) _mm_movemask_epi8 (capital) & in_word;
+          unsigned digits = (unsigned) _mm_movemask_epi8 (dig) & in_word;
+          unsigned smalls = in_word & ~(caps | digits);
+          _mm_storeu_si128 ((__m128i *) dst,
+                            _mm_or_si128 (x, _mm_and_si128 (capital, _mm_set1_epi8 (0x20))));
+          dst[k] = '\0';
+          dst += k + 1;
+          ft->off = st;
+          ft->len = k;
+          ft->lower_off = lower_off;
+          ft->sentence = sentence;
+          ft->mask = mask[st];
+          ft->punct_before = 0;
+          unsigned fl = (caps & 1 ? TOK_UPPER_INITIAL : 0) | (digits ? TOK_HAS_DIGIT : 0);
+          if (caps & (caps - 1) && !smalls)
+            fl |= TOK_ALL_UPPER;
+          if (smalls && !caps)
+            fl |= TOK_ALL_LOWER;
+          ft->flags = fl;
+          ft++;
+          /* The sentence's counts are only compared with 0 and 2 (close_sentence): a word
+             adds at most 2 of each, which keeps both comparisons' results.  */
+          sent_upper += (caps != 0) + ((caps & (caps - 1)) != 0);
+          sent_lower += (smalls != 0) + ((smalls & (smalls - 1)) != 0);
+          pos = st + k;
+        }
+      if (pos + 1 >= len)
+        break;
+#endif
+      unsigned char punct = 0;
+      size_t st = pos + 1;
+      bool initial = false, white_gap = false;
+      unsigned newlines = 0;
+      if (s[pos] == ' ' && !is_space ((unsigned char) s[pos + 1]))
+        ;
+      else if (is_space ((unsigned char) s[pos]))
+        {
+          /* ASCII white space with line breaks, and '>' after one (quote marks at a line
+             start count as indentation): scan_gap would find no terminator, no bullet, no
+             punctuation before the first newline; the word starts its line if there is a
+             newline, and two make a blank line.  */
+          size_t k = skip_white_gap (s, pos, len - pos > 64 ? pos + 64 : len, &newlines);
+          if (k >= len || k - pos >= 64)
+            break;
+          st = k;
+          white_gap = true;
+          punct = newlines ? '\n' : 0;
+        }
+      else
+        {
+          punct = s[pos];
+          if ((punct == ',' || punct == ':') && pos + 2 < len && s[pos + 1] == ' ')
+            {
+              st = pos + 2;
+              initial = punct == ':';
+            }
+          /* Marks glued between two words ("www.example.com", "und/oder", "https://"), as
+             scan_gap reads them: without white space no sentence ends there unless the
+             masks of blocks change, and only the last mark counts.  */
+          else if (glued_mark[punct])
+            {
+              while (st < len && st - pos < 8 && glued_mark[(unsigned char) s[st]])
+                st++;
+              /* (most often white space follows: ". ", ".\n") */
+              if (st >= len || ((unsigned char) s[st] < 0x80 && !is_ascii_alnum (s[st]))
+                  || (mask[pos - 1] & MASK_BLOCK) != (mask[st] & MASK_BLOCK))
+                break;
+              punct = s[st - 1];
+              initial = punct == ':' && !(s[st - 2] >= '0' && s[st - 2] <= '9');
+            }
+          else
+            break;
+        }
+      size_t j;
+      uint32_t up, lo;
+      bool letters, digit, first_upper;
+#if defined __SSE2__
+      unsigned ascii_run = 0;
+      if (st + 16 <= len)
+        {
+          /* Most words are ASCII letters and digits shorter than sixteen bytes, followed by
+             an ASCII byte: their letters, capitals and digits are found at once, and the
+             word is lower-cased at once.  (The longer ones, and those that end in a byte
+             above ASCII, take scan_simple_word.)  */
+          __m128i x = _mm_loadu_si128 ((const __m128i *) (s + st));
+          /* (signed bytes: those above ASCII are negative, below every range here) */
+          __m128i folded = _mm_or_si128 (x, _mm_set1_epi8 (0x20));
+          __m128i letter = _mm_and_si128 (_mm_cmpgt_epi8 (folded, _mm_set1_epi8 ('a' - 1)),
+                                          _mm_cmplt_epi8 (folded, _mm_set1_epi8 ('z' + 1)));
+          __m128i capital = _mm_and_si128 (_mm_cmpgt_epi8 (x, _mm_set1_epi8 ('A' - 1)),
+                                           _mm_cmplt_epi8 (x, _mm_set1_epi8 ('Z' + 1)));
+          __m128i dig = _mm_and_si128 (_mm_cmpgt_epi8 (x, _mm_set1_epi8 ('0' - 1)),
+                                       _mm_cmplt_epi8 (x, _mm_set1_epi8 ('9' + 1)));
+          unsigned stop = (unsigned) _mm_movemask_epi8 (_mm_or_si128 (letter, dig)) ^ 0xFFFF;
+          unsigned k = stop ? (unsigned) __builtin_ctz (stop) : 16;
+          if (k < 16 && (unsigned char) s[st + k] < 0x80)
+            {
+              unsigned in_word = (1u << k) - 1;
+              unsigned caps = (unsigned) _mm_movemask_epi8 (capital) & in_word;
+              unsigned digits = (unsigned) _mm_movemask_epi8 (dig) & in_word;
+              _mm_storeu_si128 ((__m128i *) dst,
+                                _mm_or_si128 (x, _mm_and_si128 (capital, _mm_set1_epi8 (0x20))));
+              up = bit_count16 (caps);
+              lo = k - up - bit_count16 (digits);
+              letters = (digits ^ in_word) != 0;
+              digit = digits != 0;
+              first_upper = caps & 1;
+              j = st + k;
+              ascii_run = 1;
+            }
+        }
+      if (!ascii_run)
+#endif
+        {
+          struct simple_word sw = scan_simple_word (s, len, st, dst);
+          j = sw.end;
+          up = sw.upper;
+          lo = sw.lower;
+          letters = sw.letters;
+          digit = sw.digit;
+          /* (a word that starts with 0xC3 starts with a Latin-1 letter, two bytes: only
+             then is s[st + 1] in the text) */
+          unsigned char f0 = s[st];
+          first_upper = (unsigned char) (f0 - 'A') < 26
+            || (f0 == 0xC3 && j > st && (unsigned char) s[st + 1] < 0x9F);
+        }
+      if (j == st)
+        break;
+      if (j < len)
+        {
+          unsigned char e = s[j];
+          if (e >= 0x80 || e == '\'' || e == '`' || e == '-')
+            break;
+        }
+      if (white_gap)
+        {
+          /* A number alone after a line break may be a list number ("1." at a line start):
+             segment's loop knows those.  (Without a line break the word does not start its
+             line, so it is none.)  */
+          if (newlines && digit && !letters)
+            break;
+          bool split = false;
+          if (newlines)
+            {
+              size_t li = line_of (lines, nlines, &r->cursor, st);
+              struct gap g;
+              memset (&g, 0, sizeof g);
+              g.newlines = newlines;
+              g.blank_line = newlines >= 2;
+              g.line_end = pos;
+              g.word_starts_line = true;
+              /* (line_break_ends_sentence reads only CH_UPPER and CH_DIGIT) */
+              struct word_info cur;
+              unsigned char f0 = s[st];
+              cur.first_class = (unsigned char) (f0 - '0') < 10 ? CH_DIGIT
+                : first_upper ? CH_LETTER | CH_UPPER : CH_LETTER;
+              cur.list_number = false;
+              split = line_break_ends_sentence (s, &g, &lines[r->prev_line], &lines[li], &cur,
+                                                false, t->all_lower);
+              r->prev_line = li;
+            }
+          if (split || (mask[pos - 1] & MASK_BLOCK) != (mask[st] & MASK_BLOCK))
+            {
+              /* The sentence ends with the word before the gap.  */
+              t->ntok = ft - t->tok;
+              close_sentence (t, pos, 0, sent_upper, sent_lower);
+              sent_upper = sent_lower = 0;
+              if (open_sentence (b, t->ntok, st, &lines[r->prev_line]) < 0)
+                {
+                  ret = -1;
+                  break;
+                }
+              sentence = t->nsent - 1;
+              initial = true;
+            }
+        }
+      if (ft == tok_end)
+        {
+          size_t ntok = ft - t->tok;
+          if (grow ((void **) &t->tok, &b->tok_cap, ntok + 1, sizeof *t->tok) < 0)
+            {
+              ret = -1;
+              break;
+            }
+          ft = t->tok + ntok;
+          tok_end = t->tok + b->tok_cap;
+        }
+      size_t lower_off = dst - lower;
+      if (lower_off > UINT32_MAX)
+        {
+          errno = EOVERFLOW;
+          ret = -1;
+          break;
+        }
+      size_t wl = j - st;
+      dst[wl] = '\0';
+      dst += wl + 1;
+      ft->off = st;
+      ft->len = wl;
+      ft->lower_off = lower_off;
+      ft->sentence = sentence;
+      ft->mask = mask[st];
+      ft->punct_before = punct;
+      unsigned fl = (first_upper ? TOK_UPPER_INITIAL : 0) | (initial ? TOK_INITIAL : 0);
+      if (up >= 2 && lo == 0)
+        fl |= TOK_ALL_UPPER;
+      if (lo >= 1 && up == 0)
+        fl |= TOK_ALL_LOWER;
+      if (digit)
+        fl |= TOK_HAS_DIGIT;
+      ft->flags = fl;
+      ft++;
+      sent_upper += up;
+      sent_lower += lo;
+      pos = j;
+    }
+  bool taken = pos != r->pos;
+  t->ntok = ft - t->tok;
+  b->lower_len = dst - lower;
+  r->pos = pos;
+  r->sent_upper = sent_upper;
+  r->sent_lower = sent_lower;
+  return ret < 0 ? -1 : taken;
+}
+
 static int
 segment (struct builder *b, const struct line *lines, size_t nlines)
 {
@@ -2773,143 +3096,22 @@ segment (struct builder *b, const struct line *lines, size_t nlines)
       prev_line = li;
       have_prev = true;
 
-      /* The common case, on a fast path: one space (or ", " or ": "), then a word of ASCII or
-         Latin-1 letters and digits that does not end in an apostrophe, a hyphen or another
-         non-ASCII character.  Such a word needs none of the checks above: no sentence boundary,
-         no line, no compound.  Other gaps of white space (line breaks in a hard-wrapped
-         paragraph, indentation) and glued marks are read here the way scan_gap reads them.
-         Anything else goes back to the loop above.  */
-      while (HAVE_FAST_PATHS && pos + 1 < len)
+      if (HAVE_FAST_PATHS && pos + 1 < len)
         {
-          unsigned char punct = 0;
-          size_t st = pos + 1;
-          bool initial = false, white_gap = false;
-          unsigned newlines = 0;
-          if (s[pos] == ' ' && !is_space ((unsigned char) s[pos + 1]))
-            ;
-          else if (is_space ((unsigned char) s[pos]))
-            {
-              /* ASCII white space with line breaks, and '>' after one (quote marks at a line
-                 start count as indentation): scan_gap would find no terminator, no bullet,
-                 no punctuation before the first newline; the word starts its line if there
-                 is a newline, and two make a blank line.  */
-              size_t k = skip_white_gap (s, pos, len - pos > 64 ? pos + 64 : len, &newlines);
-              if (k >= len || k - pos >= 64)
-                break;
-              st = k;
-              white_gap = true;
-              punct = newlines ? '\n' : 0;
-            }
-          else
-            {
-              punct = s[pos];
-              if ((punct == ',' || punct == ':') && pos + 2 < len && s[pos + 1] == ' ')
-                {
-                  st = pos + 2;
-                  initial = punct == ':';
-                }
-              /* Marks glued between two words ("www.example.com", "und/oder", "https://"),
-                 as scan_gap reads them: without white space no sentence ends there unless
-                 the masks of blocks change, and only the last mark counts.  */
-              else if (glued_mark[punct])
-                {
-                  while (st < len && st - pos < 8 && glued_mark[(unsigned char) s[st]])
-                    st++;
-                  /* (most often white space follows: ". ", ".\n") */
-                  if (st >= len || ((unsigned char) s[st] < 0x80 && !is_ascii_alnum (s[st]))
-                      || (t->mask[pos - 1] & MASK_BLOCK) != (t->mask[st] & MASK_BLOCK))
-                    break;
-                  punct = s[st - 1];
-                  initial = punct == ':' && !(s[st - 2] >= '0' && s[st - 2] <= '9');
-                }
-              else
-                break;
-            }
-          if (b->lower_len + (len - st) + 2 > b->lower_cap
-              && grow ((void **) &t->lower, &b->lower_cap, b->lower_len + (len - st) + 2, 1) < 0)
+          struct run r = { pos, cursor, prev_line, sent_upper, sent_lower };
+          int taken = fast_words (b, lines, nlines, &r);
+          if (taken < 0)
             return -1;
-          char *dst = t->lower + b->lower_len;
-          struct simple_word sw = scan_simple_word (s, len, st, dst);
-          size_t j = sw.end;
-          uint32_t up = sw.upper, lo = sw.lower;
-          bool letters = sw.letters, digit = sw.digit;
-          if (j == st)
-            break;
-          if (j < len)
+          if (taken)
             {
-              unsigned char e = s[j];
-              if (e >= 0x80 || e == '\'' || e == '`' || e == '-')
-                break;
+              /* (the last word is a fast-path word: no list number) */
+              prev_info.list_number = false;
+              prev_end = pos = r.pos;
+              cursor = r.cursor;
+              prev_line = r.prev_line;
+              sent_upper = r.sent_upper;
+              sent_lower = r.sent_lower;
             }
-          unsigned char f0 = s[st];
-          bool first_upper = (unsigned char) (f0 - 'A') < 26
-            || (f0 == 0xC3 && (unsigned char) s[st + 1] < 0x9F);
-          if (white_gap)
-            {
-              /* A number alone after a line break may be a list number ("1." at a line
-                 start): the loop above knows those.  (Without a line break the word does not
-                 start its line, so it is none.)  */
-              if (newlines && digit && !letters)
-                break;
-              bool split = false;
-              if (newlines)
-                {
-                  size_t li = line_of (lines, nlines, &cursor, st);
-                  struct gap g;
-                  memset (&g, 0, sizeof g);
-                  g.newlines = newlines;
-                  g.blank_line = newlines >= 2;
-                  g.line_end = pos;
-                  g.word_starts_line = true;
-                  /* (line_break_ends_sentence reads only CH_UPPER and CH_DIGIT) */
-                  struct word_info cur;
-                  cur.first_class = (unsigned char) (f0 - '0') < 10 ? CH_DIGIT
-                    : first_upper ? CH_LETTER | CH_UPPER : CH_LETTER;
-                  cur.list_number = false;
-                  split = line_break_ends_sentence (s, &g, &lines[prev_line], &lines[li], &cur,
-                                                    false, t->all_lower);
-                  prev_line = li;
-                }
-              if (split || (t->mask[pos - 1] & MASK_BLOCK) != (t->mask[st] & MASK_BLOCK))
-                {
-                  /* The sentence ends with the word before the gap.  */
-                  close_sentence (t, pos, 0, sent_upper, sent_lower);
-                  sent_upper = sent_lower = 0;
-                  if (open_sentence (b, t->ntok, st, &lines[prev_line]) < 0)
-                    return -1;
-                  initial = true;
-                }
-            }
-          if (t->ntok == b->tok_cap
-              && grow ((void **) &t->tok, &b->tok_cap, t->ntok + 1, sizeof *t->tok) < 0)
-            return -1;
-          size_t wl = j - st;
-          dst[wl] = '\0';
-          struct text_token *ft = &t->tok[t->ntok++];
-          ft->off = st;
-          ft->len = wl;
-          ft->lower_off = b->lower_len;
-          if (b->lower_len > UINT32_MAX)
-            {
-              errno = EOVERFLOW;
-              return -1;
-            }
-          b->lower_len += wl + 1;
-          ft->sentence = t->nsent - 1;
-          ft->mask = t->mask[st];
-          ft->punct_before = punct;
-          unsigned fl = (first_upper ? TOK_UPPER_INITIAL : 0) | (initial ? TOK_INITIAL : 0);
-          if (up >= 2 && lo == 0)
-            fl |= TOK_ALL_UPPER;
-          if (lo >= 1 && up == 0)
-            fl |= TOK_ALL_LOWER;
-          if (digit)
-            fl |= TOK_HAS_DIGIT;
-          ft->flags = fl;
-          sent_upper += up;
-          sent_lower += lo;
-          prev_info.list_number = false;
-          prev_end = pos = j;
         }
     }
 

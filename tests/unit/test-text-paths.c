@@ -154,6 +154,9 @@ test_letter_sets (void)
                               || b == '\r'));
       CHECK (is_ascii_alnum (b) == ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z')
                                     || (b >= '0' && b <= '9')));
+      /* the fast path's word ends: what its plain test let through */
+      CHECK (ends_ascii_word[b] == (b < 0x80 && !is_ascii_alnum (b) && b != '\'' && b != '`'
+                                    && b != '-'));
     }
   uint32_t closing[26] = { 0 };
   for (int k = 0; k < 2; k++)
