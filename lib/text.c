@@ -2611,8 +2611,8 @@ struct run
 
 /* The common case, on a fast path: take the words after R->pos that follow one space (or
    ", " or ": ") and are made of ASCII or Latin-1 letters and digits that do not end in an
-   apostrophe, a hyphen or another non-ASCII character.  Such a word needs none of segment's
-   checks: no sentence boundary, no line, no compound.  Other gaps of white space (line breaks
+   apostrophe or another non-ASCII character.  Such a word needs few of segment's checks:
+   no sentence boundary, no line; a compound only when it ends in a hyphen or follows one.  Other gaps of white space (line breaks
    in a hard-wrapped paragraph, indentation) and glued marks are read here the way scan_gap
    reads them.  Anything else goes back to segment's loop.  Return 1 if a word was taken (R
    then describes the last one), 0 if none, -1 (ENOMEM).
@@ -2704,7 +2704,7 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
 #endif
       unsigned char punct = 0;
       size_t st = pos + 1;
-      bool initial = false, white_gap = false;
+      bool initial = false, white_gap = false, hyphen_gap = false;
       unsigned newlines = 0;
       if (s[pos] == ' ' && !is_space ((unsigned char) s[pos + 1]))
         ;
@@ -2728,6 +2728,14 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
             {
               st = pos + 2;
               initial = punct == ':';
+            }
+          /* The second part of a compound ("E-Mail", "opt-in"): a hyphen glued between two
+             words, read as scan_gap reads one glued mark.  */
+          else if (punct == '-')
+            {
+              if ((mask[pos - 1] & MASK_BLOCK) != (mask[st] & MASK_BLOCK))
+                break;
+              hyphen_gap = true;
             }
           /* Marks glued between two words ("www.example.com", "und/oder", "https://"), as
              scan_gap reads them: without white space no sentence ends there unless the
@@ -2801,11 +2809,23 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
         }
       if (j == st)
         break;
+      bool compound = false;
       if (j < len)
         {
           unsigned char e = s[j];
-          if (e >= 0x80 || e == '\'' || e == '`' || e == '-')
+          if (e >= 0x80 || e == '\'' || e == '`')
             break;
+          if (e == '-' && j + 1 < len)
+            {
+              /* The first part of a compound, as segment reads it: a letter after the
+                 hyphen, or '/' or ','.  (A space may start "Du- und Sie-Form", and a byte
+                 above ASCII a letter: segment's loop reads those.)  */
+              unsigned char d = s[j + 1];
+              if (d >= 0x80 || d == ' ')
+                break;
+              compound = (is_ascii_alnum (d) && (unsigned char) (d - '0') >= 10) || d == '/'
+                || d == ',';
+            }
         }
       if (white_gap)
         {
@@ -2883,6 +2903,17 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
         fl |= TOK_ALL_LOWER;
       if (digit)
         fl |= TOK_HAS_DIGIT;
+      if (compound)
+        fl |= TOK_COMPOUND;
+      if (hyphen_gap)
+        {
+          /* As segment marks the word after a hyphen that follows a letter.  */
+          size_t l0 = prev_char_start (s, pos);
+          ucs4_t l;
+          next_char (s, pos, l0, &l);
+          if (char_class (l) & CH_LETTER)
+            fl |= TOK_AFTER_HYPHEN;
+        }
       ft->flags = fl;
       ft++;
       sent_upper += up;
