@@ -187,6 +187,27 @@ test_letter_sets (void)
     }
   for (int i = 0; i < 26; i++)
     CHECK (abbreviation_first_two[i] == abbrev[i]);
+  /* compute_masks passes over a line whose first two letters begin none of these */
+  uint32_t line_tests[26] = { 0 };
+  const char *starts[64];
+  size_t nstarts = 0;
+  for (size_t i = 0; i < sizeof separator_phrases / sizeof *separator_phrases; i++)
+    starts[nstarts++] = separator_phrases[i].phrase;
+  for (size_t i = 0; i < sizeof quoted_header_fields / sizeof *quoted_header_fields; i++)
+    starts[nstarts++] = quoted_header_fields[i].name;
+  const char *const *const lists[] = { date_intros, disclaimer_headings, disclaimer_openings };
+  for (size_t k = 0; k < sizeof lists / sizeof *lists; k++)
+    for (const char *const *w = lists[k]; *w; w++)
+      starts[nstarts++] = *w;
+  CHECK (nstarts <= sizeof starts / sizeof *starts);
+  for (size_t i = 0; i < nstarts; i++)
+    {
+      const char *w = starts[i];
+      CHECK (w[0] >= 'a' && w[0] <= 'z' && w[1] >= 'a' && w[1] <= 'z');
+      line_tests[w[0] - 'a'] |= LETTER_BIT (w[1]);
+    }
+  for (int i = 0; i < 26; i++)
+    CHECK (line_test_first_two[i] == line_tests[i]);
 }
 
 static void
