@@ -1356,13 +1356,50 @@ chunk_end (const char *s, size_t e, size_t len)
   return e;
 }
 
+/* The first index from I on, below LEN, that may make its chunk an address for mask_addresses:
+   '@', '_', or a dot or colon not followed by white space; it may return a dot or colon that
+   is (the caller looks again), but never passes over one that is not.  Most dots and colons
+   in prose end a sentence or a clause, and every one of them stopped a plain scan for the
+   four bytes: where SSE2 is there, the byte after each is looked at in the same sixteen-byte
+   step, and a space, tab or line break there lets the scan go on.  */
+static inline size_t
+find_address_mark (const char *s, size_t i, size_t len)
+{
+#if defined __SSE2__
+  if (HAVE_FAST_PATHS)
+    {
+      const __m128i at = _mm_set1_epi8 ('@'), underscore = _mm_set1_epi8 ('_');
+      const __m128i dot = _mm_set1_epi8 ('.'), colon = _mm_set1_epi8 (':');
+      const __m128i space = _mm_set1_epi8 (' '), newline = _mm_set1_epi8 ('\n');
+      const __m128i tab = _mm_set1_epi8 ('\t'), cr = _mm_set1_epi8 ('\r');
+      for (; i + 17 <= len; i += 16)
+        {
+          __m128i x = _mm_loadu_si128 ((const __m128i *) (s + i));
+          __m128i next = _mm_loadu_si128 ((const __m128i *) (s + i + 1));
+          __m128i stop = _mm_or_si128 (_mm_cmpeq_epi8 (x, dot), _mm_cmpeq_epi8 (x, colon));
+          __m128i white = _mm_or_si128 (_mm_or_si128 (_mm_cmpeq_epi8 (next, space),
+                                                      _mm_cmpeq_epi8 (next, newline)),
+                                        _mm_or_si128 (_mm_cmpeq_epi8 (next, tab),
+                                                      _mm_cmpeq_epi8 (next, cr)));
+          __m128i hit = _mm_or_si128 (_mm_or_si128 (_mm_cmpeq_epi8 (x, at),
+                                                    _mm_cmpeq_epi8 (x, underscore)),
+                                      _mm_andnot_si128 (white, stop));
+          unsigned bits = (unsigned) _mm_movemask_epi8 (hit);
+          if (bits)
+            return i + (unsigned) __builtin_ctz (bits);
+        }
+    }
+#endif
+  return find_any4 (s, i, len, '.', '@', '_', ':');
+}
+
 /* Look only at the white-space separated chunks that hold '@', '_', or a dot or colon inside
    (a dot or colon before white space is punctuation, not an address).  */
 static void
 mask_addresses (const char *s, size_t len, uint8_t *mask)
 {
   size_t i = 0, done = 0;
-  while ((i = find_any4 (s, i, len, '.', '@', '_', ':')) < len)
+  while ((i = find_address_mark (s, i, len)) < len)
     {
       unsigned char c = s[i];
       if ((c == '.' || c == ':') && (i + 1 >= len || space_len (s, len, i + 1)))
