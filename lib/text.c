@@ -1664,12 +1664,47 @@ is_greeting (const char *p, size_t n, bool sentence)
 
 #define MASK_BLOCK (TEXT_QUOTED | TEXT_SIGNATURE | TEXT_FORWARD | TEXT_DISCLAIMER)
 
-/* The first two letters of every phrase the line tests of compute_masks look for at a line's
-   start: separator_marker's phrases, quoted_header_fields, line_starts_date_intro's intros
-   and starts_disclaimer's headings and openings (bit J of entry I for 'a' + I, 'a' + J).  A
-   line that starts with two ASCII letters not in this set is none of them, and most lines of
-   prose are passed over after one look instead of four tests that each mispredict a branch
-   now and then.  test-text-paths checks it against the lists.  */
+/* The first two letters of the phrases each line test of compute_masks looks for at a line's
+   start (bit J of entry I for 'a' + I, 'a' + J), and of all of them together: a line that
+   starts with two ASCII letters is asked only the tests whose phrases can start so, and most
+   lines of prose are passed over after one look instead of four tests that each mispredict a
+   branch now and then.  test-text-paths checks them against the lists.  */
+
+/* separator_phrases */
+static const uint32_t separator_first_two[26] = {
+  ['a' - 'a'] = LETTER_BIT ('n'),
+  ['b' - 'a'] = LETTER_BIT ('e'),
+  ['f' - 'a'] = LETTER_BIT ('o'),
+  ['o' - 'a'] = LETTER_BIT ('r'),
+  ['u' - 'a'] = LETTER_BIT ('r'),
+  ['w' - 'a'] = LETTER_BIT ('e'),
+};
+
+/* date_intros */
+static const uint32_t date_intro_first_two[26] = {
+  ['a' - 'a'] = LETTER_BIT ('m'),
+  ['e' - 'a'] = LETTER_BIT ('l'),
+  ['i' - 'a'] = LETTER_BIT ('l'),
+  ['l' - 'a'] = LETTER_BIT ('e'),
+  ['o' - 'a'] = LETTER_BIT ('n') | LETTER_BIT ('p'),
+};
+
+/* disclaimer_headings and disclaimer_openings */
+static const uint32_t disclaimer_first_two[26] = {
+  ['c' - 'a'] = LETTER_BIT ('o'),
+  ['d' - 'a'] = LETTER_BIT ('e') | LETTER_BIT ('i'),
+  ['f' - 'a'] = LETTER_BIT ('a'),
+  ['h' - 'a'] = LETTER_BIT ('a') | LETTER_BIT ('i'),
+  ['i' - 'a'] = LETTER_BIT ('f') | LETTER_BIT ('m'),
+  ['n' - 'a'] = LETTER_BIT ('o'),
+  ['r' - 'a'] = LETTER_BIT ('e'),
+  ['s' - 'a'] = LETTER_BIT ('o'),
+  ['t' - 'a'] = LETTER_BIT ('h'),
+  ['v' - 'a'] = LETTER_BIT ('e'),
+  ['w' - 'a'] = LETTER_BIT ('e') | LETTER_BIT ('i'),
+};
+
+/* all four, with header_first_two (quoted_header_fields) */
 static const uint32_t line_test_first_two[26] = {
   ['a' - 'a'] = LETTER_BIT ('m') | LETTER_BIT ('n'),
   ['b' - 'a'] = LETTER_BIT ('e'),
@@ -1691,17 +1726,21 @@ static const uint32_t line_test_first_two[26] = {
   ['w' - 'a'] = LETTER_BIT ('e') | LETTER_BIT ('i'),
 };
 
-/* True if line L starts with two ASCII letters that no phrase of the line tests starts with.  */
-static inline bool
-passes_line_tests (const char *s, const struct line *l)
+/* If line L starts with two ASCII letters 'a' + *A and 'a' + Y, the bit of Y (their pair is
+   bit Y of a table's entry *A); else all bits, as every test applies, and *A is 0.  */
+static inline uint32_t
+line_first_two (const char *s, const struct line *l, unsigned *a)
 {
   const char *p = s + l->lead;
-  size_t n = l->end - l->lead;
-  if (n < 2)
-    return false;
+  *a = 0;
+  if (l->end - l->lead < 2)
+    return UINT32_MAX;
   /* (| 0x20 folds ASCII capitals and takes no other byte to a small letter) */
-  unsigned a = ((unsigned char) p[0] | 0x20) - 'a', b = ((unsigned char) p[1] | 0x20) - 'a';
-  return a < 26 && b < 26 && !((line_test_first_two[a] >> b) & 1);
+  unsigned x = ((unsigned char) p[0] | 0x20) - 'a', y = ((unsigned char) p[1] | 0x20) - 'a';
+  if (x >= 26 || y >= 26)
+    return UINT32_MAX;
+  *a = x;
+  return UINT32_C (1) << y;
 }
 
 static void
@@ -1726,18 +1765,24 @@ compute_masks (const char *s, size_t len, struct line *lines, size_t nlines, uin
         signature_from = l->start;
       if (l->start >= quoted_from && l->start >= forward_from)
         continue;
-      if (HAVE_FAST_PATHS && passes_line_tests (s, l))
+      /* (BIT & table[A] is BIT's pair in the table, or every table's whole entry for lines
+         that do not start with two letters: all tests apply) */
+      unsigned a = 0;
+      uint32_t bit = HAVE_FAST_PATHS ? line_first_two (s, l, &a) : UINT32_MAX;
+#define PAIR_IN(table) (bit == UINT32_MAX || (bit & (table)[a]))
+      if (!PAIR_IN (line_test_first_two))
         continue;
-      enum marker m = separator_marker (s, l);
+      enum marker m = PAIR_IN (separator_first_two) ? separator_marker (s, l) : MARK_NONE;
       if (m == MARK_QUOTED && l->start < quoted_from)
         quoted_from = l->start;
       else if (m == MARK_FORWARD && l->start < forward_from)
         forward_from = l->start;
-      else if (l->start < quoted_from && starts_quoted_header_block (s, lines, nlines, i))
+      else if (l->start < quoted_from && PAIR_IN (header_first_two)
+               && starts_quoted_header_block (s, lines, nlines, i))
         quoted_from = l->start;
       /* (the cheap tests first: most lines do not end in a colon) */
-      else if (l->end - l->lead <= 400 && line_ends_colon (s, l) && line_starts_date_intro (s, l)
-               && line_has_reply_word (s, l))
+      else if (PAIR_IN (date_intro_first_two) && l->end - l->lead <= 400 && line_ends_colon (s, l)
+               && line_starts_date_intro (s, l) && line_has_reply_word (s, l))
         {
           /* A reply header with no '>' lines under it: the quoted message follows unmarked.  */
           size_t j = i + 1;
@@ -1746,7 +1791,7 @@ compute_masks (const char *s, size_t len, struct line *lines, size_t nlines, uin
           if (j < nlines && !(lines[j].flags & LN_QUOTE) && l->start < quoted_from)
             quoted_from = l->start;
         }
-      else if ((i == 0 || !line_has_letter (s, &lines[i - 1]))
+      else if (PAIR_IN (disclaimer_first_two) && (i == 0 || !line_has_letter (s, &lines[i - 1]))
                && starts_disclaimer (s, lines, nlines, i))
         {
           size_t j = i;
@@ -1756,6 +1801,7 @@ compute_masks (const char *s, size_t len, struct line *lines, size_t nlines, uin
           i = j;
         }
     }
+#undef PAIR_IN
   mask_span (mask, quoted_from, len, TEXT_QUOTED);
   mask_span (mask, signature_from, len, TEXT_SIGNATURE);
   mask_span (mask, forward_from, len, TEXT_FORWARD);
