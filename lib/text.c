@@ -1029,6 +1029,9 @@ backtick_is_apostrophe (const char *s, size_t len, size_t i)
     && is_ascii_alnum ((unsigned char) s[i + 1]);
 }
 
+/* The bytes a fence (is_fence) or a shell prompt (is_prompt_line) starts with.  */
+static const bool code_line_start[256] = { ['`'] = true, ['~'] = true, ['$'] = true, ['#'] = true };
+
 static void
 mask_code (const char *s, size_t len, struct line *lines, size_t nlines, uint8_t *mask)
 {
@@ -1038,6 +1041,13 @@ mask_code (const char *s, size_t len, struct line *lines, size_t nlines, uint8_t
   for (size_t i = 0; i < nlines; i++)
     {
       struct line *l = &lines[i];
+      /* A line without backticks that is not indented and starts with none of the bytes a
+         fence or a prompt starts with is none of the three: one test for most lines.  (A blank
+         line's lead may be the end of the text, where is_fence and is_prompt_line do not look
+         either.)  */
+      if (HAVE_FAST_PATHS && !backticks && !(l->flags & LN_INDENT)
+          && (l->lead == l->end || !code_line_start[(unsigned char) s[l->lead]]))
+        continue;
       char kind;
       if (!(l->flags & LN_QUOTE) && is_fence (s, l, &kind))
         {
