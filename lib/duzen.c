@@ -74,23 +74,22 @@ word_compare (const char *a, const char *b)
   return (unsigned char) *a - (unsigned char) *b;
 }
 
-/* The L_* classes of the lower-cased WORD (LEN bytes in the body), through the prefix filter and
-   duzen_word_slot. */
-static uint64_t
+/* The L_* classes of the lower-cased WORD of text.lower (LEN bytes in the body): the branch-free
+   look-up of duzen-lexicon.h, which reads eight bytes at WORD (TEXT_LOWER_PAD allows it). */
+static inline uint64_t
 lexicon_classes (const char *word, size_t len)
 {
-  if (len > 20)
-    return 0;                   /* longer than any listed word */
-  return duzen_word_classes (word);
+  /* 0 if longer than any listed word, without a branch */
+  return duzen_word_classes_padded (word) & -(uint64_t) (len <= 20);
 }
 
-/* The same without the prefix filter: the plain look-up the eager analysis keeps. */
+/* The same by a binary search of the list: the plain look-up the eager analysis keeps. */
 static uint64_t
 lexicon_classes_plain (const char *word, size_t len)
 {
   if (len > 20)
     return 0;
-  return duzen_word_probe (word, duzen_word_head (word));
+  return duzen_word_search (word);
 }
 
 static const struct duzen_verbform *
@@ -1509,24 +1508,34 @@ prepare (struct scan *sc)
       uint64_t counters = 0;
       int in_counters = 0;
       bool flushed = false;
-      /* Only a token the gate counts gets its state here; the others wait for the verdict.
-         (The arrays in locals: the byte-wide state stores would make the compiler reload
-         them through T and SC for every token.) */
+      /* First every token's classes, without a branch on them: the language words go to a
+         list (in MARKED, which is made only at the end).  A branch on each token's classes
+         right after its look-up was mispredicted on most function words, and each miss
+         waited for the look-up's loads.  (The arrays in locals: the stores would make the
+         compiler reload them through T and SC for every token.) */
       const struct text_token *tok = t->tok;
       const char *lower = t->lower;
       struct tok *k = sc->k;
+      uint32_t *lang = sc->marked;
+      size_t nlang = 0;
       for (; i < end; i++)
         {
           uint64_t c = lexicon_classes (lower + tok[i].lower_off, tok[i].len);
           k[i].lex = c;
-          if (!(c & L_LANG))
+          lang[nlang] = (uint32_t) i;
+          nlang += (c & L_LANG) != 0;
+        }
+      /* Only a token the gate counts gets its state here; the others wait for the verdict. */
+      for (size_t m = 0; m < nlang; m++)
+        {
+          size_t j = lang[m];
+          uint64_t c = k[j].lex;
+          classify (sc, j, c);
+          if (k[j].state & TS_SKIP)
             continue;
-          classify (sc, i, c);
-          if (sc->k[i].state & TS_SKIP)
-            continue;
-          if (glued_to_code_fast (sc, i))
+          if (glued_to_code_fast (sc, j))
             {
-              sc->k[i].state |= TS_SKIP;
+              k[j].state |= TS_SKIP;
               continue;
             }
           german += (c & L_DE) != 0;

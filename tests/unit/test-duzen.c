@@ -298,88 +298,107 @@ test_long_message (void)
   free (f.v);
 }
 
-/* duzen_word_slot must be the hash of duzen_words as lib/duzen.c probes it: rebuild it from the
-   list (inserting in list order, as the table was laid out) and compare.  On a mismatch, print
-   the table to paste into lib/duzen-lexicon.h. */
+/* Print the initializer of a table that is stale, items separated like the ones in
+   lib/duzen-lexicon.h, at most 100 columns wide. */
 static void
-test_word_hash (void)
+print_items (const char *const *items, size_t n)
 {
-  enum { NWORDS = sizeof duzen_words / sizeof duzen_words[0] };
-  static uint16_t expect[DUZEN_WORD_SLOTS];
-  CHECK (NWORDS < DUZEN_WORD_SLOTS / 2, "%d words: make duzen_word_slot larger", (int) NWORDS);
-  memset (expect, 0, sizeof expect);
-  for (size_t i = 0; i < NWORDS; i++)
+  int col = 2;
+  fputs ("  ", stderr);
+  for (size_t k = 0; k < n; k++)
     {
-      uint32_t slot = duzen_word_home (duzen_words[i].word);
-      while (expect[slot])
-        slot = (slot + 1) % DUZEN_WORD_SLOTS;
-      expect[slot] = (uint16_t) (i + 1);
+      int len = (int) strlen (items[k]);
+      if (col > 2 && col + 1 + len > 100)
+        {
+          fputs ("\n  ", stderr);
+          col = 2;
+        }
+      else if (col > 2)
+        {
+          fputc (' ', stderr);
+          col++;
+        }
+      fputs (items[k], stderr);
+      col += len;
     }
-  if (memcmp (expect, duzen_word_slot, sizeof expect) != 0)
-    {
-      CHECK (false, "duzen_word_slot is stale; replace its initializer in lib/duzen-lexicon.h with:");
-      int col = 2;
-      fputs ("  ", stderr);
-      for (size_t slot = 0; slot < DUZEN_WORD_SLOTS; slot++)
-        if (expect[slot])
-          {
-            char item[24];
-            int n = snprintf (item, sizeof item, "[%zu] = %u,", slot, (unsigned) expect[slot]);
-            if (col > 2 && col + 1 + n > 100)
-              {
-                fputs ("\n  ", stderr);
-                col = 2;
-              }
-            else if (col > 2)
-              {
-                fputc (' ', stderr);
-                col++;
-              }
-            fputs (item, stderr);
-            col += n;
-          }
-      fputc ('\n', stderr);
-    }
-  /* Every listed word, and none other, answers through the probes lib/duzen.c makes. */
-  static const char *const strangers[] = { "", "duu", "sie2", "ihrem2", "xyz", "zzzz", "ä" };
-  for (size_t i = 0; i < NWORDS; i++)
-    {
-      uint32_t slot = duzen_word_home (duzen_words[i].word);
-      while (duzen_word_slot[slot] && strcmp (duzen_words[duzen_word_slot[slot] - 1].word,
-                                              duzen_words[i].word) != 0)
-        slot = (slot + 1) % DUZEN_WORD_SLOTS;
-      CHECK (duzen_word_slot[slot] == i + 1, "word hash misses %s", duzen_words[i].word);
-    }
-  for (size_t k = 0; k < sizeof strangers / sizeof strangers[0]; k++)
-    {
-      uint32_t slot = duzen_word_home (strangers[k]);
-      while (duzen_word_slot[slot] && strcmp (duzen_words[duzen_word_slot[slot] - 1].word,
-                                              strangers[k]) != 0)
-        slot = (slot + 1) % DUZEN_WORD_SLOTS;
-      CHECK (duzen_word_slot[slot] == 0, "word hash finds %s", strangers[k]);
-    }
+  fputc ('\n', stderr);
 }
 
-/* duzen_word_prefix must hold the bit of every listed word's first four bytes, and nothing
-   else: rebuild it and compare; on a mismatch, print the table for lib/duzen-lexicon.h. */
+/* duzen_keys and duzen_key_slot must be what the list gives: rebuild them (the distinct keys in
+   list order; each put in its first slot, or pushing out the key there into its other slot, as
+   cuckoo hashing does) and compare.  On a mismatch, print both to paste into
+   lib/duzen-lexicon.h. */
 static void
-test_prefix_filter (void)
+test_word_keys (void)
 {
-  enum { NWORDS = sizeof duzen_words / sizeof duzen_words[0],
-         NCELLS = sizeof duzen_word_prefix / sizeof duzen_word_prefix[0] };
-  uint64_t expect[NCELLS] = { 0 };
-  for (size_t i = 0; i < NWORDS; i++)
+  enum { NWORDS = sizeof duzen_words / sizeof duzen_words[0] };
+  static struct duzen_key keys[NWORDS + 1];
+  static uint16_t slots[DUZEN_KEY_SLOTS];
+  size_t nkeys = 1;
+  memset (keys, 0, sizeof keys);
+  memset (slots, 0, sizeof slots);
+  bool placed = true;
+  for (size_t i = 0; i < NWORDS && placed; i++)
     {
-      uint32_t bit = duzen_prefix_bit (duzen_word_head (duzen_words[i].word));
-      expect[bit >> 6] |= UINT64_C (1) << (bit & 63);
+      uint64_t key = duzen_word_key (duzen_words[i].word);
+      size_t k = 1;
+      while (k < nkeys && keys[k].key != key)
+        k++;
+      if (k < nkeys)
+        continue;               /* a long word sharing its first eight bytes */
+      keys[nkeys].key = key;
+      keys[nkeys].classes = strlen (duzen_words[i].word) < 8 ? duzen_words[i].classes : 0;
+      uint16_t moving = (uint16_t) nkeys++;
+      uint32_t slot = duzen_key_slot1 (key);
+      placed = false;
+      for (int kick = 0; kick < 500 && !placed; kick++)
+        {
+          uint16_t there = slots[slot];
+          slots[slot] = moving;
+          if (there == 0)
+            placed = true;
+          else
+            {
+              moving = there;
+              uint64_t mk = keys[moving].key;
+              slot = slot == duzen_key_slot1 (mk) ? duzen_key_slot2 (mk) : duzen_key_slot1 (mk);
+            }
+        }
     }
-  if (memcmp (expect, duzen_word_prefix, sizeof expect) != 0)
+  CHECK (placed, "the keys do not fit duzen_key_slot: change DUZEN_KEY_MULT or DUZEN_KEY_BITS");
+  if (!placed)
+    return;
+  if (nkeys != sizeof duzen_keys / sizeof duzen_keys[0]
+      || memcmp (keys, duzen_keys, nkeys * sizeof keys[0]) != 0)
     {
-      CHECK (false, "duzen_word_prefix is stale; replace its initializer in lib/duzen-lexicon.h"
-             " with:");
-      for (size_t c = 0; c < NCELLS; c++)
-        fprintf (stderr, "%sUINT64_C (0x%016llx),%s", c % 3 ? " " : "  ",
-                 (unsigned long long) expect[c], c % 3 == 2 || c + 1 == NCELLS ? "\n" : "");
+      CHECK (false, "duzen_keys is stale; replace its initializer in lib/duzen-lexicon.h with:");
+      static char buf[NWORDS + 1][64];
+      static const char *items[NWORDS + 1];
+      for (size_t k = 0; k < nkeys; k++)
+        {
+          if (k == 0)
+            snprintf (buf[k], sizeof buf[k], "{0, 0},");
+          else
+            snprintf (buf[k], sizeof buf[k], "{UINT64_C (0x%llx), UINT64_C (0x%llx)},",
+                      (unsigned long long) keys[k].key, (unsigned long long) keys[k].classes);
+          items[k] = buf[k];
+        }
+      print_items (items, nkeys);
+    }
+  if (memcmp (slots, duzen_key_slot, sizeof slots) != 0)
+    {
+      CHECK (false, "duzen_key_slot is stale; replace its initializer in lib/duzen-lexicon.h with:");
+      static char buf[DUZEN_KEY_SLOTS][24];
+      static const char *items[DUZEN_KEY_SLOTS];
+      size_t n = 0;
+      for (size_t slot = 0; slot < DUZEN_KEY_SLOTS; slot++)
+        if (slots[slot])
+          {
+            snprintf (buf[n], sizeof buf[n], "[%zu] = %u,", slot, (unsigned) slots[slot]);
+            items[n] = buf[n];
+            n++;
+          }
+      print_items (items, n);
     }
 }
 
@@ -413,21 +432,38 @@ rng (void)
   return rng_state;
 }
 
-/* duzen_word_classes (prefix filter, then the hash) must agree with a binary search on every
-   listed word, on each with a byte changed, cut or added, and on random byte strings. */
+/* duzen_word_classes_padded on W, from a buffer that holds W and then eight bytes of the
+   given junk after its NUL, as text.lower may hold the next word there. */
+static uint64_t
+classes_padded (const char *w, char junk)
+{
+  char buf[48];
+  size_t n = strlen (w);
+  if (n + 9 > sizeof buf)
+    return duzen_word_search (w);
+  memcpy (buf, w, n + 1);
+  memset (buf + n + 1, junk, 8);
+  return duzen_word_classes_padded (buf);
+}
+
+/* duzen_word_classes_padded (the keys, then a binary search for long words) must agree with
+   this file's own binary search on every listed word, on each with a byte changed, cut or
+   added, on random byte strings of up to 20 bytes, and whatever follows the NUL. */
 static void
 test_word_classes (void)
 {
   enum { NWORDS = sizeof duzen_words / sizeof duzen_words[0] };
   static const char alphabet[] = "abcdeghilmnorstuwz\xc3\xa4\xb6\xbc\x9f\xff\x80";
+  static const char junk[] = { 0, 'a', 'n', '\x80', '\xff', '\x01' };
   char w[32];
   int mismatches = 0;
   for (size_t i = 0; i < NWORDS; i++)
     {
       const char *word = duzen_words[i].word;
       size_t n = strlen (word);
-      if (duzen_word_classes (word) != duzen_words[i].classes)
-        mismatches++;
+      for (size_t j = 0; j < sizeof junk; j++)
+        if (classes_padded (word, junk[j]) != duzen_words[i].classes)
+          mismatches++;
       for (int k = 0; k < 40; k++)
         {
           memcpy (w, word, n + 1);
@@ -451,20 +487,21 @@ test_word_classes (void)
                 }
             }
           w[m] = '\0';
-          if (duzen_word_classes (w) != classes_by_search (w))
+          if (classes_padded (w, junk[rng () % sizeof junk]) != classes_by_search (w))
             mismatches++;
         }
     }
   for (int k = 0; k < 200000; k++)
     {
-      size_t m = rng () % 7;
+      size_t m = rng () % (k % 2 ? 7 : 21);
       for (size_t j = 0; j < m; j++)
         w[j] = alphabet[rng () % (sizeof alphabet - 1)];
       w[m] = '\0';
-      if (duzen_word_classes (w) != classes_by_search (w))
+      if (classes_padded (w, junk[rng () % sizeof junk]) != classes_by_search (w))
         mismatches++;
     }
-  CHECK (mismatches == 0, "duzen_word_classes differs from a binary search %d times", mismatches);
+  CHECK (mismatches == 0, "duzen_word_classes_padded differs from a binary search %d times",
+         mismatches);
 }
 
 /* Messages put together from German du/ihr/Sie sentences, English and French lines, code,
@@ -655,8 +692,7 @@ main (void)
   test_details ();
   test_names ();
   test_tables_sorted ();
-  test_word_hash ();
-  test_prefix_filter ();
+  test_word_keys ();
   test_word_classes ();
   test_fast_equals_eager ();
   test_long_message ();
