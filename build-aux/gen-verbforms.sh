@@ -92,4 +92,29 @@ END {
   for (j = 0; j < size; j++)
     printf "%s%d%s", (j % 16 == 0 ? "  " : ""), (j in slot ? slot[j] : 0), (j == size - 1 ? "\n" : (j % 16 == 15 ? ",\n" : ", "))
   print "};"
+  # The filter: bits duzen_verb_filter_bit1 and _bit2 of each form (lib/duzen-lexicon.h), the
+  # product h * 0x9e3779b1 modulo 2^32 taken in 16-bit halves, as awk has no exact 64-bit
+  # integers.
+  fbits = 65536
+  for (i = 0; i < n; i++)
+    {
+      h = 0
+      len = length (form[i])
+      for (c = 1; c <= len; c++)
+        h = (h * 31 + ord[substr (form[i], c, 1)]) % 4294967296
+      bit[h % fbits] = 1
+      m = (h * 31153 + ((h * 40503) % 65536) * 65536) % 4294967296
+      bit[int (m / 65536)] = 1
+    }
+  print ""
+  print "/* Bits duzen_verb_filter_bit1 (h) and duzen_verb_filter_bit2 (h) of every form, h its duzen_hash. */"
+  print "const unsigned char duzen_verbform_filter[DUZEN_VERB_FILTER_BITS / 8] = {"
+  for (j = 0; j < fbits / 8; j++)
+    {
+      v = 0
+      for (b = 7; b >= 0; b--)
+        v = v * 2 + ((8 * j + b) in bit ? 1 : 0)
+      printf "%s%d%s", (j % 16 == 0 ? "  " : ""), v, (j == fbits / 8 - 1 ? "\n" : (j % 16 == 15 ? ",\n" : ", "))
+    }
+  print "};"
 }'

@@ -63,6 +63,33 @@ extern const size_t duzen_nverbforms;
 #define DUZEN_VERB_SLOTS 16384
 extern const uint16_t duzen_verbform_slot[DUZEN_VERB_SLOTS];
 
+/* A filter in front of the table, which is too large to stay in the cache between messages
+   (32 KB of slots, 118 KB of rows, then the form): bits duzen_verb_filter_bit1 (h) and
+   duzen_verb_filter_bit2 (h) are set for every form's hash h.  Most words looked up are no
+   verb form; the filter, 8 KB, turns away nearly all of them. */
+#define DUZEN_VERB_FILTER_BITS 65536
+extern const unsigned char duzen_verbform_filter[DUZEN_VERB_FILTER_BITS / 8];
+
+static inline uint32_t
+duzen_verb_filter_bit1 (uint32_t h)
+{
+  return h % DUZEN_VERB_FILTER_BITS;
+}
+
+static inline uint32_t
+duzen_verb_filter_bit2 (uint32_t h)
+{
+  return (uint32_t) (h * UINT32_C (0x9e3779b1)) >> 16;
+}
+
+/* Whether a form with duzen_hash H may be in the table (false: it is not). */
+static inline bool
+duzen_verb_maybe (uint32_t h)
+{
+  uint32_t a = duzen_verb_filter_bit1 (h), b = duzen_verb_filter_bit2 (h);
+  return (duzen_verbform_filter[a >> 3] >> (a & 7) & duzen_verbform_filter[b >> 3] >> (b & 7) & 1) != 0;
+}
+
 /* The hash the verb table is laid out by (build-aux/gen-verbforms.sh computes the same in awk):
    h = h * 31 + byte, modulo 2^32, over the bytes of the lower-cased word. */
 static inline uint32_t

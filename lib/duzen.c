@@ -51,6 +51,7 @@ struct scan
   bool t_greeting;              /* a counted T greeting or closing (for the register mismatch) */
   long first_v_cue, first_t_cue;        /* token of the first V and T cue, or -1 */
   bool offered;
+  bool eager;                   /* duzen_analyze_eager: no look-up filters */
 };
 
 enum side
@@ -92,10 +93,14 @@ lexicon_classes_plain (const char *word, size_t len)
   return duzen_word_search (word);
 }
 
+/* The verb-table row of the lower-cased WORD, or NULL; through the filter if FILTERED. */
 static const struct duzen_verbform *
-verb_lookup (const char *word)
+verb_lookup (const char *word, bool filtered)
 {
-  for (uint32_t slot = duzen_hash (word) % DUZEN_VERB_SLOTS;; slot = (slot + 1) % DUZEN_VERB_SLOTS)
+  uint32_t h = duzen_hash (word);
+  if (filtered && !duzen_verb_maybe (h))
+    return NULL;
+  for (uint32_t slot = h % DUZEN_VERB_SLOTS;; slot = (slot + 1) % DUZEN_VERB_SLOTS)
     {
       unsigned entry = duzen_verbform_slot[slot];
       if (entry == 0)
@@ -273,7 +278,7 @@ verb_of (const struct scan *sc, size_t i)
   struct tok *k = &sc->k[i];
   if (!(k->state & TS_VERB_KNOWN))
     {
-      k->verb = sc->t->tok[i].len <= 24 ? verb_lookup (lw (sc, i)) : NULL;
+      k->verb = sc->t->tok[i].len <= 24 ? verb_lookup (lw (sc, i), !sc->eager) : NULL;
       k->state |= TS_VERB_KNOWN;
     }
   return k->verb;
@@ -1736,6 +1741,7 @@ analyze (const struct text *t, struct findings *out, struct duzen_result *res, b
   sc.t = t;
   sc.out = out;
   sc.first_t_cue = sc.first_v_cue = -1;
+  sc.eager = eager;
   /* Short messages use the stack; prepare sets every field, so nothing needs zeroing. */
   struct tok small[256];
   uint32_t small_marked[256], small_live[256];
