@@ -428,6 +428,21 @@ add_foreign_counts (int other[6], uint64_t counters, int german)
   return wins;
 }
 
+/* Whether OTHER plus the counters of COUNTERS already make a foreign language win, however
+   the words not yet counted turn out: two of its words or more, and more than GERMAN_MAX, the
+   German words the sentence can count at most. */
+static bool
+foreign_wins_already (const int other[6], uint64_t counters, int german_max)
+{
+  for (int l = 0; l < 6; l++)
+    {
+      int n = other[l] + (int) (counters >> (10 * l) & 0x3FF);
+      if (n >= 2 && n > german_max)
+        return true;
+    }
+  return false;
+}
+
 /* Skip a sentence whose function words are mostly of another language (§7): French and
    Scandinavian du, Dutch u/je.  Short chat lines stay German. */
 static void
@@ -1523,15 +1538,21 @@ prepare (struct scan *sc)
       struct tok *k = sc->k;
       uint32_t *lang = sc->marked;
       size_t nlang = 0;
+      int german_max = 0;
       for (; i < end; i++)
         {
           uint64_t c = lexicon_classes (lower + tok[i].lower_off, tok[i].len);
           k[i].lex = c;
           lang[nlang] = (uint32_t) i;
           nlang += (c & L_LANG) != 0;
+          german_max += (c & L_DE) != 0;
         }
-      /* Only a token the gate counts gets its state here; the others wait for the verdict. */
-      for (size_t m = 0; m < nlang; m++)
+      /* Only a token the gate counts gets its state here; the others wait for the verdict.
+         Once the words counted make a foreign language win against every German word the
+         sentence has, the rest need no code-glue test: the gate drops the sentence whatever
+         they are (the English sentences of a batch after their second function word). */
+      bool sure = false;
+      for (size_t m = 0; m < nlang && !sure; m++)
         {
           size_t j = lang[m];
           uint64_t c = k[j].lex;
@@ -1545,6 +1566,10 @@ prepare (struct scan *sc)
             }
           german += (c & L_DE) != 0;
           counters += foreign_counts (c);
+          /* A count of 2 or more (a bit but a counter's lowest set) may already decide. */
+          if ((flushed || (counters & ~LANG_FIELDS) != 0)
+              && foreign_wins_already (other, counters, german_max))
+            sure = true;
           /* As in gate_language: added to OTHER before the counters can overflow. */
           if (++in_counters == 1000)
             {
@@ -1555,8 +1580,8 @@ prepare (struct scan *sc)
             }
         }
       /* No foreign count of 2 or more (all bits but each counter's lowest clear): kept. */
-      bool gated = (flushed || (counters & ~LANG_FIELDS) != 0)
-        && add_foreign_counts (other, counters, german);
+      bool gated = sure || ((flushed || (counters & ~LANG_FIELDS) != 0)
+                            && add_foreign_counts (other, counters, german));
       if (gated)
         for (size_t j = st->first_tok; j < end; j++)
           sc->k[j].state = TS_SKIP;
