@@ -1821,6 +1821,11 @@ analyze (const struct text *t, struct findings *out, struct duzen_result *res, b
       size_t i = sc.live[m];
       if (sc.k[i].state & (TS_SKIP | TS_USED))
         continue;
+      /* Both checks need a verb form or an imperative of the list and answer 0 without one,
+         whatever the word's position: the (filtered) look-up first spares the position tests
+         of most words. */
+      if (!eager && !(sc.k[i].lex & L_IMP_EXTRA) && !verb_of (&sc, i))
+        continue;
       bool done = false;
       r = check_imperative (&sc, i, &done);
       if (r == 0 && !done)
