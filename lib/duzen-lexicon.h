@@ -63,33 +63,6 @@ extern const size_t duzen_nverbforms;
 #define DUZEN_VERB_SLOTS 16384
 extern const uint16_t duzen_verbform_slot[DUZEN_VERB_SLOTS];
 
-/* A filter in front of the table, which is too large to stay in the cache between messages
-   (32 KB of slots, 118 KB of rows, then the form): bits duzen_verb_filter_bit1 (h) and
-   duzen_verb_filter_bit2 (h) are set for every form's hash h.  Most words looked up are no
-   verb form; the filter, 8 KB, turns away nearly all of them. */
-#define DUZEN_VERB_FILTER_BITS 65536
-extern const unsigned char duzen_verbform_filter[DUZEN_VERB_FILTER_BITS / 8];
-
-static inline uint32_t
-duzen_verb_filter_bit1 (uint32_t h)
-{
-  return h % DUZEN_VERB_FILTER_BITS;
-}
-
-static inline uint32_t
-duzen_verb_filter_bit2 (uint32_t h)
-{
-  return (uint32_t) (h * UINT32_C (0x9e3779b1)) >> 16;
-}
-
-/* Whether a form with duzen_hash H may be in the table (false: it is not). */
-static inline bool
-duzen_verb_maybe (uint32_t h)
-{
-  uint32_t a = duzen_verb_filter_bit1 (h), b = duzen_verb_filter_bit2 (h);
-  return (duzen_verbform_filter[a >> 3] >> (a & 7) & duzen_verbform_filter[b >> 3] >> (b & 7) & 1) != 0;
-}
-
 /* The hash the verb table is laid out by (build-aux/gen-verbforms.sh computes the same in awk):
    h = h * 31 + byte, modulo 2^32, over the bytes of the lower-cased word. */
 static inline uint32_t
@@ -99,6 +72,66 @@ duzen_hash (const char *word)
   for (const unsigned char *p = (const unsigned char *) word; *p; p++)
     h = h * 31 + *p;
   return h;
+}
+
+/* The key of the NUL-terminated WORD, read byte by byte. */
+static inline uint64_t
+duzen_word_key (const char *word)
+{
+  uint64_t k = 0;
+  for (int b = 0; b < 8 && word[b]; b++)
+    k |= (uint64_t) (unsigned char) word[b] << (8 * b);
+  return k;
+}
+
+/* duzen_word_key of the NUL-terminated WORD by one load: eight bytes must be readable at WORD,
+   whatever its length (text.lower's TEXT_LOWER_PAD).  *LONG_WORD tells whether the word has eight
+   bytes or more. */
+static inline uint64_t
+duzen_word_key_padded (const char *word, bool *long_word)
+{
+  uint64_t v;
+#if defined __BYTE_ORDER__ && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  memcpy (&v, word, 8);
+#else
+  v = 0;
+  for (int b = 7; b >= 0; b--)
+    v = v << 8 | (unsigned char) word[b];
+#endif
+  /* The lowest bit of ZEROS marks the word's NUL (bits above it may be false). */
+  uint64_t zeros = (v - UINT64_C (0x0101010101010101)) & ~v & UINT64_C (0x8080808080808080);
+  *long_word = zeros == 0;
+  return v & (((zeros & -zeros) >> 7) - 1);
+}
+
+/* A filter in front of the table, which is too large to stay in the cache between messages
+   (32 KB of slots, 118 KB of rows, then the form): bits duzen_verb_filter_bit1 (k) and
+   duzen_verb_filter_bit2 (k) are set for every form's key k (its first eight bytes, see
+   duzen_word_key; forms that share them share the bits).  Most words looked up are no verb
+   form; the filter, 8 KB, turns away nearly all of them after two multiplications. */
+#define DUZEN_VERB_FILTER_BITS 65536
+extern const unsigned char duzen_verbform_filter[DUZEN_VERB_FILTER_BITS / 8];
+
+static inline uint32_t
+duzen_verb_filter_bit1 (uint64_t key)
+{
+  return (uint32_t) ((uint32_t) key * UINT32_C (2654435761)
+                     + (uint32_t) (key >> 32) * UINT32_C (2246822519)) >> 16;
+}
+
+static inline uint32_t
+duzen_verb_filter_bit2 (uint64_t key)
+{
+  return (uint32_t) ((uint32_t) key * UINT32_C (3266489917)
+                     + (uint32_t) (key >> 32) * UINT32_C (668265263)) >> 16;
+}
+
+/* Whether a form with key KEY may be in the table (false: it is not). */
+static inline bool
+duzen_verb_maybe (uint64_t key)
+{
+  uint32_t a = duzen_verb_filter_bit1 (key), b = duzen_verb_filter_bit2 (key);
+  return (duzen_verbform_filter[a >> 3] >> (a & 7) & duzen_verbform_filter[b >> 3] >> (b & 7) & 1) != 0;
 }
 
 /* ---- closed word classes (lower case) ---- */
@@ -684,16 +717,6 @@ static const struct duzen_word duzen_words[] = {
    entschuldigen).  tests/unit/test-duzen.c rebuilds duzen_keys and duzen_key_slot from the list
    and prints new ones when they are stale. */
 
-/* The key of the NUL-terminated WORD, read byte by byte. */
-static inline uint64_t
-duzen_word_key (const char *word)
-{
-  uint64_t k = 0;
-  for (int b = 0; b < 8 && word[b]; b++)
-    k |= (uint64_t) (unsigned char) word[b] << (8 * b);
-  return k;
-}
-
 #define DUZEN_KEY_BITS 11
 #define DUZEN_KEY_SLOTS (1u << DUZEN_KEY_BITS)
 #define DUZEN_KEY_MULT UINT64_C (0x9e3779b97f4a7c15)
@@ -1130,21 +1153,12 @@ duzen_word_search (const char *word)
 static inline uint64_t
 duzen_word_classes_padded (const char *word)
 {
-  uint64_t v;
-#if defined __BYTE_ORDER__ && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  memcpy (&v, word, 8);
-#else
-  v = 0;
-  for (int b = 7; b >= 0; b--)
-    v = v << 8 | (unsigned char) word[b];
-#endif
-  /* The lowest bit of ZEROS marks the word's NUL (bits above it may be false). */
-  uint64_t zeros = (v - UINT64_C (0x0101010101010101)) & ~v & UINT64_C (0x8080808080808080);
-  uint64_t key = v & (((zeros & -zeros) >> 7) - 1);
+  bool long_word;
+  uint64_t key = duzen_word_key_padded (word, &long_word);
   const struct duzen_key *a = &duzen_keys[duzen_key_slot[duzen_key_slot1 (key)]];
   const struct duzen_key *b = &duzen_keys[duzen_key_slot[duzen_key_slot2 (key)]];
   bool in_a = a->key == key, in_b = b->key == key;
-  if (zeros == 0 && (in_a | in_b))
+  if (long_word && (in_a | in_b))
     return duzen_word_search (word);
   return (a->classes & -(uint64_t) in_a) | (b->classes & -(uint64_t) in_b);
 }

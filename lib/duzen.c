@@ -93,14 +93,15 @@ lexicon_classes_plain (const char *word, size_t len)
   return duzen_word_search (word);
 }
 
-/* The verb-table row of the lower-cased WORD, or NULL; through the filter if FILTERED. */
+/* The verb-table row of the lower-cased WORD of text.lower, or NULL; through the filter if
+   FILTERED. */
 static const struct duzen_verbform *
 verb_lookup (const char *word, bool filtered)
 {
-  uint32_t h = duzen_hash (word);
-  if (filtered && !duzen_verb_maybe (h))
+  bool long_word;
+  if (filtered && !duzen_verb_maybe (duzen_word_key_padded (word, &long_word)))
     return NULL;
-  for (uint32_t slot = h % DUZEN_VERB_SLOTS;; slot = (slot + 1) % DUZEN_VERB_SLOTS)
+  for (uint32_t slot = duzen_hash (word) % DUZEN_VERB_SLOTS;; slot = (slot + 1) % DUZEN_VERB_SLOTS)
     {
       unsigned entry = duzen_verbform_slot[slot];
       if (entry == 0)
