@@ -565,9 +565,11 @@ glued_to_code (const struct scan *sc, size_t i)
   return false;
 }
 
-/* glued_to_code for the common case first: a word with a space before it, inside a line (the
+/* glued_to_code for the common cases first: a word with a space before it, inside a line (the
    byte before the space is no blank), and a space, comma, line end or full stop before white
-   space after it is glued to nothing.  Any other case asks glued_to_code. */
+   space after it is glued to nothing; so is one at a line's start with a comma, line end or
+   full stop before white space after it, or a space if it is not all lowercase.  Any other case
+   asks glued_to_code. */
 static bool
 glued_to_code_fast (const struct scan *sc, size_t i)
 {
@@ -580,6 +582,20 @@ glued_to_code_fast (const struct scan *sc, size_t i)
         return false;
       char next = t->s[b];
       if (next == ' ' || next == ',' || next == '\n' || next == '\r')
+        return false;
+      if (next == '.' && (b + 1 >= t->len || (unsigned char) t->s[b + 1] <= ' '))
+        return false;
+    }
+  else if (a == 0 || t->s[a - 1] == '\n')
+    {
+      /* At a line's start nothing before the word counts, and of what follows a space only
+         after a lowercase word (du -sh): the first words of the short lines of mail. */
+      if (b >= t->len)
+        return false;
+      char next = t->s[b];
+      if (next == ',' || next == '\n' || next == '\r')
+        return false;
+      if (next == ' ' && !(t->tok[i].flags & TOK_ALL_LOWER))
         return false;
       if (next == '.' && (b + 1 >= t->len || (unsigned char) t->s[b + 1] <= ' '))
         return false;

@@ -537,6 +537,8 @@ test_fast_equals_eager (void)
     "\xff\xfe\xc3 du \xe2\x80 ", "Seid gegrüßt! ", "Haste Zeit? ", "Wie geht's dir? ",
     "packet.c lock/nolock [=payload|packet] <Ende> ", "(dir) -lock --dir du+g ", ": ", "\n\n",
     "Probier es doch mal aus! ", "Sagt einfach Bescheid! ", "wenn du magst, melde dich ",
+    /* words at a line's start: a command with an option glues, a capitalised word does not */
+    "\ndu -sh *\n", "\nlock -f dir\n", "\nSchau -x mal\n", "\ndu, ", "\nhast du. Ja\n",
   };
   enum { NPIECES = sizeof pieces / sizeof pieces[0] };
   char body[4096];
