@@ -1009,6 +1009,13 @@ enum
                                    instructions of a corpus run, with these 5 M) */
 };
 
+/* The most rows the index holds: 4 MB, the filter's largest size (about 25,000 messages).  The
+   message ids alone would allow 131,072 messages, 22 MB of rows, more than a process may
+   take; a store with more rows uses the filter.  (A test builds store.c with a small value.) */
+#ifndef STORE_INDEX_MAX_ROWS
+# define STORE_INDEX_MAX_ROWS ((size_t) 1 << 19)
+#endif
+
 static void
 index_drop (struct band_index *x)
 {
@@ -1041,15 +1048,19 @@ index_row (const struct band_index *x, uint64_t key, uint64_t id)
   return (key & ((UINT64_C (1) << (63 - x->dir_bits)) - 1)) << x->id_bits | id;
 }
 
-/* Make room for N rows in X; false if memory is short. */
+/* Make room for N rows in X; false if memory is short or N is more than the index may hold. */
 static bool
 index_reserve (struct band_index *x, size_t n)
 {
   if (n <= x->cap)
     return true;
+  if (n > STORE_INDEX_MAX_ROWS)
+    return false;
   size_t cap = x->cap ? x->cap + x->cap / 2 : 4096;
   if (cap < n)
     cap = n;
+  if (cap > STORE_INDEX_MAX_ROWS)
+    cap = STORE_INDEX_MAX_ROWS;
   uint64_t *rows = realloc (x->rows, cap * sizeof *rows);
   if (!rows)
     return false;

@@ -114,10 +114,11 @@ struct store
    or per batch of deliveries with store_set_batch; statements are prepared when first used).
    In a batch the first delivery is written at once, the later ones wait in memory, where
    lookups find them, and are written at the commit; lookups there take the message ids of their
-   band keys from an exact in-memory copy of the band index (8 bytes a band row; in a store with
-   message ids of 131,072 or more, a filter of the stored band keys, which lets SQL skip the keys
-   it rules out), rebuilt when another connection has committed since.  Its open only looks at the file: the database is opened (and a new
-   store created) by the first call that needs it, so a process that never looks a message up
+   band keys from an exact in-memory copy of the band index (8 bytes a band row, at most 4 MB;
+   in a store with more rows or message ids of 131,072 or more, a filter of the stored band
+   keys, which lets SQL skip the keys it rules out), rebuilt when another connection has
+   committed since.  Its open only looks at the file: the database is opened (and a new store
+   created) by the first call that needs it, so a process that never looks a message up
    creates, locks and checkpoints nothing. */
 extern const struct store_backend store_sqlite_backend;
 

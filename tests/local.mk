@@ -26,10 +26,10 @@ unit_tests = tests/unit/test-findings tests/unit/test-profile tests/unit/test-ms
   tests/unit/test-text tests/unit/test-annotate tests/unit/test-score \
   tests/unit/test-fingerprint tests/unit/test-store tests/unit/test-template \
   tests/unit/test-fastpaths tests/unit/test-lang tests/unit/test-strbuf \
-  tests/unit/test-text-paths
+  tests/unit/test-text-paths tests/unit/test-store-cap
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
-EXTRA_DIST += tests/unit/unit.h tests/bait/labelled.tsv
+EXTRA_DIST += tests/unit/unit.h tests/unit/store-compare.h tests/bait/labelled.tsv
 tests_unit_test_findings_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_profile_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_msg_LDADD = $(RITTBERGER_LIBS)
@@ -45,6 +45,7 @@ tests_unit_test_lang_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_text_paths_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_strbuf_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_store_LDADD = $(RITTBERGER_LIBS)
+tests_unit_test_store_cap_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_template_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_fastpaths_LDADD = $(RITTBERGER_LIBS)
 
