@@ -20,6 +20,10 @@
 #include "charset.h"
 #include "lang.h"
 
+#if defined __SSE2__
+# include <emmintrin.h>
+#endif
+
 enum
 {
   MATCH_LIMIT = 100000,         /* backtracking steps per match attempt */
@@ -100,6 +104,7 @@ struct rules_index
 };
 
 static void word_cache_free (struct word_cache *c);
+static void free_gates (struct rules_index *ix);
 
 void
 rules_index_free (struct rules_index *ix)
@@ -113,6 +118,7 @@ rules_index_free (struct rules_index *ix)
   free (ix->prefix_len);
   free (ix->every_word);
   free (ix->need);
+  free_gates (ix);
   free (ix->lit);
   free (ix->lit_use);
   free (ix->jit_tried);
@@ -408,19 +414,27 @@ pattern_needs (const char *pattern, unsigned flags, struct rule_need *need)
    Most sentences a rule's triggers let through still cannot match its pattern: the
    outreach sentence "Wir haben Ihr Profil gesehen ..." triggers four long detect-template
    patterns (by "wir", "ihr", "gesehen") and each ran on every one of 14,000 such sentences of
-   a 1 MB message, for nothing.  So for each pattern the index keeps up to CNF_MAX sets of
-   byte strings such that every match contains a string of each set (" ," or " ." for an empty
-   slot), read off the pattern once it has run a while (pattern_literals); a sentence that
-   lacks all strings of one set is not offered to PCRE2 at all.  Per sentence, a signature of
-   its byte pairs (sentence_sig) rules most absent strings out without reading it again.
+   a 1 MB message, for nothing.  So for each pattern the index keeps a gate: sets of byte
+   strings such that a match contains a string of a set (" ," or " ." for an empty slot),
+   combined as the pattern combines its pieces (an alternation is an OR of what each
+   alternative needs, a sequence an AND of what its pieces need), read off the pattern once
+   it has run a while (pattern_literals); a sentence the gate turns away is not offered to
+   PCRE2 at all.  Per sentence, a signature of its byte pairs (sentence_sig) rules most absent
+   strings out without reading it again.
+
+   A tree, not one list of sets every match has a string of each of: such a list has to take,
+   for each alternative, a string it contains, and that was often the rule's own trigger word
+   ("not" in every alternative of TEMPLATE_OPTOUT_EN), which every sentence offered already
+   has; the tree asks, per alternative, for all of its words.
 
    The reading is conservative: a string is only taken from text the pattern must match
-   literally, and anything it does not follow (inline options, back references, most escapes,
-   extended mode) makes it give up, so that the rule always runs.  Caseless patterns give
+   literally, and anything it does not follow (inline options other than m, s and -i, back
+   references, most escapes, extended mode) makes it give up, so that the rule always runs.  Caseless patterns give
    lower-case strings, looked for in an ASCII-lower-cased copy of the body; under PCRE2's
    caseless matching with UCP an ASCII letter matches only its two ASCII forms, except k
-   (also U+212A KELVIN SIGN) and s (also U+017F LONG S), which end a string instead
-   (test-rules checks this against PCRE2 for every code point). */
+   (also U+212A KELVIN SIGN) and s (also U+017F LONG S) (test-rules checks this against PCRE2
+   for every code point).  A pattern with a caseless k or s is read as if they matched their
+   ASCII forms only, and its strings are not used on a text that has either sign. */
 
 enum
 {
@@ -437,14 +451,18 @@ struct lit_set
   char s[LIT_MAX][LIT_LEN];
 };
 
-/* Sets of strings every one of which must be matched: a match contains a string of each
-   CLAUSE.  Dropping a clause only weakens the claim, so the best CNF_MAX are kept. */
-enum { CNF_MAX = 3 };
+/* The gate as the reading builds it: a tree of nodes in a fixed array (GATE_TMP_NODES; when
+   it is full a piece gets no node, which means "may match anything").  A leaf says that the
+   text contains one of SET's strings, an AND that all its kids hold, an OR that one does.
+   Kids are listed through FIRST and NEXT (-1 ends). */
+enum gate_kind { GATE_LEAF, GATE_AND, GATE_OR };
+enum { GATE_TMP_NODES = 2048 };
 
-struct lit_cnf
+struct gate_tmp
 {
-  unsigned char n;
-  struct lit_set clause[CNF_MAX];
+  unsigned char kind;           /* enum gate_kind */
+  int first, last, next;
+  struct lit_set set;
 };
 
 /* What the reading learnt of a piece of a pattern. */
@@ -453,11 +471,11 @@ struct lit_info
   bool exact;                   /* every match of the piece is one of SET's strings */
   struct lit_set set;
   struct lit_set prefix;        /* the subject where the piece starts begins with one of these */
-  struct lit_cnf cnf;           /* what every match of the piece contains */
+  int gate;                     /* what every match of the piece contains: a node, -1 nothing */
 };
 
-/* A rule's prefilter: every match contains a string of each clause of CNF (ASCII-lower-cased
-   when CASELESS); no clauses: nothing is known, always run.  And where a match can start: with
+/* A rule's prefilter: every match satisfies GATE (its strings ASCII-lower-cased when
+   CASELESS); NULL: nothing is known, always run.  And where a match can start: with
    STARTS, PCRE2 can only find a match where the subject begins with one of START's strings
    (compared with ASCII letters in either case when START_CASELESS), so a search need not begin
    before the first such place (see next_start).  FIRST holds the NFIRST distinct bytes they
@@ -465,10 +483,13 @@ struct lit_info
    FIRST[F] (bit K for START.s[K]). */
 _Static_assert (LIT_MAX <= 16, "rule_literals.first_of has a bit per string of a set");
 
+struct rule_gate;
+
 struct rule_literals
 {
   bool caseless;
-  struct lit_cnf cnf;
+  bool no_signs;                /* all of this holds only in text without U+212A and U+017F */
+  struct rule_gate *gate;       /* NULL: nothing is known, always run */
   bool starts, start_caseless;
   struct lit_set start;
   unsigned char first[8];
@@ -499,7 +520,6 @@ enum lit_state
 struct lit_use
 {
   unsigned char state;          /* enum lit_state */
-  unsigned char first;          /* the clause that turned the last sentence away: tried first */
   uint32_t checks, rejects;     /* sentences it was asked about, and turned away */
 };
 
@@ -508,6 +528,9 @@ struct lit_reader
   const char *p;
   bool caseless;
   bool fail;                    /* syntax this reading does not follow: no prefilter */
+  struct gate_tmp *node;        /* GATE_TMP_NODES of them, or NULL: no gate is built */
+  int nnode;
+  bool signs;                   /* a caseless k or s was read as its ASCII letter */
 };
 
 /* The kinds of atoms of a pattern, as far as the reading is concerned. */
@@ -575,26 +598,6 @@ lit_set_union (struct lit_set *a, const struct lit_set *b)
   return true;
 }
 
-/* How well S, as a set one of which must occur, tells texts apart: the length of its shortest
-   string, or -1 if it is empty or has the empty string (then it says nothing). */
-static int
-lit_set_quality (const struct lit_set *s)
-{
-  int q = s->n ? LIT_LEN : -1;
-  for (unsigned k = 0; k < s->n; k++)
-    if (s->len[k] < q)
-      q = s->len[k];
-  return q == 0 ? -1 : q;
-}
-
-/* Is the clause A a better one to keep than B: longer shortest strings, or as long and fewer? */
-static bool
-lit_clause_better (const struct lit_set *a, const struct lit_set *b)
-{
-  int qa = lit_set_quality (a), qb = lit_set_quality (b);
-  return qa > qb || (qa == qb && a->n < b->n);
-}
-
 /* Do A and B hold the same strings? */
 static bool
 lit_set_same (const struct lit_set *a, const struct lit_set *b)
@@ -603,6 +606,32 @@ lit_set_same (const struct lit_set *a, const struct lit_set *b)
     return false;
   struct lit_set u = *a;
   return lit_set_union (&u, b) && u.n == a->n;
+}
+
+/* Make *A the strings either *A or B's strings begin with, as long as they can be with at most
+   LIT_MAX of them: cut to a shorter length, the strings are still what the subject begins
+   with, and fewer once those that became alike are kept once; the empty string (nothing
+   known) if not even single bytes fit. */
+static void
+lit_prefix_union (struct lit_set *a, const struct lit_set *b)
+{
+  if (lit_set_union (a, b))
+    return;
+  for (size_t cut = LIT_LEN - 1; cut > 0; cut--)
+    {
+      struct lit_set u = { 0 };
+      bool fits = true;
+      for (unsigned k = 0; k < a->n && fits; k++)
+        fits = lit_set_add (&u, a->s[k], a->len[k] < cut ? a->len[k] : cut);
+      for (unsigned k = 0; k < b->n && fits; k++)
+        fits = lit_set_add (&u, b->s[k], b->len[k] < cut ? b->len[k] : cut);
+      if (fits)
+        {
+          *a = u;
+          return;
+        }
+    }
+  lit_set_empty_string (a);
 }
 
 static bool
@@ -624,26 +653,74 @@ lit_set_selective (const struct lit_set *s)
   return s->n > 0;
 }
 
-/* Add the clause S to C (if it is selective), dropping C's worst clause if C is full. */
-static void
-lit_cnf_add (struct lit_cnf *c, const struct lit_set *s)
+/* A new leaf node: a match contains one of S's strings; -1 if S is not worth looking for
+   (lit_set_selective) or there is no room. */
+static int
+gate_leaf (struct lit_reader *rd, const struct lit_set *s)
 {
-  if (!lit_set_selective (s))
-    return;
-  for (unsigned k = 0; k < c->n; k++)
-    if (lit_set_same (&c->clause[k], s))
-      return;
-  if (c->n < CNF_MAX)
+  if (!rd->node || !lit_set_selective (s) || rd->nnode == GATE_TMP_NODES)
+    return -1;
+  struct gate_tmp *g = &rd->node[rd->nnode];
+  g->kind = GATE_LEAF;
+  g->first = g->last = g->next = -1;
+  g->set = *s;
+  return rd->nnode++;
+}
+
+/* Join the node B (or -1) to the node *A (or -1) as KIND: B becomes a kid of *A if that is a
+   node of KIND, else both become kids of a new node.  For an AND, -1 ("anything") adds
+   nothing; for an OR it makes the whole "anything". */
+static void
+gate_join (struct lit_reader *rd, int *a, int b, enum gate_kind kind)
+{
+  if (kind == GATE_OR && (*a < 0 || b < 0))
     {
-      c->clause[c->n++] = *s;
+      *a = -1;
       return;
     }
-  unsigned worst = 0;
-  for (unsigned k = 1; k < c->n; k++)
-    if (lit_clause_better (&c->clause[worst], &c->clause[k]))
-      worst = k;
-  if (lit_clause_better (s, &c->clause[worst]))
-    c->clause[worst] = *s;
+  if (b < 0)
+    return;
+  if (*a < 0)
+    {
+      *a = b;
+      return;
+    }
+  struct gate_tmp *n = rd->node;
+  if (kind == GATE_AND && n[b].kind == GATE_LEAF)
+    {
+      /* A sequence often needs the same strings twice (a run, and the run joined with what
+         starts the next atom when that says nothing more): keep them once. */
+      if (n[*a].kind == GATE_LEAF && lit_set_same (&n[*a].set, &n[b].set))
+        return;
+      if (n[*a].kind == GATE_AND)
+        for (int c = n[*a].first; c >= 0; c = n[c].next)
+          if (n[c].kind == GATE_LEAF && lit_set_same (&n[c].set, &n[b].set))
+            return;
+    }
+  if (n[*a].kind != kind)
+    {
+      if (rd->nnode == GATE_TMP_NODES)
+        {
+          if (kind == GATE_OR)
+            *a = -1;            /* no room: an OR may match anything; an AND keeps *A */
+          return;
+        }
+      struct gate_tmp *g = &n[rd->nnode];
+      g->kind = (unsigned char) kind;
+      g->first = g->last = *a;
+      g->next = -1;
+      *a = rd->nnode++;
+    }
+  n[n[*a].last].next = b;
+  n[*a].last = b;
+  n[b].next = -1;
+}
+
+/* Add to the gate *A of a sequence that its match contains one of S's strings. */
+static void
+gate_need (struct lit_reader *rd, int *a, const struct lit_set *s)
+{
+  gate_join (rd, a, gate_leaf (rd, s), GATE_AND);
 }
 
 /* Make INFO say nothing: it may match any text. */
@@ -653,30 +730,30 @@ lit_info_unknown (struct lit_info *info)
   info->exact = false;
   info->set.n = 0;
   lit_set_empty_string (&info->prefix);
-  info->cnf.n = 0;
+  info->gate = -1;
 }
 
 /* Fill the rest of INFO, whose exact set is known. */
 static void
-lit_info_from_exact (struct lit_info *info)
+lit_info_from_exact (struct lit_reader *rd, struct lit_info *info)
 {
   info->exact = true;
   info->prefix = info->set;
-  info->cnf.n = 0;
-  lit_cnf_add (&info->cnf, &info->set);
+  info->gate = gate_leaf (rd, &info->set);
 }
 
 /* The byte an ASCII character C of the pattern matches exactly (lower-cased when caseless), or
-   -1 if it may match other characters too. */
+   -1 if it may match other characters too.  A caseless k or s is read as its letter, and the
+   reading then holds only for text without KELVIN SIGN and LONG S (RD->signs). */
 static int
-lit_byte (const struct lit_reader *rd, unsigned char c)
+lit_byte (struct lit_reader *rd, unsigned char c)
 {
   if (c >= 0x80)
     return -1;
   if (rd->caseless && c >= 'A' && c <= 'Z')
     c = (unsigned char) (c - 'A' + 'a');
   if (rd->caseless && (c == 'k' || c == 's'))
-    return -1;
+    rd->signs = true;
   return c;
 }
 
@@ -684,7 +761,7 @@ lit_byte (const struct lit_reader *rd, unsigned char c)
 /* The byte of the one-character escape at P (its backslash) if it stands for one fixed ASCII
    character, else -1. */
 static int
-lit_escape_byte (const struct lit_reader *rd, const char *p)
+lit_escape_byte (struct lit_reader *rd, const char *p)
 {
   unsigned char d = p[1];
   switch (d)
@@ -743,6 +820,20 @@ lit_class (struct lit_reader *rd, struct lit_info *atom)
 
 static void lit_alternation (struct lit_reader *rd, int depth, struct lit_info *out);
 
+/* Does the option letters at P (up to ':' or ')') turn on caseless matching when the pattern
+   is not CASELESS, which the reading would then have to follow? */
+static bool
+lit_option_widens (const char *p, bool caseless)
+{
+  bool off = false;
+  for (; *p == '-' || *p == 'i' || *p == 'm' || *p == 's'; p++)
+    if (*p == '-')
+      off = true;
+    else if (*p == 'i' && !off && !caseless)
+      return true;
+  return false;
+}
+
 /* Read one atom at RD->p into ATOM and say what kind it is. */
 static enum lit_kind
 lit_atom (struct lit_reader *rd, int depth, struct lit_info *atom)
@@ -763,6 +854,20 @@ lit_atom (struct lit_reader *rd, int depth, struct lit_info *atom)
         {
           if (p[1] == ':' || p[1] == '>' || p[1] == '|')
             p += 2;
+          else if (strspn (p + 1, "-ims") > 0 && strchr (":)", p[1 + strspn (p + 1, "-ims")])
+                   && !lit_option_widens (p + 1, rd->caseless))
+            {
+              /* Options that change nothing the reading relies on: (?m) and (?s) touch
+                 only ^, $ and '.', which say nothing here anyway; (?-i: asks for one case
+                 where the reading, caseless, already allows both. */
+              p += 1 + strspn (p + 1, "-ims");
+              if (*p == ')')
+                {
+                  rd->p = p + 1;
+                  return LIT_ZERO_WIDTH;
+                }
+              p++;
+            }
           else if (p[1] == '=')
             {
               kind = LIT_LOOKAHEAD;
@@ -944,7 +1049,7 @@ static void
 lit_sequence (struct lit_reader *rd, int depth, struct lit_info *out)
 {
   /* RUN: what the atoms since the last break match, one after another.  A break ends it: a
-     run is a clause of OUT's, and the first one's is OUT's prefix. */
+     run is a set OUT's gate needs, and the first one's is OUT's prefix. */
   struct lit_set run, joined;
   lit_set_empty_string (&run);
   lit_info_unknown (out);
@@ -976,7 +1081,7 @@ lit_sequence (struct lit_reader *rd, int depth, struct lit_info *out)
       if (rd->fail)
         return;
       if (atom.exact)
-        lit_info_from_exact (&atom);
+        lit_info_from_exact (rd, &atom);
       if (kind == LIT_ZERO_WIDTH || (kind == LIT_LOOKAHEAD && min == 0))
         continue;               /* the text on either side is still one piece */
       const struct lit_set *ended;      /* the run as far as it is known at a break */
@@ -985,10 +1090,9 @@ lit_sequence (struct lit_reader *rd, int depth, struct lit_info *out)
           /* What the atom's text starts with directly follows the run; what comes after the
              atom starts a new run (after a lookahead, where the lookahead started). */
           ended = lit_set_product (&run, &atom.prefix, &joined) ? &joined : &run;
-          lit_cnf_add (&out->cnf, &run);
-          for (unsigned k = 0; k < atom.cnf.n; k++)
-            lit_cnf_add (&out->cnf, &atom.cnf.clause[k]);
-          lit_cnf_add (&out->cnf, ended);
+          gate_need (rd, &out->gate, &run);
+          gate_join (rd, &out->gate, atom.gate, GATE_AND);
+          gate_need (rd, &out->gate, ended);
           if (exact)
             out->prefix = *ended;
           lit_set_empty_string (&run);
@@ -1004,7 +1108,7 @@ lit_sequence (struct lit_reader *rd, int depth, struct lit_info *out)
               run = joined;
               continue;
             }
-          lit_cnf_add (&out->cnf, &run);
+          gate_need (rd, &out->gate, &run);
           if (exact)
             out->prefix = run;
           lit_set_empty_string (&run);
@@ -1020,7 +1124,7 @@ lit_sequence (struct lit_reader *rd, int depth, struct lit_info *out)
       /* Repeated (or too much to join): the run ends with the first copy; the last copy
          starts a new run. */
       ended = fits ? &joined : &run;
-      lit_cnf_add (&out->cnf, ended);
+      gate_need (rd, &out->gate, ended);
       if (exact)
         out->prefix = *ended;
       run = atom.set;
@@ -1029,10 +1133,10 @@ lit_sequence (struct lit_reader *rd, int depth, struct lit_info *out)
   if (exact)
     {
       out->set = run;
-      lit_info_from_exact (out);
+      lit_info_from_exact (rd, out);
       return;
     }
-  lit_cnf_add (&out->cnf, &run);
+  gate_need (rd, &out->gate, &run);
 }
 
 /* Read alternatives (up to ')' or the end) into OUT. */
@@ -1049,24 +1153,412 @@ lit_alternation (struct lit_reader *rd, int depth, struct lit_info *out)
         return;
       if (out->exact && alt.exact && lit_set_union (&out->set, &alt.set))
         {
-          lit_info_from_exact (out);
+          lit_info_from_exact (rd, out);
           continue;
         }
-      /* A match satisfies one alternative's clauses or the other's: for each pair of clauses,
-         it contains a string of one or the other. */
+      /* A match satisfies one alternative's gate or the other's. */
       out->exact = false;
-      if (!lit_set_union (&out->prefix, &alt.prefix))
-        lit_set_empty_string (&out->prefix);
-      struct lit_cnf both = { 0 };
-      for (unsigned i = 0; i < out->cnf.n; i++)
-        for (unsigned j = 0; j < alt.cnf.n; j++)
-          {
-            struct lit_set u = out->cnf.clause[i];
-            if (lit_set_union (&u, &alt.cnf.clause[j]))
-              lit_cnf_add (&both, &u);
-          }
-      out->cnf = both;
+      lit_prefix_union (&out->prefix, &alt.prefix);
+      gate_join (rd, &out->gate, alt.gate, GATE_OR);
     }
+}
+
+/* ---- The gate, as the prefilter keeps it ----
+
+   The reading's tree is made smaller before it is kept: an AND keeps the GATE_AND_MAX kids
+   least likely to hold, most unlikely first (dropping a kid of an AND only weakens the
+   claim); an OR with a kid that says nothing says nothing; nested ANDs and ORs are flattened
+   and an OR's leaves merged into one.  NODE[0] is the root; an AND's or OR's kids are
+   KID[at .. at + n), a leaf's strings are STR[at .. at + n).  Each string carries the bits
+   of up to GATE_PAIRS of its byte pairs in a sentence's signature (sentence_sig), so that
+   most strings a sentence lacks cost a load or two. */
+enum
+{
+  GATE_AND_MAX = 4,
+  GATE_PAIRS = 6,
+  GATE_MAX_NODES = 256,
+  GATE_MAX_KIDS = 512,
+  GATE_MAX_STRS = 1024,
+  GATE_MAX_BYTES = 8192,
+};
+
+struct gate_node
+{
+  unsigned char kind;           /* enum gate_kind */
+  uint16_t n;
+  uint16_t at;
+};
+
+struct gate_str
+{
+  uint16_t off;                 /* its bytes in rule_gate.bytes */
+  unsigned char len, npair;
+  uint16_t pair[GATE_PAIRS];
+};
+
+struct rule_gate
+{
+  struct gate_node *node;
+  uint16_t *kid;
+  struct gate_str *str;
+  unsigned char *bytes;
+  char data[];
+};
+
+/* The gate being made from a reading's tree. */
+struct gate_out
+{
+  struct gate_node node[GATE_MAX_NODES];
+  uint16_t kid[GATE_MAX_KIDS];
+  struct gate_str str[GATE_MAX_STRS];
+  unsigned char bytes[GATE_MAX_BYTES];
+  size_t nnode, nkid, nstr, nbytes;
+  size_t max_leaf;              /* strings one leaf may have */
+  bool full;                    /* something did not fit: keep no gate */
+};
+
+static unsigned sig_bit (unsigned char a, unsigned char b);
+
+/* A guess at how likely a sentence is to contain a string of LEN bytes, BYTE_80 if it has a
+   byte outside ASCII the pattern asks for (LONG S and the like): only used to order and prune
+   the kids of an AND, so it need not be good, only better than nothing. */
+static double
+gate_string_odds (size_t len, bool byte_80)
+{
+  static const double by_len[] = { 1, 1, 0.5, 0.25, 0.12, 0.07, 0.05 };
+  double p = len < sizeof by_len / sizeof *by_len ? by_len[len] : 0.03;
+  return byte_80 ? p / 8 : p;
+}
+
+/* A reduced node and its odds; NODE -1 says nothing (always true). */
+struct gate_made
+{
+  int node;
+  double odds;
+};
+
+static int
+gate_add_node (struct gate_out *o, enum gate_kind kind, size_t n, size_t at)
+{
+  if (o->nnode == GATE_MAX_NODES)
+    {
+      o->full = true;
+      return -1;
+    }
+  o->node[o->nnode] = (struct gate_node) { (unsigned char) kind, (uint16_t) n, (uint16_t) at };
+  return (int) o->nnode++;
+}
+
+static bool
+gate_add_string (struct gate_out *o, const char *s, size_t len)
+{
+  if (o->nstr == GATE_MAX_STRS || o->nbytes + len > GATE_MAX_BYTES || len < 2)
+    {
+      o->full = true;
+      return false;
+    }
+  struct gate_str *g = &o->str[o->nstr++];
+  g->off = (uint16_t) o->nbytes;
+  g->len = (unsigned char) len;
+  memcpy (o->bytes + o->nbytes, s, len);
+  o->nbytes += len;
+  /* Pairs spread over the string; the signature is of lower-cased text. */
+  size_t pairs = len - 1;
+  g->npair = (unsigned char) (pairs < GATE_PAIRS ? pairs : GATE_PAIRS);
+  for (size_t k = 0; k < g->npair; k++)
+    {
+      size_t at = g->npair == pairs ? k : k * (pairs - 1) / (GATE_PAIRS - 1);
+      unsigned char a = (unsigned char) s[at], b = (unsigned char) s[at + 1];
+      a = a >= 'A' && a <= 'Z' ? (unsigned char) (a - 'A' + 'a') : a;
+      b = b >= 'A' && b <= 'Z' ? (unsigned char) (b - 'A' + 'a') : b;
+      g->pair[k] = (uint16_t) sig_bit (a, b);
+    }
+  return true;
+}
+
+static int
+gate_odds_compare (const void *a, const void *b)
+{
+  const struct gate_made *x = a, *y = b;
+  return x->odds < y->odds ? -1 : x->odds > y->odds;
+}
+
+/* Does string X of O contain string Y? */
+static bool
+gate_str_in (const struct gate_out *o, const struct gate_str *x, const struct gate_str *y)
+{
+  return y->len <= x->len && memmem (o->bytes + x->off, x->len, o->bytes + y->off, y->len);
+}
+
+/* Drop from the leaf strings O->str[AT .. AT + N) each that contains another of them (or
+   repeats an earlier one): a text with it has the other too, so the leaf says the same
+   without it.  Return how many are left. */
+static size_t
+gate_leaf_trim (struct gate_out *o, size_t at, size_t n)
+{
+  bool drop[GATE_MAX_STRS];
+  for (size_t i = 0; i < n; i++)
+    {
+      drop[i] = false;
+      for (size_t j = 0; j < n && !drop[i]; j++)
+        drop[i] = j != i && (o->str[at + j].len < o->str[at + i].len || j < i)
+          && gate_str_in (o, &o->str[at + i], &o->str[at + j]);
+    }
+  size_t kept = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!drop[i])
+      o->str[at + kept++] = o->str[at + i];
+  return kept;
+}
+
+/* Does every text that satisfies node A of O satisfy node B?  False when unsure. */
+static bool
+gate_implies (const struct gate_out *o, int a, int b, int depth)
+{
+  const struct gate_node *na = &o->node[a], *nb = &o->node[b];
+  if (depth > 8)
+    return false;
+  if (na->kind == GATE_LEAF && nb->kind == GATE_LEAF)
+    {
+      /* Each string of A contains one of B's. */
+      for (size_t i = 0; i < na->n; i++)
+        {
+          bool found = false;
+          for (size_t j = 0; j < nb->n && !found; j++)
+            found = gate_str_in (o, &o->str[na->at + i], &o->str[nb->at + j]);
+          if (!found)
+            return false;
+        }
+      return true;
+    }
+  if (na->kind == GATE_AND)
+    for (size_t k = 0; k < na->n; k++)
+      if (gate_implies (o, o->kid[na->at + k], b, depth + 1))
+        return true;
+  if (nb->kind == GATE_OR)
+    for (size_t k = 0; k < nb->n; k++)
+      if (gate_implies (o, a, o->kid[nb->at + k], depth + 1))
+        return true;
+  if (na->kind == GATE_OR)
+    {
+      size_t k = 0;
+      while (k < na->n && gate_implies (o, o->kid[na->at + k], b, depth + 1))
+        k++;
+      if (k == na->n)
+        return true;
+    }
+  if (nb->kind == GATE_AND)
+    {
+      size_t k = 0;
+      while (k < nb->n && gate_implies (o, a, o->kid[nb->at + k], depth + 1))
+        k++;
+      if (k == nb->n)
+        return true;
+    }
+  return false;
+}
+
+/* Drop from the kids MADE[0 .. *N) of an AND (OR false) those another kid implies, or of an
+   OR (OR true) those that imply another: either way the node says the same without them. */
+static void
+gate_absorb (const struct gate_out *o, struct gate_made *made, size_t *n, bool or)
+{
+  bool drop[64];
+  for (size_t i = 0; i < *n; i++)
+    {
+      drop[i] = false;
+      for (size_t j = 0; j < *n && !drop[i]; j++)
+        if (j != i && !(j < i && drop[j]))
+          drop[i] = or ? gate_implies (o, made[i].node, made[j].node, 0)
+            : gate_implies (o, made[j].node, made[i].node, 0);
+    }
+  size_t kept = 0;
+  for (size_t i = 0; i < *n; i++)
+    if (!drop[i])
+      made[kept++] = made[i];
+  *n = kept;
+}
+
+/* Reduce the reading's node T (of the NODES) into O. */
+static struct gate_made
+gate_reduce (const struct gate_tmp *nodes, int t, struct gate_out *o, int depth)
+{
+  struct gate_made none = { -1, 1 };
+  if (t < 0 || depth > LIT_DEPTH * 2 || o->full)
+    return none;
+  const struct gate_tmp *g = &nodes[t];
+  if (g->kind == GATE_LEAF)
+    {
+      size_t at = o->nstr;
+      double odds = 0;
+      if (g->set.n > o->max_leaf)
+        return none;
+      for (unsigned k = 0; k < g->set.n; k++)
+        {
+          bool byte_80 = false;
+          for (unsigned j = 0; j < g->set.len[k]; j++)
+            byte_80 |= (unsigned char) g->set.s[k][j] >= 0x80;
+          odds += gate_string_odds (g->set.len[k], byte_80);
+          if (!gate_add_string (o, g->set.s[k], g->set.len[k]))
+            return none;
+        }
+      int n = gate_add_node (o, GATE_LEAF, gate_leaf_trim (o, at, g->set.n), at);
+      return (struct gate_made) { n, odds < 1 ? odds : 1 };
+    }
+  enum { MAX_MADE = 64 };       /* gate_absorb's room */
+  struct gate_made made[MAX_MADE];
+  size_t nmade = 0;
+  for (int c = g->first; c >= 0; c = nodes[c].next)
+    {
+      struct gate_made m = gate_reduce (nodes, c, o, depth + 1);
+      if (o->full)
+        return none;
+      if (m.node < 0)
+        {
+          if (g->kind == GATE_OR)
+            return none;
+          continue;
+        }
+      /* A kid of the same kind: take its kids instead. */
+      const struct gate_node *mn = &o->node[m.node];
+      if (mn->kind == g->kind)
+        for (size_t k = 0; k < mn->n; k++)
+          {
+            if (nmade == MAX_MADE)
+              {
+                if (g->kind == GATE_OR)
+                  return none;
+                break;
+              }
+            int kid = o->kid[mn->at + k];
+            made[nmade++] = (struct gate_made) { kid, m.odds };
+          }
+      else if (nmade < MAX_MADE)
+        made[nmade++] = m;
+      else if (g->kind == GATE_OR)
+        return none;
+    }
+  if (nmade == 0)
+    return none;
+  gate_absorb (o, made, &nmade, g->kind == GATE_OR);
+  double odds;
+  if (g->kind == GATE_AND)
+    {
+      qsort (made, nmade, sizeof *made, gate_odds_compare);
+      if (nmade > GATE_AND_MAX)
+        nmade = GATE_AND_MAX;
+      odds = made[0].odds;
+    }
+  else
+    {
+      /* One leaf for all of the OR's leaves. */
+      size_t leaves = 0, at = o->nstr, kept = 0;
+      odds = 0;
+      for (size_t k = 0; k < nmade; k++)
+        {
+          odds += made[k].odds;
+          const struct gate_node *mn = &o->node[made[k].node];
+          if (mn->kind != GATE_LEAF)
+            {
+              made[kept++] = made[k];
+              continue;
+            }
+          for (size_t j = 0; j < mn->n; j++)
+            {
+              if (o->nstr == GATE_MAX_STRS)
+                {
+                  o->full = true;
+                  return none;
+                }
+              o->str[o->nstr++] = o->str[mn->at + j];
+            }
+          leaves += mn->n;
+        }
+      if (leaves)
+        {
+          if (leaves > o->max_leaf)
+            return none;
+          leaves = gate_leaf_trim (o, at, leaves);
+          made[kept++] = (struct gate_made) { gate_add_node (o, GATE_LEAF, leaves, at), odds };
+        }
+      nmade = kept;
+      if (odds > 1)
+        odds = 1;
+    }
+  if (nmade == 1)
+    return (struct gate_made) { made[0].node, odds };
+  if (o->nkid + nmade > GATE_MAX_KIDS)
+    {
+      o->full = true;
+      return none;
+    }
+  size_t at = o->nkid;
+  for (size_t k = 0; k < nmade; k++)
+    o->kid[o->nkid++] = (uint16_t) made[k].node;
+  int n = gate_add_node (o, (enum gate_kind) g->kind, nmade, at);
+  return (struct gate_made) { n, odds };
+}
+
+/* The gate to keep for the reading's node ROOT of NODES, with at most MAX_LEAF strings in a
+   leaf, or NULL if it says nothing (or on ENOMEM: then the rule simply always runs). */
+static struct rule_gate *
+gate_make (const struct gate_tmp *nodes, int root, size_t max_leaf)
+{
+  struct gate_out *o = malloc (sizeof *o);
+  if (!o)
+    return NULL;
+  o->nnode = o->nkid = o->nstr = o->nbytes = 0;
+  o->max_leaf = max_leaf;
+  o->full = false;
+  /* NODE[0] is the root: reserve it, and move the root there at the end. */
+  gate_add_node (o, GATE_LEAF, 0, 0);
+  struct gate_made m = gate_reduce (nodes, root, o, 0);
+  struct rule_gate *g = NULL;
+  if (m.node >= 0 && !o->full)
+    {
+      o->node[0] = o->node[m.node];
+      /* One block: the strings first, then the nodes, kids and bytes, each kind aligned for
+         itself as it follows a larger one. */
+      size_t strs_size = o->nstr * sizeof *o->str, nodes_size = o->nnode * sizeof *o->node;
+      size_t kids_size = o->nkid * sizeof *o->kid;
+      g = malloc (sizeof *g + strs_size + nodes_size + kids_size + o->nbytes);
+      if (g)
+        {
+          char *d = (char *) (g + 1);
+          g->str = (struct gate_str *) (void *) d;
+          g->node = (struct gate_node *) (void *) (d + strs_size);
+          g->kid = (uint16_t *) (void *) (d + strs_size + nodes_size);
+          g->bytes = (unsigned char *) d + strs_size + nodes_size + kids_size;
+          memcpy (g->str, o->str, strs_size);
+          memcpy (g->node, o->node, nodes_size);
+          memcpy (g->kid, o->kid, kids_size);
+          memcpy (g->bytes, o->bytes, o->nbytes);
+        }
+    }
+  free (o);
+  return g;
+}
+
+/* Does any string of the gate G have an ASCII letter in it? */
+static bool
+gate_has_letters (const struct rule_gate *g, size_t n)
+{
+  const struct gate_node *node = &g->node[n];
+  if (node->kind != GATE_LEAF)
+    {
+      for (size_t k = 0; k < node->n; k++)
+        if (gate_has_letters (g, g->kid[node->at + k]))
+          return true;
+      return false;
+    }
+  for (size_t j = 0; j < node->n; j++)
+    {
+      const struct gate_str *x = &g->str[node->at + j];
+      for (size_t b = 0; b < x->len; b++)
+        if (g->bytes[x->off + b] >= 'a' && g->bytes[x->off + b] <= 'z')
+          return true;
+    }
+  return false;
 }
 
 /* Set LIT's start strings from PREFIX, what the subject begins with where a match of PATTERN
@@ -1116,27 +1608,30 @@ pattern_starts (const char *pattern, const struct lit_set *prefix, bool caseless
 }
 
 /* Find what every match of PATTERN (compiled with FLAGS) contains, for the literal prefilter,
-   and where it may start; LIT->cnf.n is 0 if nothing could be proven. */
+   and where it may start; LIT->gate is NULL if nothing could be proven. */
 static void
-pattern_literals (const char *pattern, unsigned flags, struct rule_literals *lit)
+pattern_literals (const char *pattern, unsigned flags, size_t max_leaf, struct rule_literals *lit)
 {
   memset (lit, 0, sizeof *lit);
   unsigned understood = PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MULTILINE | PCRE2_DOTALL;
   if (flags & ~understood)
     return;
   struct lit_reader rd = { .p = pattern, .caseless = (flags & PCRE2_CASELESS) != 0 };
+  /* Without room for the tree, the start strings are still read. */
+  rd.node = malloc (GATE_TMP_NODES * sizeof *rd.node);
   struct lit_info info;
   lit_alternation (&rd, 0, &info);
-  if (rd.fail || *rd.p)
-    return;                     /* unknown syntax or a stray ')' */
-  lit->cnf = info.cnf;
-  pattern_starts (pattern, &info.prefix, rd.caseless, lit);
-  /* Strings without letters are the same in the body and its lower-cased copy: search the
-     body, which needs no copy. */
-  for (unsigned c = 0; c < lit->cnf.n && rd.caseless && !lit->caseless; c++)
-    for (unsigned k = 0; k < lit->cnf.clause[c].n; k++)
-      for (unsigned j = 0; j < lit->cnf.clause[c].len[k]; j++)
-        lit->caseless |= (lit->cnf.clause[c].s[k][j] >= 'a' && lit->cnf.clause[c].s[k][j] <= 'z');
+  if (!rd.fail && !*rd.p)       /* else unknown syntax or a stray ')' */
+    {
+      if (rd.node)
+        lit->gate = gate_make (rd.node, info.gate, max_leaf);
+      pattern_starts (pattern, &info.prefix, rd.caseless, lit);
+      /* Strings without letters are the same in the body and its lower-cased copy: search
+         the body, which needs no copy. */
+      lit->caseless = rd.caseless && lit->gate && gate_has_letters (lit->gate, 0);
+      lit->no_signs = rd.signs;
+    }
+  free (rd.node);
 }
 
 /* Add trigger WORD of rule I to IX (whose table has room). */
@@ -1356,6 +1851,7 @@ struct text_memo
   int text_lang;                /* the same for the whole text (0 before find_triggered) */
   int body_utf;                 /* -1 not yet checked, 0 invalid UTF-8, 1 valid */
   signed char has_byte[256];    /* -1 not yet looked for, 0 absent from the body, 1 present */
+  signed char has_sign;         /* the same for KELVIN SIGN or LONG S (rule_literals.no_signs) */
   char *ascii_lower;            /* see lowered_body */
   bool lower_all;               /* all of ascii_lower is filled in, not just some sentences */
   uint64_t *sent_sig;           /* per sentence, SIG_WORDS words of its byte pairs (sentence_sig) */
@@ -1460,6 +1956,7 @@ memo_start (struct text_memo *memo, const struct text *t, unsigned long gen)
   memo->index_gen = gen;
   memo->body_utf = -1;
   memset (memo->has_byte, -1, sizeof memo->has_byte);
+  memo->has_sign = -1;
   if (t->len > MEMO_MAX_BYTES || t->len == 0)
     return;
   memo->len = t->len;
@@ -2058,6 +2555,28 @@ body_may_match (struct match_run *run, const struct rule_need *need)
   return false;
 }
 
+static bool contains (const char *hay, size_t n, const char *needle, size_t len);
+
+/* Do the N bytes at S have a KELVIN SIGN or a LONG S, which a caseless k or s also matches? */
+static bool
+has_sign (const char *s, size_t n)
+{
+  return contains (s, n, "\xe2\x84\xaa", 3) || contains (s, n, "\xc5\xbf", 2);
+}
+
+/* Does LIT (NULL allowed) hold for the body of RUN?  Not if it is read for text without
+   KELVIN SIGN and LONG S and the body has one. */
+static const struct rule_literals *
+literals_for_body (struct match_run *run, const struct rule_literals *lit)
+{
+  if (!lit || !lit->no_signs)
+    return lit;
+  struct text_memo *memo = run->memo;
+  if (memo->has_sign < 0)
+    memo->has_sign = has_sign (run->t->s, run->t->len);
+  return memo->has_sign ? NULL : lit;
+}
+
 /* Rule I's literal prefilter if it is in use, else NULL. */
 static const struct rule_literals *
 rule_literals (const struct rules_index *ix, const struct rule *r, size_t i)
@@ -2065,10 +2584,23 @@ rule_literals (const struct rules_index *ix, const struct rule *r, size_t i)
   struct lit_use *use = &ix->lit_use[i];
   if (use->state == LIT_NOT_YET && r->scanned >= LIT_AFTER_BYTES)
     {
-      pattern_literals (r->pattern, r->pattern_flags, &ix->lit[i]);
-      use->state = ix->lit[i].cnf.n ? LIT_ON : LIT_OFF;
+      /* A message rule's strings are looked for in the whole body, without a signature: few
+         of them, as many as one set of the reading holds. */
+      pattern_literals (r->pattern, r->pattern_flags,
+                        r->scope == SCOPE_SENTENCE || r->scope == SCOPE_QUESTION
+                        || r->scope == SCOPE_GREETING ? SIZE_MAX : LIT_MAX, &ix->lit[i]);
+      use->state = ix->lit[i].gate ? LIT_ON : LIT_OFF;
     }
   return use->state == LIT_ON ? &ix->lit[i] : NULL;
+}
+
+/* Release the gates of IX's rules whose patterns were read. */
+static void
+free_gates (struct rules_index *ix)
+{
+  for (size_t i = 0; ix->lit && ix->lit_use && i < ix->nrules; i++)
+    if (ix->lit_use[i].state != LIT_NOT_YET)
+      free (ix->lit[i].gate);
 }
 
 /* Rule I's start strings (struct rule_literals) if its pattern has been read and has them,
@@ -2153,12 +2685,44 @@ lowered_body (struct match_run *run, bool all)
 }
 
 /* Do the N bytes at HAY contain the LEN bytes at NEEDLE (LEN > 0)?  glibc's memmem sets up a
-   shift table for each call, which on one sentence cost more than the search. */
+   shift table for each call, which on one sentence cost more than the search.  With SSE2,
+   sixteen places are tried at once for the needle's first two bytes (a memchr for the first
+   byte alone stopped at every "t" or "e" of a sentence, and the gates ask for many strings). */
 static bool
 contains (const char *hay, size_t n, const char *needle, size_t len)
 {
   if (len > n)
     return false;
+#if defined __SSE2__
+  if (len >= 2 && n <= 512)
+    {
+      size_t last = n - len, i = 0;
+      __m128i first = _mm_set1_epi8 (needle[0]), second = _mm_set1_epi8 (needle[1]);
+      /* Both loads of a step, at I and I + 1, stay within the N bytes. */
+      for (; i + 17 <= n && i <= last; i += 16)
+        {
+          __m128i at = _mm_loadu_si128 ((const __m128i *) (const void *) (hay + i));
+          __m128i next = _mm_loadu_si128 ((const __m128i *) (const void *) (hay + i + 1));
+          unsigned both = (unsigned) _mm_movemask_epi8 (_mm_and_si128 (_mm_cmpeq_epi8 (at, first),
+                                                                       _mm_cmpeq_epi8 (next, second)));
+          for (; both; both &= both - 1)
+            {
+              size_t p = i + (size_t) __builtin_ctz (both);
+              if (p > last)
+                return false;
+              size_t k = 2;
+              while (k < len && hay[p + k] == needle[k])
+                k++;
+              if (k == len)
+                return true;
+            }
+        }
+      for (; i <= last; i++)
+        if (hay[i] == needle[0] && memcmp (hay + i + 1, needle + 1, len - 1) == 0)
+          return true;
+      return false;
+    }
+#endif
   const char *last = hay + (n - len);
   for (const char *p = hay; p <= last; p++)
     {
@@ -2201,12 +2765,26 @@ lower_ascii (char *to, const char *from, size_t n)
    ASCII-lower-cased text.  A string with a pair whose bit is clear cannot occur in the
    sentence; with a few bits per string most absent strings are told apart in a few
    instructions, without reading the sentence again for each string of each rule. */
-enum { SIG_WORDS = 8 };
+enum { SIG_WORDS = 16 };
+_Static_assert (SIG_WORDS * 64 == 1 << 10, "sig_bit gives ten bits");
 
 static unsigned
 sig_bit (unsigned char a, unsigned char b)
 {
-  return (uint32_t) ((unsigned) a << 8 | b) * UINT32_C (0x9e3779b1) >> 23;
+  return (uint32_t) ((unsigned) a << 8 | b) * UINT32_C (0x9e3779b1) >> 22;
+}
+
+/* Fill SIG with the signature of bytes [OFF, END) of the lower-cased LOWER. */
+static void
+sig_fill (uint64_t *sig, const char *lower, size_t off, size_t end)
+{
+  memset (sig, 0, SIG_WORDS * sizeof *sig);
+  const unsigned char *b = (const unsigned char *) lower;
+  for (size_t k = off; k + 1 < end; k++)
+    {
+      unsigned bit = sig_bit (b[k], b[k + 1]);
+      sig[bit / 64] |= UINT64_C (1) << (bit % 64);
+    }
 }
 
 /* Sentence S's signature, computed on first use, when its bytes are also lower-cased into
@@ -2238,62 +2816,87 @@ sentence_sig (struct match_run *run, size_t s)
       const struct text_sentence *se = &t->sent[s];
       if (!memo->lower_all)
         lower_ascii (lower + se->off, t->s + se->off, se->end - se->off);
-      memset (sig, 0, SIG_WORDS * sizeof *sig);
-      const unsigned char *b = (const unsigned char *) lower;
-      for (size_t k = t->sent[s].off; k + 1 < t->sent[s].end; k++)
-        {
-          unsigned bit = sig_bit (b[k], b[k + 1]);
-          sig[bit / 64] |= UINT64_C (1) << (bit % 64);
-        }
+      sig_fill (sig, lower, se->off, se->end);
       memo->sent_sig_done[s] = true;
     }
   return sig;
 }
 
-/* Might the LEN bytes at STR occur in a sentence with the signature SIG? */
+/* Does bytes [OFF, END) of HAY (whose signature is SIG, if not NULL) satisfy node N of the
+   gate G?  The kid of an AND that said no moves one place forward, so that the kids that
+   most often turn a text away come to be asked first (the order of an AND's kids changes
+   only what an answer costs, not the answer). */
 static bool
-sig_may_contain (const uint64_t *sig, const char *str, size_t len)
+gate_allows (struct rule_gate *g, size_t n, const char *hay, size_t off, size_t end,
+             const uint64_t *sig)
 {
-  for (size_t k = 0; k + 1 < len; k++)
+  const struct gate_node *node = &g->node[n];
+  if (node->kind == GATE_LEAF)
     {
-      unsigned char a = (unsigned char) str[k], b = (unsigned char) str[k + 1];
-      a = a >= 'A' && a <= 'Z' ? (unsigned char) (a - 'A' + 'a') : a;
-      b = b >= 'A' && b <= 'Z' ? (unsigned char) (b - 'A' + 'a') : b;
-      unsigned bit = sig_bit (a, b);
-      if (!(sig[bit / 64] >> (bit % 64) & 1))
-        return false;
+      const struct gate_str *x = &g->str[node->at], *last = x + node->n;
+      for (; x < last; x++)
+        {
+          bool may = true;
+          for (size_t k = 0; sig && k < x->npair && may; k++)
+            may = sig[x->pair[k] / 64] >> (x->pair[k] % 64) & 1;
+          if (may && contains (hay + off, end - off, (const char *) g->bytes + x->off, x->len))
+            return true;
+        }
+      return false;
     }
-  return true;
+  bool want = node->kind == GATE_OR;
+  uint16_t *kid = g->kid + node->at;
+  for (size_t k = 0; k < node->n; k++)
+    if (gate_allows (g, kid[k], hay, off, end, sig) == want)
+      {
+        if (!want && k > 0)
+          {
+            uint16_t before = kid[k - 1];
+            kid[k - 1] = kid[k];
+            kid[k] = before;
+          }
+        return want;
+      }
+  return !want;
 }
 
 /* May a pattern with the prefilter LIT match in bytes [OFF, END) of HAY (whose signature is
-   SIG, if not NULL)?  Only if each clause has a string there.  The clause that said no last
-   time is asked first.  Count the answer in USE, and turn the prefilter off if it does not
-   pay. */
+   SIG, if not NULL)?  Only if its gate holds there.  Count the answer in USE, and turn the
+   prefilter off if it does not pay. */
 static bool
 literals_allow (const struct rule_literals *lit, struct lit_use *use, const char *hay,
                 size_t off, size_t end, const uint64_t *sig)
 {
-  bool allow = true;
-  unsigned n = lit->cnf.n;
-  for (unsigned k = 0; k < n && allow; k++)
-    {
-      unsigned c = (use->first + k) % n;
-      const struct lit_set *clause = &lit->cnf.clause[c];
-      bool found = false;
-      for (unsigned j = 0; j < clause->n && !found; j++)
-        found = (!sig || sig_may_contain (sig, clause->s[j], clause->len[j]))
-          && contains (hay + off, end - off, clause->s[j], clause->len[j]);
-      if (!found)
-        {
-          allow = false;
-          use->first = (unsigned char) c;
-        }
-    }
+  bool allow = gate_allows (lit->gate, 0, hay, off, end, sig);
   use->checks++;
   use->rejects += !allow;
   if (use->checks == LIT_TRIAL && use->rejects < LIT_TRIAL / LIT_KEEP_RATIO)
     use->state = LIT_OFF;
+  return allow;
+}
+
+int
+rules_gate_allows (const char *pattern, unsigned flags, const char *text, size_t len,
+                   bool sentence)
+{
+  struct rule_literals lit;
+  pattern_literals (pattern, flags, sentence ? SIZE_MAX : LIT_MAX, &lit);
+  if (!lit.gate)
+    return 2;
+  int allow = 1;
+  char *lower = malloc (len + 1);
+  if (!lower)
+    allow = -1;
+  else if (!lit.no_signs || !has_sign (text, len))
+    {
+      lower_ascii (lower, text, len);
+      uint64_t sig[SIG_WORDS];
+      sig_fill (sig, lower, 0, len);
+      allow = gate_allows (lit.gate, 0, lit.caseless ? lower : text, 0, len,
+                           sentence ? sig : NULL);
+    }
+  free (lower);
+  free (lit.gate);
   return allow;
 }
 
@@ -2482,6 +3085,8 @@ match_range (struct rule *r, size_t i, struct match_run *run, const char *subj, 
      matches.  Only for text known to be valid UTF-8: PCRE2 checks the subject from the start
      offset on, and a later one could pass over a fault that makes the whole search fail. */
   const struct rule_literals *starts = options & PCRE2_NO_UTF_CHECK ? rule_starts (run->ix, i) : NULL;
+  if (starts && starts->no_signs)
+    starts = in_body ? literals_for_body (run, starts) : has_sign (subj, end) ? NULL : starts;
   for (int found = 0; found < MATCHES_PER_RANGE && pos <= len; found++)
     {
       if (starts && (pos = next_start (starts, base, len, pos)) == SIZE_MAX)
@@ -2626,7 +3231,7 @@ run_rule (struct rule *r, size_t i, struct match_run *run, const char *subject,
     return 0;
   if (!body_may_match (run, &run->ix->need[i]))
     return 0;
-  const struct rule_literals *lit = rule_literals (run->ix, r, i);
+  const struct rule_literals *lit = literals_for_body (run, rule_literals (run->ix, r, i));
   struct lit_use *use = &run->ix->lit_use[i];
   if (r->scope == SCOPE_MESSAGE)
     {
@@ -2649,9 +3254,10 @@ run_rule (struct rule *r, size_t i, struct match_run *run, const char *subject,
       if ((memo->sent_scope[s] & needs) != needs)
         continue;
       if (use->state == LIT_NOT_YET)
-        lit = rule_literals (run->ix, r, i);    /* the pattern may have scanned enough now */
+        lit = literals_for_body (run, rule_literals (run->ix, r, i));   /* it may have scanned
+                                                                            enough now */
       const uint64_t *sig;
-      if (use->state == LIT_ON && (sig = sentence_sig (run, s))
+      if (lit && use->state == LIT_ON && (sig = sentence_sig (run, s))
           && !literals_allow (lit, use, lit->caseless ? run->memo->ascii_lower : t->s,
                               sent->off, sent->end, sig))
         continue;

@@ -167,6 +167,13 @@ void rules_cache_free (struct pattern_cache *c);
 
 /* ---- rules-match.c ---- */
 
+/* The literal prefilter's answer for PATTERN (compiled with FLAGS) on the LEN bytes at TEXT,
+   as for a sentence (SENTENCE, with its signature) or a whole message: 1 it lets TEXT through,
+   0 it turns it away, 2 the pattern has no gate, -1 out of memory.  For tests: wherever PCRE2
+   finds a match in TEXT, the answer must not be 0. */
+int rules_gate_allows (const char *pattern, unsigned flags, const char *text, size_t len,
+                       bool sentence);
+
 /* Release the trigger index IX (NULL is allowed). */
 void rules_index_free (struct rules_index *ix);
 

@@ -849,6 +849,138 @@ test_generated_gates (void)
   rules_free (&rs);
 }
 
+/* Append to BUF (ROOM bytes, *USED of them filled) the LEN bytes at S, changed by chance: a
+   letter's case flipped, a k or s turned into KELVIN SIGN or LONG S (which a caseless k or s
+   also matches), a word left out, a byte made a blank. */
+static void
+append_mutated (char *buf, size_t room, size_t *used, const char *s, size_t len, uint32_t *seed,
+                int how)
+{
+  for (size_t i = 0; i < len && *used + 4 < room; i++)
+    {
+      unsigned char c = (unsigned char) s[i];
+      uint32_t roll = next_random (seed) % 64;
+      if (how == 1 && roll < 8 && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+        c ^= 0x20;
+      else if (how == 2 && roll < 16 && (c == 'k' || c == 'K'))
+        {
+          memcpy (buf + *used, "\xe2\x84\xaa", 3);
+          *used += 3;
+          continue;
+        }
+      else if (how == 2 && roll < 16 && (c == 's' || c == 'S'))
+        {
+          memcpy (buf + *used, "\xc5\xbf", 2);
+          *used += 2;
+          continue;
+        }
+      else if (how == 3 && roll < 2 && c == ' ')
+        {
+          while (i + 1 < len && s[i + 1] != ' ')
+            i++;                /* a word left out */
+          continue;
+        }
+      else if (how == 3 && roll == 2)
+        c = ' ';
+      buf[(*used)++] = (char) c;
+    }
+  buf[*used] = '\0';
+}
+
+/* The literal prefilter's gate (lib/rules-match.c) turns a sentence or message away only if no
+   match of the pattern can be in it.  For every shipped pattern: its rule's examples, those of
+   all rules glued in pairs, and both changed by chance (case, KELVIN SIGN and LONG S, words
+   left out), as sentences and as messages; wherever PCRE2 finds a match, the gate must let
+   the text through.  Fails if the reading takes a string a match need not contain. */
+static void
+test_gates_sound (void)
+{
+  const char *srcdir = getenv ("srcdir");
+  char dir[1024], err[512] = "";
+  snprintf (dir, sizeof dir, "%s/rules", srcdir ? srcdir : ".");
+  struct ruleset rs = { 0 };
+  CHECK (rules_load_dir (&rs, dir, err, sizeof err) == 0);
+  /* Every example of every rule: the pool texts are made from. */
+  size_t npool = 0;
+  const char **pool = NULL;
+  for (int pass = 0; pass < 2; pass++)
+    {
+      npool = 0;
+      for (size_t i = 0; i < rs.n; i++)
+        for (int m = 0; m < 2; m++)
+          for (char **e = m ? rs.v[i].nomatch : rs.v[i].match; e && *e; e++)
+            {
+              if (pass)
+                pool[npool] = *e;
+              npool++;
+            }
+      if (!pass && !(pool = malloc ((npool + 1) * sizeof *pool)))
+        {
+          CHECK (pool != NULL);
+          rules_free (&rs);
+          return;
+        }
+    }
+  CHECK (npool > 100);
+  pcre2_match_data *md = pcre2_match_data_create (1, NULL);
+  uint32_t seed = 2026;
+  size_t matched = 0, turned_away = 0, gated = 0, wrong = 0;
+  for (size_t i = 0; i < rs.n && npool && wrong < 10; i++)
+    {
+      const struct rule *r = &rs.v[i];
+      if (!r->pattern)
+        continue;
+      int errc;
+      PCRE2_SIZE erroff;
+      pcre2_code *code = pcre2_compile ((PCRE2_SPTR) r->pattern, PCRE2_ZERO_TERMINATED,
+                                        r->pattern_flags, &errc, &erroff, NULL);
+      CHECK (code != NULL);
+      if (!code)
+        continue;
+      size_t own = 0;
+      for (char **e = r->match; e && *e; e++)
+        own++;
+      for (int k = 0; k < 160; k++)
+        {
+          char text[4096];
+          size_t used = 0;
+          /* An own example first (a match, mostly), then a pool text or two. */
+          const char *a = own && k % 2 == 0 ? r->match[next_random (&seed) % own]
+            : pool[next_random (&seed) % npool];
+          int how = (int) (next_random (&seed) % 4);
+          append_mutated (text, sizeof text, &used, a, strlen (a), &seed, how);
+          if (k % 3 == 1)
+            {
+              const char *b = pool[next_random (&seed) % npool];
+              text[used++] = ' ';
+              append_mutated (text, sizeof text, &used, b, strlen (b), &seed, how);
+            }
+          bool found = pcre2_match (code, (PCRE2_SPTR) text, used, 0, 0, md, NULL) >= 0;
+          matched += found;
+          for (int sentence = 0; sentence < 2; sentence++)
+            {
+              int allow = rules_gate_allows (r->pattern, r->pattern_flags, text, used, sentence);
+              CHECK (allow >= 0);
+              gated += allow != 2;
+              turned_away += allow == 0;
+              if (found && allow == 0 && wrong++ < 10)
+                fprintf (stderr, "gate of %s turns away a match: %s\n", r->id, text);
+            }
+        }
+      pcre2_code_free (code);
+    }
+  CHECK (wrong == 0);
+  if (getenv ("TEST_RULES_VERBOSE"))
+    fprintf (stderr, "gates: %zu matched, %zu gated, %zu turned away\n", matched, gated, turned_away);
+  /* The check has teeth: many texts match, many are gated and turned away. */
+  CHECK (matched > 3000);
+  CHECK (gated > 15000);
+  CHECK (turned_away > 6000);
+  pcre2_match_data_free (md);
+  free (pool);
+  rules_free (&rs);
+}
+
 /* The engine starts a pattern's search where one of the strings every match begins with
    stands, and stops when none is left (next_start in lib/rules-match.c): on generated bodies
    full of near misses, every rule must find exactly what PCRE2 finds searching the whole body
@@ -1098,6 +1230,7 @@ main (void)
   test_caseless_ascii ();
   test_generated_gates ();
   test_start_strings ();
+  test_gates_sound ();
   test_subject_triggers ();
   test_utf8_valid ();
 
