@@ -640,15 +640,14 @@ lit_is_alnum (unsigned char c)
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-/* Is every string of S rare enough to be worth looking for?  Strings of one byte, or of two
-   letters or digits, are in most sentences: looking for them would cost more than it saves.
-   Two bytes with a blank or punctuation in them (" ," for an empty slot) are rare. */
+/* Is every string of S worth looking for?  A string of one byte is in nearly every sentence.
+   Two letters are common too, but in an AND with others or as an alternative's only need (the
+   "no" of "no. 1", the "we" of "we are") they still tell some sentences apart. */
 static bool
 lit_set_selective (const struct lit_set *s)
 {
   for (unsigned k = 0; k < s->n; k++)
-    if (s->len[k] < 2
-        || (s->len[k] == 2 && lit_is_alnum (s->s[k][0]) && lit_is_alnum (s->s[k][1])))
+    if (s->len[k] < 2)
       return false;
   return s->n > 0;
 }
@@ -1176,10 +1175,10 @@ enum
 {
   GATE_AND_MAX = 4,
   GATE_PAIRS = 6,
-  GATE_MAX_NODES = 256,
-  GATE_MAX_KIDS = 512,
-  GATE_MAX_STRS = 1024,
-  GATE_MAX_BYTES = 8192,
+  GATE_MAX_NODES = 1024,
+  GATE_MAX_KIDS = 2048,
+  GATE_MAX_STRS = 4096,
+  GATE_MAX_BYTES = 32768,
 };
 
 struct gate_node
