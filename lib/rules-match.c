@@ -1893,6 +1893,8 @@ struct match_run
   pcre2_match_context *mctx;
   pcre2_match_data *md;
   size_t jit_after;             /* bytes a pattern scans before it is JIT-compiled */
+  uint32_t body_first[2][256];  /* the message rules' gates' gate_view.first, of the body as it
+                                   is and lower-cased */
 };
 
 /* Forget what MEMO knew. */
@@ -2821,24 +2823,60 @@ sentence_sig (struct match_run *run, size_t s)
   return sig;
 }
 
-/* Does bytes [OFF, END) of HAY (whose signature is SIG, if not NULL) satisfy node N of the
-   gate G?  The kid of an AND that said no moves one place forward, so that the kids that
-   most often turn a text away come to be asked first (the order of an AND's kids changes
-   only what an answer costs, not the answer). */
+/* Where a gate looks: bytes [OFF, END) of HAY, whose signature is SIG (a sentence) or NULL (a
+   whole body).  FIRST, if not NULL, records where each byte value first occurs there (0: not
+   looked for yet, 1: nowhere, else 2 + its offset from OFF), filled in as strings are looked
+   for: the message rules' strings often begin alike ("[no", "[missing", "[unknown" of
+   several rules, "{$user.", "{$lead.", "{$contact.") and mostly with a byte the body lacks,
+   which one search then tells for all of them, where each used to read the whole body. */
+struct gate_view
+{
+  const char *hay;
+  size_t off, end;
+  const uint64_t *sig;
+  uint32_t *first;
+};
+
+/* A body longer than this gets no FIRST (its offsets would not fit). */
+#define GATE_FIRST_MAX_LEN ((size_t) UINT32_MAX - 2)
+
+/* Does the view V contain the LEN bytes at NEEDLE? */
 static bool
-gate_allows (struct rule_gate *g, size_t n, const char *hay, size_t off, size_t end,
-             const uint64_t *sig)
+view_contains (const struct gate_view *v, const char *needle, size_t len)
+{
+  size_t from = v->off;
+  if (v->first)
+    {
+      uint32_t *f = &v->first[(unsigned char) needle[0]];
+      if (*f == 0)
+        {
+          const char *at = memchr (v->hay + v->off, needle[0], v->end - v->off);
+          *f = at ? (uint32_t) (at - (v->hay + v->off)) + 2 : 1;
+        }
+      if (*f == 1)
+        return false;
+      from = v->off + *f - 2;
+    }
+  return contains (v->hay + from, v->end - from, needle, len);
+}
+
+/* Does the view V satisfy node N of the gate G?  The kid of an AND that said no moves one
+   place forward, so that the kids that most often turn a text away come to be asked first
+   (the order of an AND's kids changes only what an answer costs, not the answer). */
+static bool
+gate_allows (struct rule_gate *g, size_t n, const struct gate_view *v)
 {
   const struct gate_node *node = &g->node[n];
   if (node->kind == GATE_LEAF)
     {
       const struct gate_str *x = &g->str[node->at], *last = x + node->n;
+      const uint64_t *sig = v->sig;
       for (; x < last; x++)
         {
           bool may = true;
           for (size_t k = 0; sig && k < x->npair && may; k++)
             may = sig[x->pair[k] / 64] >> (x->pair[k] % 64) & 1;
-          if (may && contains (hay + off, end - off, (const char *) g->bytes + x->off, x->len))
+          if (may && view_contains (v, (const char *) g->bytes + x->off, x->len))
             return true;
         }
       return false;
@@ -2846,7 +2884,7 @@ gate_allows (struct rule_gate *g, size_t n, const char *hay, size_t off, size_t 
   bool want = node->kind == GATE_OR;
   uint16_t *kid = g->kid + node->at;
   for (size_t k = 0; k < node->n; k++)
-    if (gate_allows (g, kid[k], hay, off, end, sig) == want)
+    if (gate_allows (g, kid[k], v) == want)
       {
         if (!want && k > 0)
           {
@@ -2859,14 +2897,12 @@ gate_allows (struct rule_gate *g, size_t n, const char *hay, size_t off, size_t 
   return !want;
 }
 
-/* May a pattern with the prefilter LIT match in bytes [OFF, END) of HAY (whose signature is
-   SIG, if not NULL)?  Only if its gate holds there.  Count the answer in USE, and turn the
-   prefilter off if it does not pay. */
+/* May a pattern with the prefilter LIT match in the view V?  Only if its gate holds there.
+   Count the answer in USE, and turn the prefilter off if it does not pay. */
 static bool
-literals_allow (const struct rule_literals *lit, struct lit_use *use, const char *hay,
-                size_t off, size_t end, const uint64_t *sig)
+literals_allow (const struct rule_literals *lit, struct lit_use *use, const struct gate_view *v)
 {
-  bool allow = gate_allows (lit->gate, 0, hay, off, end, sig);
+  bool allow = gate_allows (lit->gate, 0, v);
   use->checks++;
   use->rejects += !allow;
   if (use->checks == LIT_TRIAL && use->rejects < LIT_TRIAL / LIT_KEEP_RATIO)
@@ -2891,8 +2927,13 @@ rules_gate_allows (const char *pattern, unsigned flags, const char *text, size_t
       lower_ascii (lower, text, len);
       uint64_t sig[SIG_WORDS];
       sig_fill (sig, lower, 0, len);
-      allow = gate_allows (lit.gate, 0, lit.caseless ? lower : text, 0, len,
-                           sentence ? sig : NULL);
+      /* A message is asked twice, as the second of several rules would find FIRST. */
+      uint32_t first[256] = { 0 };
+      struct gate_view v = { lit.caseless ? lower : text, 0, len, sentence ? sig : NULL,
+                             sentence || len > GATE_FIRST_MAX_LEN ? NULL : first };
+      allow = gate_allows (lit.gate, 0, &v);
+      if (v.first && gate_allows (lit.gate, 0, &v) != allow)
+        allow = -2;
     }
   free (lower);
   free (lit.gate);
@@ -3235,8 +3276,14 @@ run_rule (struct rule *r, size_t i, struct match_run *run, const char *subject,
   if (r->scope == SCOPE_MESSAGE)
     {
       const char *hay = !lit ? NULL : lit->caseless ? lowered_body (run, true) : t->s;
-      if (hay && !literals_allow (lit, use, hay, 0, t->len, NULL))
-        return 0;
+      if (hay)
+        {
+          uint32_t *first = t->len > GATE_FIRST_MAX_LEN ? NULL
+            : lit->caseless ? run->body_first[1] : run->body_first[0];
+          struct gate_view v = { hay, 0, t->len, NULL, first };
+          if (!literals_allow (lit, use, &v))
+            return 0;
+        }
       if (!lang_allows (run, run->ix->lang[i], LANG_WHOLE_TEXT))
         return 0;
       return match_range (r, i, run, t->s, 0, t->len, true, NULL, out);
@@ -3256,10 +3303,13 @@ run_rule (struct rule *r, size_t i, struct match_run *run, const char *subject,
         lit = literals_for_body (run, rule_literals (run->ix, r, i));   /* it may have scanned
                                                                             enough now */
       const uint64_t *sig;
-      if (lit && use->state == LIT_ON && (sig = sentence_sig (run, s))
-          && !literals_allow (lit, use, lit->caseless ? run->memo->ascii_lower : t->s,
-                              sent->off, sent->end, sig))
-        continue;
+      if (lit && use->state == LIT_ON && (sig = sentence_sig (run, s)))
+        {
+          struct gate_view v = { lit->caseless ? run->memo->ascii_lower : t->s,
+                                 sent->off, sent->end, sig, NULL };
+          if (!literals_allow (lit, use, &v))
+            continue;
+        }
       if (!lang_allows (run, run->ix->lang[i], s))
         continue;
       if (match_sentence (r, i, run, s, out) < 0)

@@ -169,8 +169,9 @@ void rules_cache_free (struct pattern_cache *c);
 
 /* The literal prefilter's answer for PATTERN (compiled with FLAGS) on the LEN bytes at TEXT,
    as for a sentence (SENTENCE, with its signature) or a whole message: 1 it lets TEXT through,
-   0 it turns it away, 2 the pattern has no gate, -1 out of memory.  For tests: wherever PCRE2
-   finds a match in TEXT, the answer must not be 0. */
+   0 it turns it away, 2 the pattern has no gate, -1 out of memory, -2 a message asked again,
+   with where its bytes first occur known from the first time, got another answer.  For
+   tests: wherever PCRE2 finds a match in TEXT, the answer must not be 0. */
 int rules_gate_allows (const char *pattern, unsigned flags, const char *text, size_t len,
                        bool sentence);
 

@@ -986,6 +986,44 @@ test_gates_sound (void)
    full of near misses, every rule must find exactly what PCRE2 finds searching the whole body
    (or each sentence) from its start, as the engine did before.  The bodies are long enough
    that the start strings are read (a pattern scans 8 KB first). */
+/* A message's gate remembers where each byte first occurs in the body, for all the strings
+   that begin with it: a string right at the start, at the end, after an earlier lone first
+   byte, cut short at the end, or whose first byte the body lacks, asked for twice over the
+   same memory (rules_gate_allows says -2 if the second answer differs), must get the answer
+   the sentence's way (a signature, a search each) gives. */
+static void
+test_gate_first_bytes (void)
+{
+  static const char pat[] = "\\{\\$(?:user|lead)\\.name\\}|\\[unknown\\]";
+  static const struct
+  {
+    const char *text;
+    int allow;
+  } cases[] = {
+    { "{$user.name} hello", 1 },
+    { "{ x { {$lead.name}", 1 },
+    { "Dear {$LEAD.Name},", 1 },
+    { "ends with [unknown]", 1 },
+    { "[unknow", 0 },
+    { "{$user.nam", 0 },
+    { "{ { [ [ $ . }", 0 },
+    { "no braces at all", 0 },
+    { "", 0 },
+  };
+  unsigned flags = PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS;
+  for (size_t k = 0; k < sizeof cases / sizeof *cases; k++)
+    {
+      const char *text = cases[k].text;
+      int whole = rules_gate_allows (pat, flags, text, strlen (text), false);
+      int sentence = rules_gate_allows (pat, flags, text, strlen (text), true);
+      if (whole != cases[k].allow || sentence != cases[k].allow)
+        fprintf (stderr, "gate of %s on \"%s\": %d as a message, %d as a sentence, not %d\n",
+                 pat, text, whole, sentence, cases[k].allow);
+      CHECK (whole == cases[k].allow);
+      CHECK (sentence == cases[k].allow);
+    }
+}
+
 static void
 test_start_strings (void)
 {
@@ -1231,6 +1269,7 @@ main (void)
   test_generated_gates ();
   test_start_strings ();
   test_gates_sound ();
+  test_gate_first_bytes ();
   test_subject_triggers ();
   test_utf8_valid ();
 
