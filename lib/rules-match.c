@@ -2556,13 +2556,13 @@ body_may_match (struct match_run *run, const struct rule_need *need)
   return false;
 }
 
-static bool contains (const char *hay, size_t n, const char *needle, size_t len);
+static bool contains (const char *hay, size_t n, const char *needle, size_t len, bool by_pairs);
 
 /* Do the N bytes at S have a KELVIN SIGN or a LONG S, which a caseless k or s also matches? */
 static bool
 has_sign (const char *s, size_t n)
 {
-  return contains (s, n, "\xe2\x84\xaa", 3) || contains (s, n, "\xc5\xbf", 2);
+  return contains (s, n, "\xe2\x84\xaa", 3, false) || contains (s, n, "\xc5\xbf", 2, false);
 }
 
 /* Does LIT (NULL allowed) hold for the body of RUN?  Not if it is read for text without
@@ -2688,14 +2688,18 @@ lowered_body (struct match_run *run, bool all)
 /* Do the N bytes at HAY contain the LEN bytes at NEEDLE (LEN > 0)?  glibc's memmem sets up a
    shift table for each call, which on one sentence cost more than the search.  With SSE2,
    sixteen places are tried at once for the needle's first two bytes (a memchr for the first
-   byte alone stopped at every "t" or "e" of a sentence, and the gates ask for many strings). */
+   byte alone stopped at every "t" or "e" of a sentence, and the gates ask for many strings):
+   always in a short text, and in a long one if BY_PAIRS.  A long sentence (a page of text
+   without a full stop) is searched for words, and memchr stopped some twenty times in each
+   search; a whole body is searched for strings that mostly begin with a rare byte ("{",
+   "[") or for none at all, where memchr's 32 bytes a step win. */
 static bool
-contains (const char *hay, size_t n, const char *needle, size_t len)
+contains (const char *hay, size_t n, const char *needle, size_t len, bool by_pairs)
 {
   if (len > n)
     return false;
 #if defined __SSE2__
-  if (len >= 2 && n <= 512)
+  if (len >= 2 && (n <= 512 || by_pairs))
     {
       size_t last = n - len, i = 0;
       __m128i first = _mm_set1_epi8 (needle[0]), second = _mm_set1_epi8 (needle[1]);
@@ -2840,8 +2844,15 @@ struct gate_view
 /* A body longer than this gets no FIRST (its offsets would not fit). */
 #define GATE_FIRST_MAX_LEN ((size_t) UINT32_MAX - 2)
 
-/* Does the view V contain the LEN bytes at NEEDLE? */
-static bool
+#if defined __GNUC__
+# define GATE_NOINLINE __attribute__ ((noinline))
+#else
+# define GATE_NOINLINE
+#endif
+
+/* Does the view V contain the LEN bytes at NEEDLE?  Out of line: the gate's walk asks the
+   signature about twenty times as often, and stays small without this. */
+static GATE_NOINLINE bool
 view_contains (const struct gate_view *v, const char *needle, size_t len)
 {
   size_t from = v->off;
@@ -2857,43 +2868,69 @@ view_contains (const struct gate_view *v, const char *needle, size_t len)
         return false;
       from = v->off + *f - 2;
     }
-  return contains (v->hay + from, v->end - from, needle, len);
+  /* A letter, digit or space is found every few bytes in most text (see contains). */
+  unsigned char c = (unsigned char) needle[0];
+  bool common = c == ' ' || lit_is_alnum (c);
+  return contains (v->hay + from, v->end - from, needle, len, v->sig || common);
+}
+
+/* Does the view V hold one of the strings of the leaf NODE of G?  With a signature, a string
+   with a pair of bytes the sentence lacks is passed over without reading the sentence. */
+static inline bool
+leaf_allows (const struct rule_gate *g, const struct gate_node *node, const struct gate_view *v)
+{
+  const struct gate_str *x = &g->str[node->at], *last = x + node->n;
+  const uint64_t *sig = v->sig;
+  if (!sig)
+    {
+      for (; x < last; x++)
+        if (view_contains (v, (const char *) g->bytes + x->off, x->len))
+          return true;
+      return false;
+    }
+  /* Most strings are told apart by their first pair (every string has one: gate_add_string
+     keeps none shorter than two bytes). */
+  for (; x < last; x++)
+    {
+      unsigned p = x->pair[0];
+      if (!(sig[p / 64] >> (p % 64) & 1))
+        continue;
+      size_t k = 1;
+      while (k < x->npair && (sig[x->pair[k] / 64] >> (x->pair[k] % 64) & 1))
+        k++;
+      if (k == x->npair && view_contains (v, (const char *) g->bytes + x->off, x->len))
+        return true;
+    }
+  return false;
 }
 
 /* Does the view V satisfy node N of the gate G?  The kid of an AND that said no moves one
    place forward, so that the kids that most often turn a text away come to be asked first
-   (the order of an AND's kids changes only what an answer costs, not the answer). */
+   (the order of an AND's kids changes only what an answer costs, not the answer).  Leaf kids
+   are asked here rather than through a call of this function, which saves most calls. */
 static bool
 gate_allows (struct rule_gate *g, size_t n, const struct gate_view *v)
 {
   const struct gate_node *node = &g->node[n];
   if (node->kind == GATE_LEAF)
-    {
-      const struct gate_str *x = &g->str[node->at], *last = x + node->n;
-      const uint64_t *sig = v->sig;
-      for (; x < last; x++)
-        {
-          bool may = true;
-          for (size_t k = 0; sig && k < x->npair && may; k++)
-            may = sig[x->pair[k] / 64] >> (x->pair[k] % 64) & 1;
-          if (may && view_contains (v, (const char *) g->bytes + x->off, x->len))
-            return true;
-        }
-      return false;
-    }
+    return leaf_allows (g, node, v);
   bool want = node->kind == GATE_OR;
   uint16_t *kid = g->kid + node->at;
   for (size_t k = 0; k < node->n; k++)
-    if (gate_allows (g, kid[k], v) == want)
-      {
-        if (!want && k > 0)
-          {
-            uint16_t before = kid[k - 1];
-            kid[k - 1] = kid[k];
-            kid[k] = before;
-          }
-        return want;
-      }
+    {
+      const struct gate_node *sub = &g->node[kid[k]];
+      bool holds = sub->kind == GATE_LEAF ? leaf_allows (g, sub, v) : gate_allows (g, kid[k], v);
+      if (holds == want)
+        {
+          if (!want && k > 0)
+            {
+              uint16_t before = kid[k - 1];
+              kid[k - 1] = kid[k];
+              kid[k] = before;
+            }
+          return want;
+        }
+    }
   return !want;
 }
 
