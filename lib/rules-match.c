@@ -2773,10 +2773,22 @@ lower_ascii (char *to, const char *from, size_t n)
 enum { SIG_WORDS = 16 };
 _Static_assert (SIG_WORDS * 64 == 1 << 10, "sig_bit gives ten bits");
 
+/* The bit of the two bytes at P.  They are read as one 16-bit number, in the machine's byte
+   order (one load where sig_fill took two and a shift; the strings' bits are made the same
+   way, so the order does not matter). */
+static inline unsigned
+sig_bit_at (const char *p)
+{
+  uint16_t pair;
+  memcpy (&pair, p, sizeof pair);
+  return (uint32_t) pair * UINT32_C (0x9e3779b1) >> 22;
+}
+
 static unsigned
 sig_bit (unsigned char a, unsigned char b)
 {
-  return (uint32_t) ((unsigned) a << 8 | b) * UINT32_C (0x9e3779b1) >> 22;
+  const char pair[2] = { (char) a, (char) b };
+  return sig_bit_at (pair);
 }
 
 /* Fill SIG with the signature of bytes [OFF, END) of the lower-cased LOWER. */
@@ -2784,10 +2796,9 @@ static void
 sig_fill (uint64_t *sig, const char *lower, size_t off, size_t end)
 {
   memset (sig, 0, SIG_WORDS * sizeof *sig);
-  const unsigned char *b = (const unsigned char *) lower;
   for (size_t k = off; k + 1 < end; k++)
     {
-      unsigned bit = sig_bit (b[k], b[k + 1]);
+      unsigned bit = sig_bit_at (lower + k);
       sig[bit / 64] |= UINT64_C (1) << (bit % 64);
     }
 }
