@@ -67,6 +67,15 @@ struct rule_need
   unsigned char n;
 };
 
+enum
+{
+  HEAD_FILTER_BYTES = 4,        /* a word's first bytes that head_filter looks at */
+  HEAD_FILTER_LOG2 = 15,        /* 4 KB: about one bit in thirty set for a thousand triggers */
+  HEAD_FILTER_BITS = 1 << HEAD_FILTER_LOG2,
+  SHORT_FILTER_LOG2 = 10,
+  SHORT_FILTER_BITS = 1 << SHORT_FILTER_LOG2,
+};
+
 struct rules_index
 {
   size_t nrules;                /* rs->n when built: a different count means rebuild */
@@ -84,6 +93,16 @@ struct rules_index
   bool *prefix_len;             /* prefix_len[L]: some prefix trigger has L bytes */
   size_t max_prefix;
   uint64_t *every_word;         /* rules an empty prefix trigger lets run on any word */
+  bool every_word_any;          /* some rule has one */
+  /* A filter over the first bytes of the triggers (see head_filter_bit), so that a word the
+     word cache has not seen need not be hashed byte by byte and tried with each prefix length
+     when no trigger can match it: a third of the words a batch looks up are new to the cache,
+     and only a few of them trigger anything.  HEAD_FILTER has a bit set for the first
+     HEAD_FILTER_BYTES bytes of each trigger (all of a shorter exact one); SHORT_FILTER one for
+     each prefix trigger shorter than that, whose lengths are the bits of SHORT_LENS. */
+  uint64_t head_filter[HEAD_FILTER_BITS / 64];
+  uint64_t short_filter[SHORT_FILTER_BITS / 64];
+  unsigned short_lens;
   struct rule_need *need;       /* per rule */
   struct rule_literals *lit;    /* per rule, read off its pattern when it has run enough */
   struct lit_use *lit_use;      /* per rule: whether the prefilter is used, and how it does */
@@ -176,6 +195,47 @@ find_slot (const struct rules_index *ix, const char *word, size_t len, bool pref
           && memcmp (s->word, word, len) == 0)
         return s;
     }
+}
+
+/* The bit of a head filter with BITS bits (a power of two) for KEY, the first bytes of a word
+   as word_key's HEAD holds them: little-endian, zero-padded. */
+static inline size_t
+head_filter_bit (uint64_t key, unsigned bits_log2)
+{
+  return (size_t) ((key * UINT64_C (0x9e3779b97f4a7c15)) >> (64 - bits_log2));
+}
+
+/* The first N bytes (N <= 8) of the LEN bytes at W, zero-padded, as word_key's HEAD holds
+   them. */
+static uint64_t
+head_of (const char *w, size_t len, size_t n)
+{
+  uint64_t v = 0;
+  for (size_t k = 0; k < n && k < len; k++)
+    v |= (uint64_t) (unsigned char) w[k] << (8 * k);
+  return v;
+}
+
+/* Whether some trigger of IX may match the word of LEN bytes whose first eight bytes
+   (zero-padded, little-endian) are HEAD; false only if none can.  An exact trigger matches
+   only a word with its first bytes, a prefix trigger at least as long as HEAD_FILTER_BYTES
+   only words with its first HEAD_FILTER_BYTES, a shorter one words with all of it. */
+static inline bool
+may_trigger (const struct rules_index *ix, uint64_t head, size_t len)
+{
+  size_t f = head_filter_bit (head & UINT64_C (0xffffffff), HEAD_FILTER_LOG2);
+  if (ix->head_filter[f / 64] >> (f % 64) & 1)
+    return true;
+  for (unsigned lens = ix->short_lens; lens; lens &= lens - 1)
+    {
+      unsigned l = (unsigned) __builtin_ctz (lens);
+      if (l > len)
+        break;
+      f = head_filter_bit (head & ((UINT64_C (1) << (8 * l)) - 1), SHORT_FILTER_LOG2);
+      if (ix->short_filter[f / 64] >> (f % 64) & 1)
+        return true;
+    }
+  return false;
 }
 
 static bool
@@ -1644,6 +1704,7 @@ index_add (struct rules_index *ix, const char *word, size_t i)
   if (len == 0)
     {
       ix->every_word[i / 64] |= UINT64_C (1) << (i % 64);
+      ix->every_word_any = true;
       return 0;
     }
   uint64_t h = fnv_start ();
@@ -1670,6 +1731,17 @@ index_add (struct rules_index *ix, const char *word, size_t i)
       s->prefix = prefix;
       s->bits = (uint32_t) ix->nbits;
       ix->nbits += ix->words;
+      if (prefix && len < HEAD_FILTER_BYTES)
+        {
+          size_t b = head_filter_bit (head_of (word, len, len), SHORT_FILTER_LOG2);
+          ix->short_filter[b / 64] |= UINT64_C (1) << (b % 64);
+          ix->short_lens |= 1u << len;
+        }
+      else
+        {
+          size_t b = head_filter_bit (head_of (word, len, HEAD_FILTER_BYTES), HEAD_FILTER_LOG2);
+          ix->head_filter[b / 64] |= UINT64_C (1) << (b % 64);
+        }
       if (prefix)
         {
           if (len > ix->max_prefix)
@@ -2181,12 +2253,12 @@ load_le (const char *p, size_t bytes)
 }
 
 /* The length of the NUL-terminated word W of text.lower in *LEN, its first eight bytes
-   (zero-padded) in *HEAD, and a hash of it.  text.lower's padding (TEXT_LOWER_PAD) lets eight
+   (zero-padded) in *HEAD, whether it has a byte above ASCII in *WIDE, and a hash of it.  text.lower's padding (TEXT_LOWER_PAD) lets eight
    bytes be read from any byte of a word up to its NUL: the word is read eight bytes at a time
    and its end found in the first eight that hold a zero byte, which spares a call to strlen
    per word (a tenth of the trigger pass). */
 static inline uint64_t
-word_key (const char *w, size_t *len, uint64_t *head)
+word_key (const char *w, size_t *len, uint64_t *head, bool *wide)
 {
   const uint64_t mul = UINT64_C (0x9e3779b97f4a7c15);
   const uint64_t ones = UINT64_C (0x0101010101010101), highs = ones * 0x80;
@@ -2211,20 +2283,26 @@ word_key (const char *w, size_t *len, uint64_t *head)
           }
       }
   uint64_t h = (UINT64_C (0x84222325cbf29ce4) ^ first ^ (uint64_t) n << 56) * mul;
+  uint64_t seen = first;        /* every byte of the word ORed into some byte of this */
   if (n > 8)
     {
       /* The rest eight bytes at a time, the last eight overlapping what came before. */
       size_t k = 8;
       for (; k + 8 < n; k += 8)
         {
+          uint64_t v = load_le (w + k, 8);
+          seen |= v;
           h ^= h >> 29;
-          h = (h ^ load_le (w + k, 8)) * mul;
+          h = (h ^ v) * mul;
         }
+      uint64_t v = load_le (w + n - 8, 8);
+      seen |= v;
       h ^= h >> 29;
-      h = (h ^ load_le (w + n - 8, 8)) * mul;
+      h = (h ^ v) * mul;
     }
   *len = n;
   *head = first;
+  *wide = (seen & highs) != 0;
   return h ^ h >> 32;
 }
 
@@ -2233,19 +2311,33 @@ struct word_key
 {
   uint64_t hash, head;
   size_t len;
+  bool wide;                    /* a byte above ASCII */
+  bool plain;                   /* known to trigger nothing and to be no language evidence */
 };
 
-/* The key of the lower-cased word W; with the cache C (may be NULL), also start loading the
-   slot where it is looked for.  The lookups of a text's words go all over the table: fetching
+/* The longest word without a byte above ASCII that lang_guess counts as evidence: its
+   function words have at most six letters, and a longer word is evidence only by a German
+   letter (test-rules checks this against lang_guess). */
+enum { LANG_ASCII_WORD_MAX = 6 };
+
+/* The key of the lower-cased word W for the triggers of IX; with the cache C (may be NULL),
+   also start loading the slot where it is looked for, unless the key alone tells that the
+   word has no facts: most long words are neither a trigger nor language evidence, and a
+   third of them were new to the cache, which cost a look at each prefix and a call of
+   lang_guess.  The lookups of a text's words go all over the table: fetching
    a word's slot while the word before it is looked up hides most of the wait for memory, which
    was a fifth of rules_match's own time. */
+#if defined __GNUC__
+__attribute__ ((always_inline))
+#endif
 static inline struct word_key
-word_key_fetch (const struct word_cache *c, const char *w)
+word_key_fetch (const struct rules_index *ix, const struct word_cache *c, const char *w)
 {
   struct word_key key;
-  key.hash = word_key (w, &key.len, &key.head);
+  key.hash = word_key (w, &key.len, &key.head, &key.wide);
+  key.plain = !key.wide && key.len > LANG_ASCII_WORD_MAX && !may_trigger (ix, key.head, key.len);
 #if defined __GNUC__ || defined __clang__
-  if (c)
+  if (c && !key.plain)
     __builtin_prefetch (&c->slot[key.hash & (WORD_CACHE_SLOTS - 1)]);
 #else
   (void) c;
@@ -2265,6 +2357,11 @@ word_facts (const struct rules_index *ix, struct word_cache *c, const char *w,
   uint64_t head = key->head;
   uint64_t h = key->hash;
   size_t n = key->len, k = 0;
+  if (key->plain)
+    {
+      *lang = 0;
+      return ix->every_word_any ? ix->every_word : NULL;
+    }
   bool cacheable = c && n > 0 && n <= WORD_CACHE_MAX_LEN;
   if (cacheable)
     for (k = h & (WORD_CACHE_SLOTS - 1); c->slot[k].gen == c->gen;
@@ -2279,7 +2376,8 @@ word_facts (const struct rules_index *ix, struct word_cache *c, const char *w,
           }
       }
   memset (scratch, 0, words * sizeof *scratch);
-  word_rules (ix, w, scratch);
+  if (may_trigger (ix, head, n))
+    word_rules (ix, w, scratch);
   bits_or (scratch, ix->every_word, words);
   bool any = false;
   for (size_t x = 0; x < words && !any; x++)
@@ -2455,7 +2553,7 @@ find_triggered (struct match_run *run)
   struct word_key next = { 0 };
   size_t i = next_wanted_word (t, in_scope, 0);
   if (i < t->ntok)
-    next = word_key_fetch (cache, text_lower (t, i));
+    next = word_key_fetch (ix, cache, text_lower (t, i));
   for (size_t k = 0; k < i; k++)
     de_before[k] = en_before[k] = 0;
   while (i < t->ntok)
@@ -2465,7 +2563,7 @@ find_triggered (struct match_run *run)
       struct word_key key = next;
       size_t j = next_wanted_word (t, in_scope, i + 1);
       if (j < t->ntok)
-        next = word_key_fetch (cache, text_lower (t, j));
+        next = word_key_fetch (ix, cache, text_lower (t, j));
       for (size_t k = i + 1; k < j; k++)
         {
           de_before[k] = de;

@@ -756,7 +756,11 @@ next_random (uint32_t *state)
    (lib/rules-match.c), no longer by lang_guess per sentence and a trigger lookup per word: check
    them against lang_guess and a plain comparison of each word with each trigger, on generated
    texts with German and English function words, umlauts, case-folding traps, quoted lines
-   (not the sender's own) and enough distinct words to make the cache empty itself. */
+   (not the sender's own) and enough distinct words to make the cache empty itself.  The words
+   also test the filter that lets most words skip the cache (may_trigger and
+   LANG_ASCII_WORD_MAX): triggers shorter and longer than the four bytes it looks at, words
+   that share their first bytes with a trigger but are none, and long words in both
+   languages that lang_guess must find no evidence in. */
 static void
 test_generated_gates (void)
 {
@@ -764,7 +768,8 @@ test_generated_gates (void)
     "rule GATE_DE\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nlang de\npattern /^/\n"
     "rule GATE_EN\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nlang en\npattern /^/\n"
     "rule GATE_WORD\ntool t\nside appell\ndescribe-de d\ndescribe-en e\n"
-    "trigger zebra giraffe* \u00fcber* stra\u00dfe i zebrafinken\npattern /^/\n");
+    "trigger zebra giraffe* \u00fcber* stra\u00dfe i zebrafinken nic* x* abcd bestellung"
+    " angebot* wo\npattern /^/\n");
   static const char *const vocab[] = {
     "der", "Die", "und", "ich", "NICHT", "du", "the", "The", "and", "you", "IS", "of", "i",
     "zebra", "Zebra", "ZEBRAS", "giraffe", "Giraffenhals", "giraff", "\u00fcber", "\u00dcBER",
@@ -772,10 +777,20 @@ test_generated_gates (void)
     "\u0131", "\u212Aelvin", "\u017Fie", "xyz", "42", "e-mail", "don't", "was", "in",
     /* Longer than eight bytes, and a byte more, less or other than a trigger. */
     "zebrafinken", "zebrafinkem", "Zebrafinkens", "zebrafinke", "zebrafinkenzucht", "zebrafin",
+    /* Around the triggers the filter looks at by their first bytes. */
+    "nic", "ni", "Nichts", "nichtig", "x", "Xylophon", "abc", "abcd", "abcde", "abce",
+    "bestellung", "Bestellungen", "bestellun", "bestelung", "angebo", "Angebot", "angebote",
+    "angebotsfrist", "wo", "wow", "woanders",
+    /* The longest function words, and long words without a byte above ASCII, common in
+       either language: no evidence. */
+    "bitte", "Unsere", "deinen", "please", "Should", "thanks", "quick", "hallo",
+    "because", "through", "without", "another", "zwischen", "welches", "unseren", "nochmals",
+    "vielleicht", "gegenueber", "interesting", "Stra\u00dfenbahn", "m\u00f6glicherweise",
   };
   size_t nvocab = sizeof vocab / sizeof *vocab;
-  static const char *const trig_exact[] = { "zebra", "stra\u00dfe", "i", "zebrafinken" };
-  static const char *const trig_prefix[] = { "giraffe", "\u00fcber" };
+  static const char *const trig_exact[] = { "zebra", "stra\u00dfe", "i", "zebrafinken", "abcd",
+                                            "bestellung", "wo" };
+  static const char *const trig_prefix[] = { "giraffe", "\u00fcber", "nic", "x", "angebot" };
   uint32_t seed = 20261127;
   unsigned serial = 0;
   size_t mismatches = 0, fired = 0;
@@ -821,9 +836,9 @@ test_generated_gates (void)
               for (size_t i = se->first_tok; i < se->first_tok + se->ntok && i < t.ntok; i++)
                 {
                   const char *w = text_lower (&t, i);
-                  for (size_t j = 0; j < 4; j++)
+                  for (size_t j = 0; j < sizeof trig_exact / sizeof *trig_exact; j++)
                     trig |= strcmp (w, trig_exact[j]) == 0;
-                  for (size_t j = 0; j < 2; j++)
+                  for (size_t j = 0; j < sizeof trig_prefix / sizeof *trig_prefix; j++)
                     trig |= strncmp (w, trig_prefix[j], strlen (trig_prefix[j])) == 0;
                 }
               bool want[3] = { seen && (got == 3 || got == 1), seen && (got == 3 || got == 2),
