@@ -2368,8 +2368,12 @@ word_facts (const struct rules_index *ix, struct word_cache *c, const char *w,
          k = (k + 1) & (WORD_CACHE_SLOTS - 1))
       {
         const struct word_entry *e = &c->slot[k];
-        if (e->head == head && e->hash == (uint32_t) (h >> 32) && e->len == n
-            && (n <= 8 || memcmp (c->arena + e->off, w + 8, n - 8) == 0))
+        /* A word has no zero byte, so the same zero-padded first eight bytes are the same
+           word of up to seven bytes; only a longer one needs its length and the rest
+           compared. */
+        if (e->head == head
+            && (n < 8 || (e->len == n && e->hash == (uint32_t) (h >> 32)
+                          && (n == 8 || memcmp (c->arena + e->off, w + 8, n - 8) == 0))))
           {
             *lang = e->lang;
             return e->bits ? c->bitmaps + (size_t) (e->bits - 1) * words : NULL;
@@ -2515,10 +2519,11 @@ find_triggered (struct match_run *run)
   size_t words = ix->words;
   memo->text_rules = calloc (words * (t->nsent + 1), sizeof *memo->text_rules);
   uint64_t *acc = malloc (words * sizeof *acc);
-  /* Per token, how many of the sender's own words before it are German and English
-     evidence. */
-  uint32_t *de_before = malloc ((t->ntok + 1) * sizeof *de_before);
-  uint32_t *en_before = malloc ((t->ntok + 1) * sizeof *en_before);
+  /* Per token, how many of the sender's own words before it are German evidence (the high
+     half) and English evidence (the low half): one store and one add per word, not two.
+     Neither count can reach 2^32 (a token's offset into text.lower fits in 32 bits), so the
+     low half never carries into the high one. */
+  uint64_t *lang_before = malloc ((t->ntok + 1) * sizeof *lang_before);
   /* Per token, whether it lies in a sentence some sentence rule may look at. */
   unsigned char *in_scope = calloc (t->ntok + 1, 1);
   memo->sent_scope = malloc (t->nsent + 1);
@@ -2529,7 +2534,7 @@ find_triggered (struct match_run *run)
   uint64_t *hit_bits = NULL;
   size_t nhits = 0, cap = 0;
   int status = -1;
-  if (!memo->text_rules || !acc || !de_before || !en_before || !in_scope || !memo->sent_scope
+  if (!memo->text_rules || !acc || !lang_before || !in_scope || !memo->sent_scope
       || (t->nsent && !memo->sent_lang))
     goto out;
   memo->sent_rules = memo->text_rules + words;
@@ -2549,34 +2554,29 @@ find_triggered (struct match_run *run)
     }
   if (cache)
     word_cache_make_room (cache);
-  uint32_t de = 0, en = 0;
+  /* What a word of each language class (word_lang_class) adds to the counts. */
+  static const uint64_t lang_step[4] = { 0, UINT64_C (1) << 32, 1, 0 };
+  uint64_t counts = 0;
   struct word_key next = { 0 };
   size_t i = next_wanted_word (t, in_scope, 0);
   if (i < t->ntok)
     next = word_key_fetch (ix, cache, text_lower (t, i));
   for (size_t k = 0; k < i; k++)
-    de_before[k] = en_before[k] = 0;
+    lang_before[k] = 0;
   while (i < t->ntok)
     {
-      de_before[i] = de;
-      en_before[i] = en;
+      lang_before[i] = counts;
       struct word_key key = next;
       size_t j = next_wanted_word (t, in_scope, i + 1);
       if (j < t->ntok)
         next = word_key_fetch (ix, cache, text_lower (t, j));
       for (size_t k = i + 1; k < j; k++)
-        {
-          de_before[k] = de;
-          en_before[k] = en;
-        }
+        lang_before[k] = counts;
       unsigned char lang;
       const uint64_t *bits = word_facts (ix, cache, text_lower (t, i), &key, acc, &lang);
       bool own = !(t->tok[i].mask & TEXT_NOT_OWN);
       if (own)
-        {
-          de += lang == 1;
-          en += lang == 2;
-        }
+        counts += lang_step[lang & 3];
       size_t here = i;
       i = j;
       if (!bits)
@@ -2598,8 +2598,8 @@ find_triggered (struct match_run *run)
       memcpy (hit_bits + nhits * words, bits, words * sizeof *bits);
       nhits++;
     }
-  de_before[t->ntok] = de;
-  en_before[t->ntok] = en;
+  lang_before[t->ntok] = counts;
+  uint32_t de = (uint32_t) (counts >> 32), en = (uint32_t) counts;
   memo->text_lang = de > en ? 1 : en > de ? 2 : 3;
   for (size_t s = 0; s < t->nsent; s++)
     {
@@ -2609,7 +2609,8 @@ find_triggered (struct match_run *run)
         end = t->ntok;
       if (first > end)
         first = end;
-      uint32_t sde = de_before[end] - de_before[first], sen = en_before[end] - en_before[first];
+      uint64_t here = lang_before[end] - lang_before[first];
+      uint32_t sde = (uint32_t) (here >> 32), sen = (uint32_t) here;
       memo->sent_lang[s] = (signed char) (sde > sen ? 1 : sen > sde ? 2 : 3);
       if (!nhits)
         continue;
@@ -2628,8 +2629,7 @@ find_triggered (struct match_run *run)
   status = sentence_scopes (memo, t, words, ix->nrules);
 out:
   free (acc);
-  free (de_before);
-  free (en_before);
+  free (lang_before);
   free (in_scope);
   free (hit_tok);
   free (hit_bits);

@@ -864,6 +864,43 @@ test_generated_gates (void)
   rules_free (&rs);
 }
 
+/* The word cache (lib/rules-match.c) tells a word of up to seven bytes from another by its
+   first eight bytes alone: a word of eight bytes must still not be taken for a longer word
+   with the same first eight that sits before it in the table.  Texts of a thousand new words
+   that begin like the trigger fill the cache to where it empties itself; every seventh text,
+   when the table is fullest, also has the trigger, which must then be found. */
+static void
+test_word_cache_heads (void)
+{
+  struct ruleset rs = load_string (
+    "rule EIGHT\ntool t\nside appell\ndescribe-de d\ndescribe-en e\n"
+    "trigger abcdefgh\npattern /abcdefgh/\n");
+  enum { WORDS = 1000, TEXTS = 140 };
+  size_t room = WORDS * 24 + 64;
+  char *body = malloc (room);
+  CHECK (body != NULL);
+  unsigned serial = 0;
+  size_t wrong = 0;
+  for (int k = 0; body && k < TEXTS; k++)
+    {
+      size_t used = 0;
+      for (int w = 0; w < WORDS; w++)
+        used += (size_t) snprintf (body + used, room - used, "abcdefghq%u ", serial++);
+      bool has = k % 7 == 6;
+      used += (size_t) snprintf (body + used, room - used, has ? ". abcdefgh.\n" : ".\n");
+      struct text t;
+      CHECK (text_analyze (&t, body, used) == 0);
+      struct findings f = { 0 };
+      CHECK (rules_match (&rs, "t", &t, NULL, &f) == 0);
+      wrong += has_rule (&f, "EIGHT") != has;
+      release (&f);
+      text_free (&t);
+    }
+  CHECK (wrong == 0);
+  free (body);
+  rules_free (&rs);
+}
+
 /* Append to BUF (ROOM bytes, *USED of them filled) the LEN bytes at S, changed by chance: a
    letter's case flipped, a k or s turned into KELVIN SIGN or LONG S (which a caseless k or s
    also matches), a word left out, a byte made a blank. */
@@ -1278,6 +1315,7 @@ main (void)
   test_compile_errors ();
   test_runaway ();
   test_triggers_and_scopes ();
+  test_word_cache_heads ();
   test_check_examples ();
   test_literal_prefilter ();
   test_caseless_ascii ();
