@@ -2441,32 +2441,36 @@ sentence_scope (const struct text *t, size_t s)
     | (sent->flags & SENT_GREETING ? SENT_IN_GREETING : 0);
 }
 
-/* Fill MEMO's lists of the sentences each rule's triggers occur in
-   (from sent_rules, IX->words words per sentence, for NRULES rules).  Return 0, or -1 on
-   ENOMEM. */
-static int
-sentence_scopes (struct text_memo *memo, const struct text *t, size_t words, size_t nrules)
+/* Count in MEMO->rule_sent_at[I + 1] sentence S of T for each rule I < NRULES its
+   sent_rules (WORDS words) has, if S is in some rule's scope; return how many it counted. */
+static size_t
+sentence_count_rules (struct text_memo *memo, size_t s, size_t words, size_t nrules)
 {
-  memo->rule_sent_at = calloc (nrules + 1, sizeof *memo->rule_sent_at);
-  if (!memo->rule_sent_at)
-    return -1;
+  if (!memo->sent_scope[s])
+    return 0;
   size_t pairs = 0;
-  for (size_t s = 0; s < t->nsent; s++)
-    {
-      if (!memo->sent_scope[s])
-        continue;
-      const uint64_t *bits = memo->sent_rules + s * words;
-      for (size_t w = 0; w < words; w++)
-        for (uint64_t b = bits[w]; b; b &= b - 1)
+  const uint64_t *bits = memo->sent_rules + s * words;
+  for (size_t w = 0; w < words; w++)
+    for (uint64_t b = bits[w]; b; b &= b - 1)
+      {
+        size_t i = w * 64 + (size_t) __builtin_ctzll (b);
+        if (i < nrules)
           {
-            size_t i = w * 64 + (size_t) __builtin_ctzll (b);
-            if (i < nrules)
-              {
-                memo->rule_sent_at[i + 1]++;
-                pairs++;
-              }
+            memo->rule_sent_at[i + 1]++;
+            pairs++;
           }
-    }
+      }
+  return pairs;
+}
+
+/* Fill MEMO's lists of the sentences each rule's triggers occur in (from sent_rules,
+   IX->words words per sentence, for NRULES rules), whose lengths find_triggered counted
+   (sentence_count_rules) in rule_sent_at while it filled sent_rules: PAIRS in all.  Return
+   0, or -1 on ENOMEM. */
+static int
+sentence_scopes (struct text_memo *memo, const struct text *t, size_t words, size_t nrules,
+                 size_t pairs)
+{
   if (pairs >= UINT32_MAX)
     return -1;
   for (size_t i = 0; i < nrules; i++)
@@ -2527,6 +2531,7 @@ find_triggered (struct match_run *run)
   /* Per token, whether it lies in a sentence some sentence rule may look at. */
   unsigned char *in_scope = calloc (t->ntok + 1, 1);
   memo->sent_scope = malloc (t->nsent + 1);
+  memo->rule_sent_at = calloc (ix->nrules + 1, sizeof *memo->rule_sent_at);
   if (t->nsent)
     memo->sent_lang = malloc (t->nsent);
   /* The words that trigger something, in token order, with what they trigger. */
@@ -2535,6 +2540,7 @@ find_triggered (struct match_run *run)
   size_t nhits = 0, cap = 0;
   int status = -1;
   if (!memo->text_rules || !acc || !lang_before || !in_scope || !memo->sent_scope
+      || !memo->rule_sent_at
       || (t->nsent && !memo->sent_lang))
     goto out;
   memo->sent_rules = memo->text_rules + words;
@@ -2601,6 +2607,9 @@ find_triggered (struct match_run *run)
   lang_before[t->ntok] = counts;
   uint32_t de = (uint32_t) (counts >> 32), en = (uint32_t) counts;
   memo->text_lang = de > en ? 1 : en > de ? 2 : 3;
+  /* The hits of sentence S start at LO: sentences follow each other in token order, so LO
+     only moves on, save for a sentence that starts before the one before it. */
+  size_t lo = 0, last_first = 0, pairs = 0;
   for (size_t s = 0; s < t->nsent; s++)
     {
       const struct text_sentence *sent = &t->sent[s];
@@ -2614,19 +2623,16 @@ find_triggered (struct match_run *run)
       memo->sent_lang[s] = (signed char) (sde > sen ? 1 : sen > sde ? 2 : 3);
       if (!nhits)
         continue;
-      size_t lo = 0, hi = nhits;
-      while (lo < hi)
-        {
-          size_t mid = (lo + hi) / 2;
-          if (hit_tok[mid] < first)
-            lo = mid + 1;
-          else
-            hi = mid;
-        }
+      if (first < last_first)
+        lo = 0;
+      last_first = first;
+      while (lo < nhits && hit_tok[lo] < first)
+        lo++;
       for (size_t k = lo; k < nhits && hit_tok[k] < end; k++)
         bits_or (memo->sent_rules + s * words, hit_bits + k * words, words);
+      pairs += sentence_count_rules (memo, s, words, ix->nrules);
     }
-  status = sentence_scopes (memo, t, words, ix->nrules);
+  status = sentence_scopes (memo, t, words, ix->nrules, pairs);
 out:
   free (acc);
   free (lang_before);
