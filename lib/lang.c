@@ -12,7 +12,7 @@
    frequent in both ("was", "will", "in", "an", "am", "so", "also", "man") are left out: they
    cannot tell the languages apart.  One list, sorted by strcmp, each word tagged with its
    language: a word is looked up once, not once per language. */
-enum { FUNCTION_WORD_MAX = 6 };  /* bytes in the longest word below */
+enum { FUNCTION_WORD_MAX = LANG_FUNCTION_WORD_MAX };  /* bytes in the longest word below */
 
 static const struct function_word
 {

@@ -8,6 +8,10 @@
 #include <stdint.h>
 #include "text.h"
 
+/* The longest function word lang_guess counts, in bytes: a word of only ASCII bytes that is
+   longer is never evidence (a longer word counts only by a German letter). */
+#define LANG_FUNCTION_WORD_MAX 6
+
 /* Pass as SENTENCE to lang_guess to judge the sender's whole text instead of one sentence. */
 #define LANG_WHOLE_TEXT SIZE_MAX
 

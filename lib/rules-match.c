@@ -2315,10 +2315,9 @@ struct word_key
   bool plain;                   /* known to trigger nothing and to be no language evidence */
 };
 
-/* The longest word without a byte above ASCII that lang_guess counts as evidence: its
-   function words have at most six letters, and a longer word is evidence only by a German
-   letter (test-rules checks this against lang_guess). */
-enum { LANG_ASCII_WORD_MAX = 6 };
+/* The longest word without a byte above ASCII that lang_guess counts as evidence (lang.h;
+   test-rules also checks it against lang_guess). */
+enum { LANG_ASCII_WORD_MAX = LANG_FUNCTION_WORD_MAX };
 
 /* The key of the lower-cased word W for the triggers of IX; with the cache C (may be NULL),
    also start loading the slot where it is looked for, unless the key alone tells that the
