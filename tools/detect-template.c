@@ -58,6 +58,7 @@ struct template_run
   struct template_bulk_options bulk;
   struct store *store;          /* NULL when there is none (or it failed) */
   bool store_failed;
+  bool expired;                 /* this process has already removed what aged out */
 };
 
 static void
@@ -222,13 +223,16 @@ start (struct detector_run *run)
 }
 
 /* Now and then a delivery also removes what has aged out, so the store stays small without a
-   cron job: on average once in 256 deliveries. */
+   cron job: on average once in 256 deliveries, and at most once a process.  In a batch run
+   an expiry commits the batch and makes the store read its band index again: at once in 256
+   deliveries, a tenth of a corpus run went to that, and the messages of one run do not age. */
 static void
 maybe_expire (struct template_run *tr)
 {
   unsigned char dice;
-  if (getrandom (&dice, 1, GRND_NONBLOCK) != 1 || dice != 0)
+  if (tr->expired || getrandom (&dice, 1, GRND_NONBLOCK) != 1 || dice != 0)
     return;
+  tr->expired = true;
   size_t n;
   int days = tr->bulk.days ? tr->bulk.days : STORE_DEFAULT_DAYS;
   if (store_expire (tr->store, time (NULL), days, &n) != STORE_OK)
