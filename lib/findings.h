@@ -42,7 +42,9 @@ struct findings
 {
   struct finding *v;
   size_t n, cap;
-  /* The rule and cls strings of v point into this; they belong to the set, never to a finding. */
+  /* The rule and cls strings of v point into this; they belong to the set, never to a finding.
+     Each distinct name is there once, so two findings of a set have the same rule id exactly
+     when their rule pointers are equal. */
   struct findings_names *names;
 };
 

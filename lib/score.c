@@ -335,6 +335,51 @@ fail:
   return -1;
 }
 
+/* score_detector_sum's tally of one rule: its first counted finding and how many counted. */
+struct rule_tally
+{
+  const char *rule;
+  size_t first, n;
+};
+
+/* A set's rule ids are interned (findings.h), so equal ids are equal pointers.  Up to
+   TALLY_PAIRWISE counted findings, each finding is compared with the others; beyond, which only
+   a body full of findings reaches (a megabyte of bait sentences makes 60,000), the rules are
+   tallied in a table on the stack, as long as they number at most TALLY_RULES (the shipped
+   rules are fewer; only a findings stream can bring more, and is then compared pairwise). */
+enum { TALLY_PAIRWISE = 64, TALLY_SLOTS = 1024, TALLY_RULES = TALLY_SLOTS * 3 / 4 };
+
+static size_t
+tally_slot (const struct rule_tally *t, const char *rule)
+{
+  size_t i = (size_t) (((uint64_t) (uintptr_t) rule * UINT64_C (0x9e3779b97f4a7c15)) >> 54);
+  while (t[i].rule && t[i].rule != rule)
+    i = (i + 1) % TALLY_SLOTS;
+  return i;
+}
+
+/* Tally the counted findings OUT->v[FIRST..] into T (TALLY_SLOTS slots, cleared); false if they
+   have more than TALLY_RULES rules. */
+static bool
+tally_rules (const struct findings *out, size_t first, unsigned ignored, struct rule_tally *t)
+{
+  size_t rules = 0;
+  for (size_t i = first; i < out->n; i++)
+    {
+      if (out->v[i].flags & ignored)
+        continue;
+      struct rule_tally *x = &t[tally_slot (t, out->v[i].rule)];
+      if (!x->rule)
+        {
+          if (++rules > TALLY_RULES)
+            return false;
+          *x = (struct rule_tally) { out->v[i].rule, i, 0 };
+        }
+      x->n++;
+    }
+  return true;
+}
+
 double
 score_detector_sum (const struct ruleset *rs, const struct findings *out, size_t first,
                     size_t *count, size_t *allowed)
@@ -344,25 +389,46 @@ score_detector_sum (const struct ruleset *rs, const struct findings *out, size_t
   *count = *allowed = 0;
   for (size_t i = first; i < out->n; i++)
     {
+      *allowed += (out->v[i].flags & FIND_ALLOWED) != 0;
+      *count += !(out->v[i].flags & ignored);
+    }
+  struct rule_tally table[TALLY_SLOTS], *t = NULL;
+  if (*count > TALLY_PAIRWISE)
+    {
+      memset (table, 0, sizeof table);
+      if (tally_rules (out, first, ignored, table))
+        t = table;
+    }
+  for (size_t i = first; i < out->n; i++)
+    {
       const struct finding *f = &out->v[i];
-      if (f->flags & FIND_ALLOWED)
-        ++*allowed;
       if (f->flags & ignored)
         continue;
-      ++*count;
-      /* A rule is weighed at its first counted finding. */
-      bool earlier = false;
-      for (size_t j = first; j < i && !earlier; j++)
-        earlier = !(out->v[j].flags & ignored) && strcmp (out->v[j].rule, f->rule) == 0;
-      if (earlier)
-        continue;
+      /* A rule is weighed at its first counted finding, by how many it has. */
+      size_t n = 0;
+      if (t)
+        {
+          const struct rule_tally *x = &t[tally_slot (t, f->rule)];
+          if (x->first != i)
+            continue;
+          n = x->n;
+        }
+      else
+        {
+          bool earlier = false;
+          for (size_t j = first; j < i && !earlier; j++)
+            earlier = !(out->v[j].flags & ignored) && out->v[j].rule == f->rule;
+          if (earlier)
+            continue;
+          for (size_t j = i; j < out->n; j++)
+            n += !(out->v[j].flags & ignored) && out->v[j].rule == f->rule;
+        }
       const struct rule *r = rs ? rules_find (rs, f->rule) : NULL;
       double weight = r ? r->weight : f->weight;
       double cap = r ? r->cap : 0;
       double sum = 0;
-      for (size_t j = i; j < out->n; j++)
-        if (!(out->v[j].flags & ignored) && strcmp (out->v[j].rule, f->rule) == 0)
-          sum += weight;
+      for (size_t k = 0; k < n; k++)
+        sum += weight;
       score += cap > 0 ? (sum < cap ? sum : cap) : weight;
     }
   return score;

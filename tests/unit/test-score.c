@@ -103,6 +103,79 @@ test_format_against_snprintf (void)
   CHECK (bad == 0);
 }
 
+/* score_detector_sum as it was first written: every pair of findings compared by name. */
+static double
+detector_sum_by_pairs (const struct ruleset *rs, const struct findings *out, size_t first,
+                       size_t *count, size_t *allowed)
+{
+  const unsigned ignored = FIND_QUOTED | FIND_ALLOWED;
+  double score = 0;
+  *count = *allowed = 0;
+  for (size_t i = first; i < out->n; i++)
+    {
+      const struct finding *f = &out->v[i];
+      if (f->flags & FIND_ALLOWED)
+        ++*allowed;
+      if (f->flags & ignored)
+        continue;
+      ++*count;
+      bool earlier = false;
+      for (size_t j = first; j < i && !earlier; j++)
+        earlier = !(out->v[j].flags & ignored) && strcmp (out->v[j].rule, f->rule) == 0;
+      if (earlier)
+        continue;
+      const struct rule *r = rs ? rules_find (rs, f->rule) : NULL;
+      double weight = r ? r->weight : f->weight;
+      double cap = r ? r->cap : 0;
+      double sum = 0;
+      for (size_t j = i; j < out->n; j++)
+        if (!(out->v[j].flags & ignored) && strcmp (out->v[j].rule, f->rule) == 0)
+          sum += weight;
+      score += cap > 0 ? (sum < cap ? sum : cap) : weight;
+    }
+  return score;
+}
+
+/* Sets of every size around where score_detector_sum stops comparing pairs, drawn from few
+   and from more rules than its table takes, with quoted and allowed findings: the same sums,
+   to the bit, as comparing every pair by name. */
+static void
+check_detector_sum_sizes (const struct ruleset *rs)
+{
+  static const char *const shipped[] = { "CAPPED", "ONCE", "NOTHING", "MINUS", "TENTH" };
+  static const size_t sizes[] = { 0, 1, 7, 63, 64, 65, 66, 300, 2500 };
+  static const size_t pools[] = { 2, 5, 40, 700, 900 };
+  uint64_t seed = 42;
+  size_t compared = 0, unequal = 0;
+  for (size_t a = 0; a < sizeof sizes / sizeof *sizes; a++)
+    for (size_t b = 0; b < sizeof pools / sizeof *pools; b++)
+      {
+        struct findings f = { 0 };
+        size_t lead = sizes[a] % 3;     /* findings before FIRST, left out of the sum */
+        for (size_t i = 0; i < lead + sizes[a]; i++)
+          {
+            seed = seed * UINT64_C (6364136223846793005) + UINT64_C (1442695040888963407);
+            size_t k = (size_t) (seed >> 33) % (pools[b] + 5);
+            char name[32];
+            if (k < 5)
+              snprintf (name, sizeof name, "%s", shipped[k]);
+            else
+              snprintf (name, sizeof name, "MADE_UP_%zu", k);
+            unsigned r = (unsigned) (seed >> 20) % 10;
+            add (&f, name, "X", r == 0 ? FIND_QUOTED : r == 1 ? FIND_ALLOWED : 0,
+                 (double) ((seed >> 40) % 17) / 4 - 1);
+          }
+        size_t c1, a1, c2, a2;
+        double got = score_detector_sum (rs, &f, lead, &c1, &a1);
+        double want = detector_sum_by_pairs (rs, &f, lead, &c2, &a2);
+        compared++;
+        unequal += memcmp (&got, &want, sizeof got) != 0 || c1 != c2 || a1 != a2;
+        findings_clear (&f);
+        free (f.v);
+      }
+  CHECK (compared == 45 && unequal == 0);
+}
+
 int
 main (void)
 {
@@ -384,6 +457,7 @@ main (void)
 
   findings_clear (&f);
   free (f.v);
+  check_detector_sum_sizes (&rs);
   rules_free (&rs);
   UNIT_EXIT ();
 }
