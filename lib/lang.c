@@ -227,6 +227,12 @@ lower_word_lang (const char *w)
 # define lower_word_lang word_lang
 #endif
 
+char
+lang_word_evidence (const char *w)
+{
+  return lower_word_lang (w);
+}
+
 const char *
 lang_guess (const struct text *t, size_t sentence)
 {

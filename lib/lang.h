@@ -19,4 +19,8 @@
    by counting German and English function words; return "de", "en", or NULL when undecided. */
 const char *lang_guess (const struct text *t, size_t sentence);
 
+/* The evidence lang_guess counts for the word W of text.lower (lower-cased, NUL-terminated,
+   with TEXT_LOWER_PAD readable bytes after it): 'd' German, 'e' English, 0 none. */
+char lang_word_evidence (const char *w);
+
 #endif

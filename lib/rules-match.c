@@ -2151,15 +2151,13 @@ word_rules (const struct rules_index *ix, const char *w, uint64_t *acc)
     bits_or (acc, ix->bits + s->bits, ix->words);
 }
 
-/* The language evidence of the lower-cased word W as lang_guess counts it: 1 German, 2 English,
-   0 neither.  Asked of lang_guess itself, on a text of that one word, so that the two can never
-   disagree. */
-static unsigned char
-word_lang_class (const char *w, size_t len)
+/* The language evidence of the word W of text.lower as lang_guess counts it: 1 German,
+   2 English, 0 neither (lang_word_evidence, which test-lang checks against lang_guess). */
+static inline unsigned char
+word_lang_class (const char *w)
 {
-  struct text_token tok = { .off = 0, .len = (uint32_t) len, .lower_off = 0 };
-  struct text one = { .s = w, .len = len, .tok = &tok, .ntok = 1, .lower = (char *) w };
-  return (unsigned char) (rules_lang_code (lang_guess (&one, LANG_WHOLE_TEXT)) % 3);
+  char lang = lang_word_evidence (w);
+  return (unsigned char) ((lang == 'd') | (lang == 'e') << 1);
 }
 
 /* What the words of the texts seen so far trigger, and their language evidence: a batch run's
@@ -2385,7 +2383,7 @@ word_facts (const struct rules_index *ix, struct word_cache *c, const char *w,
   bool any = false;
   for (size_t x = 0; x < words && !any; x++)
     any = scratch[x] != 0;
-  *lang = word_lang_class (w, n);
+  *lang = word_lang_class (w);
   size_t rest = n > 8 ? n - 8 : 0;
   if (!cacheable || c->n == WORD_CACHE_ENTRIES || c->arena_used + rest > WORD_CACHE_ARENA
       || (any && c->nbitmaps == WORD_CACHE_BITMAPS))

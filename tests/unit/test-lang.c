@@ -120,10 +120,131 @@ test_lookup_matches_reference (void)
   CHECK (german > 100);         /* and German letters outside them */
 }
 
+/* lang_guess's verdict on a text whose only word is W as it stands in text.lower (random bytes
+   after its NUL, as the next words there would be): 'd', 'e' or 0. */
+static char
+one_word_guess (const char *w)
+{
+  static uint32_t noise = 7;
+  char buf[64];
+  size_t n = strlen (w);
+  memcpy (buf, w, n + 1);
+  for (size_t i = n + 1; i < sizeof buf; i++)
+    {
+      noise = noise * 1103515245u + 12345u;
+      buf[i] = (char) (noise >> 16);
+    }
+  struct text_token tok = { .off = 0, .len = (uint32_t) n, .lower_off = 0 };
+  struct text one = { .s = buf, .len = n, .tok = &tok, .ntok = 1, .lower = buf };
+  const char *g = lang_guess (&one, LANG_WHOLE_TEXT);
+  return !g ? 0 : strcmp (g, "de") == 0 ? 'd' : 'e';
+}
+
+/* Whether lang_word_evidence gives for W (as is, and as text_analyze lower-cases it) what
+   lang_guess counts for it: the rule engine's word cache takes a word's language from the
+   one and must reach the other's verdicts. */
+static bool
+evidence_agrees (const char *w)
+{
+  char buf[64];
+  size_t n = strlen (w);
+  memcpy (buf, w, n + 1);
+  memset (buf + n + 1, 'x', sizeof buf - n - 1);        /* the padding must not matter */
+  if (lang_word_evidence (buf) != one_word_guess (w))
+    return false;
+  struct text t;
+  if (text_analyze (&t, w, n) < 0)
+    return false;
+  bool ok = true;
+  if (t.ntok == 1)
+    {
+      const char *g = lang_guess (&t, LANG_WHOLE_TEXT);
+      char want = !g ? 0 : strcmp (g, "de") == 0 ? 'd' : 'e';
+      ok = lang_word_evidence (text_lower (&t, 0)) == want;
+    }
+  text_free (&t);
+  return ok;
+}
+
+/* lang_word_evidence against lang_guess: every function word, its case variants, prefixes and
+   near misses, and random words of ASCII letters, German letters, other UTF-8 and stray high
+   bytes. */
+static void
+test_word_evidence (void)
+{
+  size_t n = sizeof function_words / sizeof *function_words;
+  size_t checked = 0, agreed = 0, evidence = 0;
+  char w[32];
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *f = function_words[i].word;
+      size_t len = strlen (f);
+      CHECK (lang_word_evidence (f) == function_words[i].lang);
+      for (int variant = 0; variant < 4; variant++)
+        {
+          /* as is, capitalised, upper case, every other letter upper case */
+          for (size_t k = 0; k <= len; k++)
+            w[k] = (char) (variant == 2 || (variant == 1 && k == 0) || (variant == 3 && k % 2)
+                           ? (f[k] >= 'a' && f[k] <= 'z' ? f[k] - 'a' + 'A' : f[k]) : f[k]);
+          checked++;
+          agreed += evidence_agrees (w);
+          evidence += strcmp (w, f) != 0 && one_word_guess (w) != 0;
+        }
+      static const char *const tails[] = { "s", "x", "\xc3\xa4", "\xc3\x84", "'", "1" };
+      for (size_t t = 0; t < sizeof tails / sizeof *tails; t++)
+        {
+          snprintf (w, sizeof w, "%s%s", f, tails[t]);
+          checked++;
+          agreed += evidence_agrees (w);
+          snprintf (w, sizeof w, "%s%s", tails[t], f);
+          checked++;
+          agreed += evidence_agrees (w);
+        }
+      for (size_t k = 0; k < len; k++)
+        {
+          memcpy (w, f, len + 1);
+          w[k] = '\0';                  /* a prefix */
+          checked++;
+          agreed += evidence_agrees (w);
+          memcpy (w, f, len + 1);
+          w[k] = (char) (w[k] == 'z' ? 'a' : w[k] + 1);        /* one letter off */
+          checked++;
+          agreed += evidence_agrees (w);
+        }
+    }
+  static const char *const pieces[] = { "a", "d", "e", "i", "n", "r", "s", "t", "u", "h", "w",
+                                        "D", "E", "\xc3\xa4", "\xc3\xb6", "\xc3\xbc",
+                                        "\xc3\x9f", "\xc3\x96", "\xc3\xa9", "\xe2\x82\xac",
+                                        "\xc3", "\x80", "\xff", "-" };
+  uint32_t state = 4242;
+  size_t random_evidence = 0;
+  for (int i = 0; i < 50000; i++)
+    {
+      state = state * 1103515245u + 12345u;
+      size_t count = (state >> 8) % 9, used = 0;
+      for (size_t k = 0; k < count; k++)
+        {
+          state = state * 1103515245u + 12345u;
+          const char *p = pieces[(state >> 16) % (sizeof pieces / sizeof *pieces)];
+          size_t pl = strlen (p);
+          memcpy (w + used, p, pl);
+          used += pl;
+        }
+      w[used] = '\0';
+      checked++;
+      agreed += evidence_agrees (w);
+      random_evidence += one_word_guess (w) != 0;
+    }
+  CHECK (agreed == checked);
+  CHECK (evidence == 0);        /* lang_guess reads text.lower: "DER" is no word of it */
+  CHECK (random_evidence > 1000);       /* the random words do hit evidence */
+}
+
 int
 main (void)
 {
   test_lookup_matches_reference ();
+  test_word_evidence ();
   size_t n = sizeof function_words / sizeof *function_words;
   for (size_t i = 0; i < n; i++)
     {

@@ -760,7 +760,8 @@ next_random (uint32_t *state)
    also test the filter that lets most words skip the cache (may_trigger and
    LANG_ASCII_WORD_MAX): triggers shorter and longer than the four bytes it looks at, words
    that share their first bytes with a trigger but are none, and long words in both
-   languages that lang_guess must find no evidence in. */
+   languages that lang_guess must find no evidence in, and short words near function words or
+   with a German letter. */
 static void
 test_generated_gates (void)
 {
@@ -786,6 +787,10 @@ test_generated_gates (void)
     "bitte", "Unsere", "deinen", "please", "Should", "thanks", "quick", "hallo",
     "because", "through", "without", "another", "zwischen", "welches", "unseren", "nochmals",
     "vielleicht", "gegenueber", "interesting", "Stra\u00dfenbahn", "m\u00f6glicherweise",
+    /* Function words' near misses and short words with a German letter (lang_word_evidence
+       gives new words their language). */
+    "DASS", "dasz", "thee", "th", "Ihnen", "ihne", "\u00e4", "\u00d6l", "s\u00fc\u00df",
+    "caf\u00e9", "\u00fcbel",
   };
   size_t nvocab = sizeof vocab / sizeof *vocab;
   static const char *const trig_exact[] = { "zebra", "stra\u00dfe", "i", "zebrafinken", "abcd",
