@@ -5,6 +5,7 @@
 #ifndef RITTBERGER_STORE_COMPARE_H
 #define RITTBERGER_STORE_COMPARE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,32 @@ made_up (struct fingerprint *fp, uint64_t *seed)
       fp->sig[j] = (uint16_t) (*seed >> 48);
     }
   fp->ntok = 100;
+}
+
+/* Whether stores A and B export the same lines, all but the first (which names each store's
+   key) unless SAME_KEY, and more than MIN_BYTES of them. */
+static bool
+same_exports (struct store *a, struct store *b, bool same_key, size_t min_bytes)
+{
+  char *ea = NULL, *eb = NULL;
+  size_t la = 0, lb = 0;
+  FILE *fa = open_memstream (&ea, &la), *fb = open_memstream (&eb, &lb);
+  bool ok = fa && fb && store_export (a, fa) == STORE_OK && store_export (b, fb) == STORE_OK;
+  if (fa)
+    fclose (fa);
+  if (fb)
+    fclose (fb);
+  const char *ba = ea, *bb = eb;
+  if (ok && !same_key)
+    {
+      ba = memchr (ea, '\n', la);
+      bb = memchr (eb, '\n', lb);
+    }
+  ok = ok && ba && bb && la - (ba - ea) == lb - (bb - eb) && la > min_bytes
+       && memcmp (ba, bb, la - (ba - ea)) == 0;
+  free (ea);
+  free (eb);
+  return ok;
 }
 
 /* A batch's lookups answer from an exact in-memory copy of the band index; it must give the
@@ -117,20 +144,7 @@ check_index_like_sql (const char *dir)
   CHECK (unequal == 0);
   CHECK (with_candidates > 3000);
   CHECK (store_flush (a) == STORE_OK);
-  char *ea = NULL, *eb = NULL;
-  size_t la = 0, lb = 0;
-  FILE *fa = open_memstream (&ea, &la), *fb = open_memstream (&eb, &lb);
-  CHECK (fa && fb && store_export (a, fa) == STORE_OK && store_export (b, fb) == STORE_OK);
-  if (fa)
-    fclose (fa);
-  if (fb)
-    fclose (fb);
-  /* All but the first line, which names each store's key. */
-  const char *ba = ea ? memchr (ea, '\n', la) : NULL, *bb = eb ? memchr (eb, '\n', lb) : NULL;
-  CHECK (ba && bb && la - (ba - ea) == lb - (bb - eb) && la > 7000 * 250
-         && memcmp (ba, bb, la - (ba - ea)) == 0);
-  free (ea);
-  free (eb);
+  CHECK (same_exports (a, b, false, 7000 * 250));
   store_close (other);
   store_close (a);
   store_close (b);
