@@ -52,18 +52,27 @@ reference_word_lang (const char *w)
    other byte strings (high bytes included, where a signed comparison would go wrong).
    lower_word_lang reads eight bytes at once, past the word's NUL, as text.lower allows: the
    bytes after the NUL (the next words there) must not matter, so they are random here. */
+/* Copy W into BUF (64 bytes) as text.lower holds it: NUL-terminated, then bytes from the
+   generator *NOISE, standing for the next words; return W's length. */
+static size_t
+pad_as_lower (char buf[64], const char *w, uint32_t *noise)
+{
+  size_t n = strlen (w);
+  memcpy (buf, w, n + 1);
+  for (size_t i = n + 1; i < 64; i++)
+    {
+      *noise = *noise * 1103515245u + 12345u;
+      buf[i] = (char) (*noise >> 16);
+    }
+  return n;
+}
+
 static char
 padded_lang (const char *w)
 {
   static uint32_t noise = 99;
   char buf[64];
-  size_t n = strlen (w);
-  memcpy (buf, w, n + 1);
-  for (size_t i = n + 1; i < sizeof buf; i++)
-    {
-      noise = noise * 1103515245u + 12345u;
-      buf[i] = (char) (noise >> 16);
-    }
+  pad_as_lower (buf, w, &noise);
   return lower_word_lang (buf);
 }
 
@@ -120,6 +129,13 @@ test_lookup_matches_reference (void)
   CHECK (german > 100);         /* and German letters outside them */
 }
 
+/* lang_guess's verdict G as lang_word_evidence spells it: 'd', 'e' or 0. */
+static char
+verdict_letter (const char *g)
+{
+  return !g ? 0 : strcmp (g, "de") == 0 ? 'd' : 'e';
+}
+
 /* lang_guess's verdict on a text whose only word is W as it stands in text.lower (random bytes
    after its NUL, as the next words there would be): 'd', 'e' or 0. */
 static char
@@ -127,17 +143,10 @@ one_word_guess (const char *w)
 {
   static uint32_t noise = 7;
   char buf[64];
-  size_t n = strlen (w);
-  memcpy (buf, w, n + 1);
-  for (size_t i = n + 1; i < sizeof buf; i++)
-    {
-      noise = noise * 1103515245u + 12345u;
-      buf[i] = (char) (noise >> 16);
-    }
+  size_t n = pad_as_lower (buf, w, &noise);
   struct text_token tok = { .off = 0, .len = (uint32_t) n, .lower_off = 0 };
   struct text one = { .s = buf, .len = n, .tok = &tok, .ntok = 1, .lower = buf };
-  const char *g = lang_guess (&one, LANG_WHOLE_TEXT);
-  return !g ? 0 : strcmp (g, "de") == 0 ? 'd' : 'e';
+  return verdict_letter (lang_guess (&one, LANG_WHOLE_TEXT));
 }
 
 /* Whether lang_word_evidence gives for W (as is, and as text_analyze lower-cases it) what
@@ -158,9 +167,8 @@ evidence_agrees (const char *w)
   bool ok = true;
   if (t.ntok == 1)
     {
-      const char *g = lang_guess (&t, LANG_WHOLE_TEXT);
-      char want = !g ? 0 : strcmp (g, "de") == 0 ? 'd' : 'e';
-      ok = lang_word_evidence (text_lower (&t, 0)) == want;
+      ok = lang_word_evidence (text_lower (&t, 0))
+           == verdict_letter (lang_guess (&t, LANG_WHOLE_TEXT));
     }
   text_free (&t);
   return ok;
