@@ -1969,6 +1969,23 @@ struct match_run
                                    is and lower-cased */
 };
 
+/* Free MEMO's tables of repeated sentences and of the matches logged in them, and mark them
+   not made. */
+static void
+drop_repeats (struct text_memo *memo)
+{
+  free (memo->first_same);
+  free (memo->repeated);
+  free (memo->repeated_list);
+  free (memo->logged);
+  free (memo->log_at);
+  free (memo->log_n);
+  memo->first_same = memo->log_at = memo->log_n = memo->repeated_list = NULL;
+  memo->repeated = memo->logged = NULL;
+  memo->repeats = false;
+  memo->nrepeated = 0;
+}
+
 /* Forget what MEMO knew. */
 void
 rules_memo_clear (struct text_memo *memo)
@@ -1979,12 +1996,7 @@ rules_memo_clear (struct text_memo *memo)
   free (memo->sent_lang);
   free (memo->subject);
   free (memo->subject_lower);
-  free (memo->first_same);
-  free (memo->repeated);
-  free (memo->repeated_list);
-  free (memo->logged);
-  free (memo->log_at);
-  free (memo->log_n);
+  drop_repeats (memo);
   free (memo->log.v);
   free (memo->ascii_lower);
   free (memo->sent_sig);
@@ -2113,19 +2125,7 @@ out:
   free (slot);
   free (hash);
   if (status < 0)
-    {
-      /* Leave nothing half made for a later try. */
-      free (memo->first_same);
-      free (memo->repeated);
-      free (memo->repeated_list);
-      free (memo->logged);
-      free (memo->log_at);
-      free (memo->log_n);
-      memo->first_same = memo->log_at = memo->log_n = memo->repeated_list = NULL;
-      memo->repeated = memo->logged = NULL;
-      memo->repeats = false;
-      memo->nrepeated = 0;
-    }
+    drop_repeats (memo);            /* nothing half made for a later try */
   return status;
 }
 
