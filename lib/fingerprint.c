@@ -883,10 +883,25 @@ enum chunk_byte
   CB_WORDISH = 128,             /* a letter or a byte of a UTF-8 sequence */
 };
 
-#define CB_L (CB_LETTER | CB_WORDISH)
-#define CB_N (CB_NONASCII | CB_WORDISH)
-#define CB_NONASCII_ROW CB_N, CB_N, CB_N, CB_N, CB_N, CB_N, CB_N, CB_N, \
-    CB_N, CB_N, CB_N, CB_N, CB_N, CB_N, CB_N, CB_N
+/* Designated initialisers for the byte tables below: every ASCII digit, every ASCII letter,
+   or every byte from 0x80 on, set to V. */
+#define ASCII_DIGITS_TO(v) \
+  ['0'] = (v), ['1'] = (v), ['2'] = (v), ['3'] = (v), ['4'] = (v), \
+  ['5'] = (v), ['6'] = (v), ['7'] = (v), ['8'] = (v), ['9'] = (v)
+#define ASCII_LETTERS_TO(v) \
+  ['A'] = (v), ['B'] = (v), ['C'] = (v), ['D'] = (v), ['E'] = (v), ['F'] = (v), ['G'] = (v), \
+  ['H'] = (v), ['I'] = (v), ['J'] = (v), ['K'] = (v), ['L'] = (v), ['M'] = (v), ['N'] = (v), \
+  ['O'] = (v), ['P'] = (v), ['Q'] = (v), ['R'] = (v), ['S'] = (v), ['T'] = (v), ['U'] = (v), \
+  ['V'] = (v), ['W'] = (v), ['X'] = (v), ['Y'] = (v), ['Z'] = (v), \
+  ['a'] = (v), ['b'] = (v), ['c'] = (v), ['d'] = (v), ['e'] = (v), ['f'] = (v), ['g'] = (v), \
+  ['h'] = (v), ['i'] = (v), ['j'] = (v), ['k'] = (v), ['l'] = (v), ['m'] = (v), ['n'] = (v), \
+  ['o'] = (v), ['p'] = (v), ['q'] = (v), ['r'] = (v), ['s'] = (v), ['t'] = (v), ['u'] = (v), \
+  ['v'] = (v), ['w'] = (v), ['x'] = (v), ['y'] = (v), ['z'] = (v)
+#define SIXTEEN_TIMES(v) (v), (v), (v), (v), (v), (v), (v), (v), \
+  (v), (v), (v), (v), (v), (v), (v), (v)
+#define HIGH_BYTES_TO(v) \
+  [0x80] = SIXTEEN_TIMES (v), SIXTEEN_TIMES (v), SIXTEEN_TIMES (v), SIXTEEN_TIMES (v), \
+  SIXTEEN_TIMES (v), SIXTEEN_TIMES (v), SIXTEEN_TIMES (v), SIXTEEN_TIMES (v)
 
 static const unsigned char chunk_bytes[256] = {
   [' '] = CB_BLANK, ['\t'] = CB_BLANK, ['\r'] = CB_BLANK, ['\v'] = CB_BLANK, ['\f'] = CB_BLANK,
@@ -896,22 +911,9 @@ static const unsigned char chunk_bytes[256] = {
   ['('] = CB_EDGE, [')'] = CB_EDGE, [']'] = CB_EDGE, ['}'] = CB_EDGE, ['<'] = CB_EDGE,
   ['>'] = CB_EDGE, [','] = CB_EDGE, ['.'] = CB_EDGE, [';'] = CB_EDGE, [':'] = CB_EDGE | CB_COLON,
   ['!'] = CB_EDGE, ['?'] = CB_EDGE, ['"'] = CB_EDGE, ['\''] = CB_EDGE,
-  ['0'] = CB_DIGIT, ['1'] = CB_DIGIT, ['2'] = CB_DIGIT, ['3'] = CB_DIGIT, ['4'] = CB_DIGIT,
-  ['5'] = CB_DIGIT, ['6'] = CB_DIGIT, ['7'] = CB_DIGIT, ['8'] = CB_DIGIT, ['9'] = CB_DIGIT,
-  ['A'] = CB_L, ['B'] = CB_L, ['C'] = CB_L, ['D'] = CB_L, ['E'] = CB_L,
-  ['F'] = CB_L, ['G'] = CB_L, ['H'] = CB_L, ['I'] = CB_L, ['J'] = CB_L,
-  ['K'] = CB_L, ['L'] = CB_L, ['M'] = CB_L, ['N'] = CB_L, ['O'] = CB_L,
-  ['P'] = CB_L, ['Q'] = CB_L, ['R'] = CB_L, ['S'] = CB_L, ['T'] = CB_L,
-  ['U'] = CB_L, ['V'] = CB_L, ['W'] = CB_L, ['X'] = CB_L, ['Y'] = CB_L,
-  ['Z'] = CB_L,
-  ['a'] = CB_L, ['b'] = CB_L, ['c'] = CB_L, ['d'] = CB_L, ['e'] = CB_L,
-  ['f'] = CB_L, ['g'] = CB_L, ['h'] = CB_L, ['i'] = CB_L, ['j'] = CB_L,
-  ['k'] = CB_L, ['l'] = CB_L, ['m'] = CB_L, ['n'] = CB_L, ['o'] = CB_L,
-  ['p'] = CB_L, ['q'] = CB_L, ['r'] = CB_L, ['s'] = CB_L, ['t'] = CB_L,
-  ['u'] = CB_L, ['v'] = CB_L, ['w'] = CB_L, ['x'] = CB_L, ['y'] = CB_L,
-  ['z'] = CB_L,
-  [0x80] = CB_NONASCII_ROW, CB_NONASCII_ROW, CB_NONASCII_ROW, CB_NONASCII_ROW, CB_NONASCII_ROW,
-  CB_NONASCII_ROW, CB_NONASCII_ROW, CB_NONASCII_ROW,
+  ASCII_DIGITS_TO (CB_DIGIT),
+  ASCII_LETTERS_TO (CB_LETTER | CB_WORDISH),
+  HIGH_BYTES_TO (CB_NONASCII | CB_WORDISH),
 };
 
 /* Punctuation stripped from both ends of a chunk before it is classified: ()[]{}<>,.;:!?"'* */
@@ -941,7 +943,6 @@ has_scheme_separator (const char *p, size_t n)
   return false;
 }
 
-/* The class token for the chunk P of N bytes (folded, no blanks), or NULL to keep it. */
 /* What classify_chunk counts of a byte: the index of its counter. */
 enum chunk_count
 {
@@ -949,31 +950,14 @@ enum chunk_count
   CC_KINDS
 };
 
-#define CC_L CC_LETTER
-#define CC_N CC_NONASCII
-#define CC_NONASCII_ROW CC_N, CC_N, CC_N, CC_N, CC_N, CC_N, CC_N, CC_N, \
-    CC_N, CC_N, CC_N, CC_N, CC_N, CC_N, CC_N, CC_N
-
 static const unsigned char chunk_counts[256] = {
   ['.'] = CC_DOT, ['@'] = CC_AT, ['_'] = CC_UNDERSCORE, [':'] = CC_COLON,
-  ['0'] = CC_DIGIT, ['1'] = CC_DIGIT, ['2'] = CC_DIGIT, ['3'] = CC_DIGIT, ['4'] = CC_DIGIT,
-  ['5'] = CC_DIGIT, ['6'] = CC_DIGIT, ['7'] = CC_DIGIT, ['8'] = CC_DIGIT, ['9'] = CC_DIGIT,
-  ['A'] = CC_L, ['B'] = CC_L, ['C'] = CC_L, ['D'] = CC_L, ['E'] = CC_L,
-  ['F'] = CC_L, ['G'] = CC_L, ['H'] = CC_L, ['I'] = CC_L, ['J'] = CC_L,
-  ['K'] = CC_L, ['L'] = CC_L, ['M'] = CC_L, ['N'] = CC_L, ['O'] = CC_L,
-  ['P'] = CC_L, ['Q'] = CC_L, ['R'] = CC_L, ['S'] = CC_L, ['T'] = CC_L,
-  ['U'] = CC_L, ['V'] = CC_L, ['W'] = CC_L, ['X'] = CC_L, ['Y'] = CC_L,
-  ['Z'] = CC_L,
-  ['a'] = CC_L, ['b'] = CC_L, ['c'] = CC_L, ['d'] = CC_L, ['e'] = CC_L,
-  ['f'] = CC_L, ['g'] = CC_L, ['h'] = CC_L, ['i'] = CC_L, ['j'] = CC_L,
-  ['k'] = CC_L, ['l'] = CC_L, ['m'] = CC_L, ['n'] = CC_L, ['o'] = CC_L,
-  ['p'] = CC_L, ['q'] = CC_L, ['r'] = CC_L, ['s'] = CC_L, ['t'] = CC_L,
-  ['u'] = CC_L, ['v'] = CC_L, ['w'] = CC_L, ['x'] = CC_L, ['y'] = CC_L,
-  ['z'] = CC_L,
-  [0x80] = CC_NONASCII_ROW, CC_NONASCII_ROW, CC_NONASCII_ROW, CC_NONASCII_ROW, CC_NONASCII_ROW,
-  CC_NONASCII_ROW, CC_NONASCII_ROW, CC_NONASCII_ROW,
+  ASCII_DIGITS_TO (CC_DIGIT),
+  ASCII_LETTERS_TO (CC_LETTER),
+  HIGH_BYTES_TO (CC_NONASCII),
 };
 
+/* The class token for the chunk P of N bytes (folded, no blanks), or NULL to keep it. */
 static const char *
 classify_chunk (const char *p, size_t n)
 {
