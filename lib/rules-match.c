@@ -2313,10 +2313,6 @@ struct word_key
   bool plain;                   /* known to trigger nothing and to be no language evidence */
 };
 
-/* The longest word without a byte above ASCII that lang_guess counts as evidence (lang.h;
-   test-rules also checks it against lang_guess). */
-enum { LANG_ASCII_WORD_MAX = LANG_FUNCTION_WORD_MAX };
-
 /* The key of the lower-cased word W for the triggers of IX; with the cache C (may be NULL),
    also start loading the slot where it is looked for, unless the key alone tells that the
    word has no facts: most long words are neither a trigger nor language evidence, and a
@@ -2332,7 +2328,9 @@ word_key_fetch (const struct rules_index *ix, const struct word_cache *c, const 
 {
   struct word_key key;
   key.hash = word_key (w, &key.len, &key.head, &key.wide);
-  key.plain = !key.wide && key.len > LANG_ASCII_WORD_MAX && !may_trigger (ix, key.head, key.len);
+  /* (An ASCII word longer than lang.h's LANG_FUNCTION_WORD_MAX is no language evidence.) */
+  key.plain = !key.wide && key.len > LANG_FUNCTION_WORD_MAX
+              && !may_trigger (ix, key.head, key.len);
 #if defined __GNUC__ || defined __clang__
   if (c && !key.plain)
     __builtin_prefetch (&c->slot[key.hash & (WORD_CACHE_SLOTS - 1)]);

@@ -758,7 +758,7 @@ next_random (uint32_t *state)
    texts with German and English function words, umlauts, case-folding traps, quoted lines
    (not the sender's own) and enough distinct words to make the cache empty itself.  The words
    also test the filter that lets most words skip the cache (may_trigger and
-   LANG_ASCII_WORD_MAX): triggers shorter and longer than the four bytes it looks at, words
+   LANG_FUNCTION_WORD_MAX): triggers shorter and longer than the four bytes it looks at, words
    that share their first bytes with a trigger but are none, and long words in both
    languages that lang_guess must find no evidence in, and short words near function words or
    with a German letter. */
