@@ -280,22 +280,25 @@ enum statement
    rows of all go in sorted by key, so consecutive inserts land on the same few pages.
    PENDING_MAX bounds the deliveries waiting (a full list commits the batch); PENDING_SLOTS is
    the size of the exact index from band key to waiting entry, a power of two at least twice
-   the keys it can hold. */
+   the keys it can hold.  Each commit rewrites most of the band index's pages, whatever the
+   number of rows it adds: with 1,024 deliveries a corpus run made 6 commits, and their flushes
+   took 63 ms of its 0.62 s; with 2,048 the 200 ms window ends most batches first, 4 commits
+   (see doc/PERFORMANCE.md, sixth round). */
 enum
 {
   PENDING_MAX = STORE_BATCH_DELIVERIES,
-  PENDING_SLOTS_LOG2 = 16,
+  PENDING_SLOTS_LOG2 = 17,
   PENDING_SLOTS = 1 << PENDING_SLOTS_LOG2,
-  /* The commit's sorting space: a copy of the band rows and the counts of 4 passes of 4,097
+  /* The commit's sorting space: a copy of the band rows and the counts of 4 passes of 2,049
      (see sort_rows). */
-  PENDING_SORT_WORDS = PENDING_MAX * FP_BANDS + (4 * 4097 + 1) / 2
+  PENDING_SORT_WORDS = PENDING_MAX * FP_BANDS + (4 * 2049 + 1) / 2
 };
 _Static_assert (PENDING_SLOTS >= 2 * FP_BANDS * PENDING_MAX && PENDING_MAX < (1 << 26),
                 "the pending index must stay at most half full; a slot holds entry << 5 | band");
 
 /* A band row of the waiting entries is named by one 64-bit number: its key's top bits, then
    ROW_REF_BITS bits of entry << 5 | band (see sort_rows). */
-enum { ROW_REF_BITS = 15 };
+enum { ROW_REF_BITS = 19 };
 
 /* One delivery's learning, waiting for the batch's commit. */
 struct pending_entry
@@ -1214,18 +1217,20 @@ filter_drop (struct band_filter *f)
 
 /* The page cache for what S's lookups need: SQLite's default of 2 MB, or, in a batch whose
    lookups the exact index answers or will answer once it pays (they then no longer read the
-   band index's pages), 1 MB, so that the index's memory does not add to the peak.  (Set from
-   the batch's start: memory the cache once held stays with the process.)  In a corpus run into
-   an empty store the smaller cache costs 4 M instructions (of the store's 508 M) and 3,700
-   more page reads from the file, and takes 0.9 MB off the peak (15.7 -> 14.8 MiB); over a
-   store holding the corpus, where the index holds 217,000 rows (1.7 MB), the peak is 15.5 MiB
-   with it (15.2 MiB before the index, with the 2 MB cache). */
+   band index's pages), 256 KB, so that the index's memory does not add to the peak.  (Set
+   from the batch's start: memory the cache once held stays with the process.)  There the
+   cache serves only the commits, which rewrite most of the band index whatever its size: with
+   batches of 2,048, a corpus run into an empty store makes 10,648 page writes and 11,112 page
+   reads with it against 5,254 and 3,161 with 1 MB, all from the system's file cache, at the
+   same CPU time (0.603 s, median of 7), and its peak falls from 15.0 to 14.4 MiB; over a store
+   holding the corpus, from 16.1 to 15.2 MiB.  (The 1 MB cache of the fifth round took 0.9 MB
+   off the 2 MB one's peak.) */
 static void
 fit_page_cache (struct sqlite_store *s)
 {
   bool small = s->index_fits;
   if (small != s->small_cache
-      && exec (s, small ? "PRAGMA cache_size=-1024" : "PRAGMA cache_size=-2000") == SQLITE_OK)
+      && exec (s, small ? "PRAGMA cache_size=-256" : "PRAGMA cache_size=-2000") == SQLITE_OK)
     s->small_cache = small;
 }
 
@@ -1469,13 +1474,13 @@ _Static_assert (PENDING_MAX <= 1 << (ROW_REF_BITS - 5) && FP_BANDS <= 32,
 
 /* Sort the N row numbers ROWS (made in increasing order of their low ROW_REF_BITS bits, with
    bit 63 clear) into increasing order, with TMP (N numbers) as scratch and COUNT
-   (RADIX_PASSES * RADIX_COUNTS) for the counts.  Least significant digit first, 12 bits a pass
+   (RADIX_PASSES * RADIX_COUNTS) for the counts.  Least significant digit first, 11 bits a pass
    over bits ROW_REF_BITS to 62; each pass is stable, so rows of equal key bits stay in the
    order they were made, that of their low bits.  qsort took 9.4 M instructions for the 21,504
-   rows of a full batch, this about 2 M. */
+   rows of a batch of 1,024, this about 2 M. */
 enum
 {
-  RADIX_BITS = 12,
+  RADIX_BITS = 11,
   RADIX_PASSES = (63 - ROW_REF_BITS) / RADIX_BITS,
   RADIX_COUNTS = (1 << RADIX_BITS) + 1,
   RADIX_MASK = (1 << RADIX_BITS) - 1

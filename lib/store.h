@@ -42,7 +42,7 @@ enum
   STORE_DEFAULT_DAYS = 30,      /* lookups look this far back; expire drops what is older */
   STORE_MAX_CANDIDATES = 5000,  /* most recent band hits verified per lookup: a bound on time */
   STORE_BUSY_TIMEOUT_MS = 30000,
-  STORE_BATCH_DELIVERIES = 1024, /* a batch run's learning deliveries per write transaction */
+  STORE_BATCH_DELIVERIES = 2048, /* a batch run's learning deliveries per write transaction */
   STORE_BATCH_MS = 200,         /* and the longest it keeps one open (each commit rewrites
                                    most of the band index: 50 ms made 50 commits of a corpus run) */
 };

@@ -273,7 +273,7 @@ check_same_as_one_by_one (const char *dir)
    ones, newest first.  1,000 copies of one text from 1,000 senders, then 4,000 from one
    sender, committed, then 1,000 from another sender in a batch not yet committed: a lookup
    counts 5,000 candidates from the last two senders only.  (The batch's size is not reached:
-   a full waiting list, 1,024 entries, commits it.) */
+   a full waiting list, 2,048 entries, commits it.) */
 static void
 check_candidate_limit (const char *dir)
 {
