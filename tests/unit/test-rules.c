@@ -1081,6 +1081,75 @@ test_gate_first_bytes (void)
     }
 }
 
+/* How many of RS's rules found in the text T of the LEN bytes BODY (FINDINGS) other than what
+   PCRE2 finds searching each of the rule's ranges from its start, as match_range did before it
+   had start strings; each such rule is told on stderr.  Add the matches PCRE2 found to
+   *FOUND. */
+static size_t
+differ_from_pcre2 (struct ruleset *rs, const struct text *t, const char *body, size_t len,
+                   const struct findings *findings, pcre2_match_data *md, size_t *found)
+{
+  size_t mismatches = 0;
+  for (size_t i = 0; i < rs->n; i++)
+    {
+      const struct rule *r = &rs->v[i];
+      pcre2_code *code = (pcre2_code *) r->code;
+      if (!code)
+        {
+          int err;
+          PCRE2_SIZE erroff;
+          code = pcre2_compile ((PCRE2_SPTR) r->pattern, PCRE2_ZERO_TERMINATED,
+                                r->pattern_flags, &err, &erroff, NULL);
+        }
+      CHECK (code != NULL);
+      if (!code)
+        continue;
+      size_t want[256][2], nwant = 0;
+      for (size_t s = 0; s < (r->scope == SCOPE_MESSAGE ? 1 : t->nsent); s++)
+        {
+          if (r->scope != SCOPE_MESSAGE && !rules_sentence_in_scope (r, t, s))
+            continue;
+          size_t start = r->scope == SCOPE_MESSAGE ? 0 : t->sent[s].off;
+          size_t end = r->scope == SCOPE_MESSAGE ? len : t->sent[s].end;
+          size_t pos = 0;
+          for (int m = 0; m < 64 && pos <= end - start; m++)
+            {
+              if (pcre2_match (code, (PCRE2_SPTR) body + start, end - start, pos, 0, md, NULL) < 0)
+                break;
+              PCRE2_SIZE *ov = pcre2_get_ovector_pointer (md);
+              if (!(t->mask[start + ov[0] < len ? start + ov[0] : len - 1] & TEXT_NOT_OWN)
+                  && nwant < 256)
+                {
+                  want[nwant][0] = start + ov[0];
+                  want[nwant++][1] = ov[1] - ov[0];
+                }
+              pos = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
+              while (pos < end - start && ((unsigned char) body[start + pos] & 0xC0) == 0x80)
+                pos++;
+            }
+        }
+      size_t ngot = 0;
+      bool same = true;
+      for (size_t k = 0; k < findings->n; k++)
+        if (strcmp (findings->v[k].rule, r->id) == 0)
+          {
+            same &= ngot < nwant && findings->v[k].off == want[ngot][0]
+              && findings->v[k].len == want[ngot][1];
+            ngot++;
+          }
+      *found += nwant;
+      if ((!same || ngot != nwant) && mismatches++ < 5)
+        fprintf (stderr, "%s: %zu findings, PCRE2 finds %zu, in \"%s\"\n", r->id, ngot, nwant,
+                 body);
+      if (code != r->code)
+        pcre2_code_free (code);
+    }
+  return mismatches;
+}
+
+/* The start strings (rules-match.c, next_start) must not make a search miss a match: each
+   rule's findings on random bodies of TEMPLATE_PLACEHOLDER-like near misses are compared with
+   PCRE2 searching each range from its start. */
 static void
 test_start_strings (void)
 {
@@ -1139,67 +1208,95 @@ test_start_strings (void)
       CHECK (text_analyze (&t, body, len) == 0);
       struct findings f = { 0 };
       CHECK (rules_match (&rs, "t", &t, NULL, &f) == 0);
-      for (size_t i = 0; i < rs.n; i++)
-        {
-          const struct rule *r = &rs.v[i];
-          pcre2_code *code = (pcre2_code *) r->code;
-          if (!code)
-            {
-              int err;
-              PCRE2_SIZE erroff;
-              code = pcre2_compile ((PCRE2_SPTR) r->pattern, PCRE2_ZERO_TERMINATED,
-                                    r->pattern_flags, &err, &erroff, NULL);
-            }
-          CHECK (code != NULL);
-          if (!code)
-            continue;
-          /* What PCRE2 finds searching each range from its start, as match_range did. */
-          size_t want[256][2], nwant = 0;
-          for (size_t s = 0; s < (r->scope == SCOPE_MESSAGE ? 1 : t.nsent); s++)
-            {
-              if (r->scope != SCOPE_MESSAGE && !rules_sentence_in_scope (r, &t, s))
-                continue;
-              size_t start = r->scope == SCOPE_MESSAGE ? 0 : t.sent[s].off;
-              size_t end = r->scope == SCOPE_MESSAGE ? len : t.sent[s].end;
-              size_t pos = 0;
-              for (int m = 0; m < 64 && pos <= end - start; m++)
-                {
-                  if (pcre2_match (code, (PCRE2_SPTR) body + start, end - start, pos, 0, md,
-                                   NULL) < 0)
-                    break;
-                  PCRE2_SIZE *ov = pcre2_get_ovector_pointer (md);
-                  if (!(t.mask[start + ov[0] < len ? start + ov[0] : len - 1] & TEXT_NOT_OWN)
-                      && nwant < 256)
-                    {
-                      want[nwant][0] = start + ov[0];
-                      want[nwant++][1] = ov[1] - ov[0];
-                    }
-                  pos = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
-                  while (pos < end - start && ((unsigned char) body[start + pos] & 0xC0) == 0x80)
-                    pos++;
-                }
-            }
-          size_t ngot = 0;
-          bool same = true;
-          for (size_t k = 0; k < f.n; k++)
-            if (strcmp (f.v[k].rule, r->id) == 0)
-              {
-                same &= ngot < nwant && f.v[k].off == want[ngot][0]
-                  && f.v[k].len == want[ngot][1];
-                ngot++;
-              }
-          found += nwant;
-          if ((!same || ngot != nwant) && mismatches++ < 5)
-            fprintf (stderr, "%s: %zu findings, PCRE2 finds %zu, in \"%s\"\n", r->id, ngot, nwant,
-                     body);
-          if (code != r->code)
-            pcre2_code_free (code);
-        }
+      mismatches += differ_from_pcre2 (&rs, &t, body, len, &f, md, &found);
       release (&f);
       text_free (&t);
     }
   CHECK (mismatches == 0);
   CHECK (found > 5000);         /* the test looked at something */
+  pcre2_match_data_free (md);
+  rules_free (&rs);
+}
+
+/* next_start looks for several first bytes in one pass, 32 bytes a step, and turns a place
+   away by the byte after it before comparing strings.  Each piece that a pattern matches is
+   put at every place of bodies of every length up to 70 bytes (so at each place of a step,
+   across two steps, in the bytes after the last step and at the very end), among bytes that
+   are first or second bytes of start strings; the findings must be PCRE2's.  With a KELVIN
+   SIGN or a LONG S the start strings are not used, but the pieces with them must still be
+   found. */
+static void
+test_start_search (void)
+{
+  static const char *const patterns[] = {
+    /* "[" is a start string of one byte; "{n", "-f", "-n", "-c", "~f", "~n" need the next byte
+       too, in either case. */
+    "\\[\\s*name\\s*\\]|\\{name\\}|(?<![\\w-])-(?:first_?name|name|company)-(?![\\w-])"
+    "|~f?name~/i",
+    /* Five first bytes (a, A, x, X, -): all eight compares. */
+    "abc|xyz|-qq/i",
+    /* Case counts: "-Na" but not "-na". */
+    "-Name-|\\[x\\]/",
+    /* Start strings of one and of two bytes at the very end. */
+    "\\[(?!\\S)|-zz|~z(?!\\w)/",
+    /* A caseless k or s also matches KELVIN SIGN and LONG S. */
+    "-key-|~sun~|\\[kiss\\]/i",
+  };
+  static const char *const pieces[] = {
+    "[name]", "[ NAME ]", "{name}", "{NAME}", "-first_name-", "-NAME-", "-Company-", "~fname~",
+    "~Name~", "abc", "XYZ", "-qq", "-QQ", "-Name-", "-name-", "[x]", "[", "-zz", "~z", "-key-",
+    "-\xe2\x84\xaa" "ey-", "~\xc5\xbf" "un~", "[ki\xc5\xbf" "s]",
+  };
+  static const char filler[] = "-n-{--N~f [-a-x~-c-q{z";
+  size_t npat = sizeof patterns / sizeof *patterns, npieces = sizeof pieces / sizeof *pieces;
+  char rules_text[4096];
+  size_t used = 0;
+  for (size_t k = 0; k < 2 * npat; k++)
+    used += (size_t) snprintf (rules_text + used, sizeof rules_text - used,
+                               "rule SEARCH_%s_%zu\ntool t\nside appell\ndescribe-de d\n"
+                               "describe-en e\nscope %s\npattern /%s\n\n", k < npat ? "M" : "S",
+                               k % npat, k < npat ? "message" : "sentence", patterns[k % npat]);
+  CHECK (used < sizeof rules_text);
+  struct ruleset rs = load_string (rules_text);
+  CHECK (rs.n == 2 * npat);
+  pcre2_match_data *md = pcre2_match_data_create (1, NULL);
+  size_t mismatches = 0, found = 0, bodies = 0;
+  /* First a long body, after which each pattern is read for its start strings. */
+  char body[9000];
+  for (size_t k = 0; k + 1 < sizeof body; k++)
+    body[k] = k % 50 == 49 ? '.' : filler[k % (sizeof filler - 1)];
+  body[sizeof body - 1] = '\0';
+  for (size_t len = sizeof body - 1; len <= 70 || len == sizeof body - 1;
+       len = len == sizeof body - 1 ? 1 : len + 1)
+    for (size_t k = 0; k < npieces && mismatches < 5; k++)
+      {
+        size_t plen = strlen (pieces[k]);
+        for (size_t at = 0; at + plen <= len && mismatches < 5; at++)
+          {
+            if (len < sizeof body - 1)
+              {
+                for (size_t j = 0; j < len; j++)
+                  body[j] = filler[(j + at + k) % (sizeof filler - 1)];
+                memcpy (body + at, pieces[k], plen);
+                body[len] = '\0';
+              }
+            struct text t;
+            CHECK (text_analyze (&t, body, len) == 0);
+            struct findings f = { 0 };
+            CHECK (rules_match (&rs, "t", &t, NULL, &f) == 0);
+            mismatches += differ_from_pcre2 (&rs, &t, body, len, &f, md, &found);
+            release (&f);
+            text_free (&t);
+            bodies++;
+            if (len == sizeof body - 1)
+              break;
+          }
+        if (len == sizeof body - 1)
+          break;
+      }
+  CHECK (mismatches == 0);
+  CHECK (bodies > 40000);
+  CHECK (found > 40000);         /* the test looked at something */
   pcre2_match_data_free (md);
   rules_free (&rs);
 }
@@ -1326,6 +1423,7 @@ main (void)
   test_caseless_ascii ();
   test_generated_gates ();
   test_start_strings ();
+  test_start_search ();
   test_gates_sound ();
   test_gate_first_bytes ();
   test_subject_triggers ();
