@@ -30,6 +30,8 @@ enum
   DEPTH_LIMIT = 1000,           /* nested backtracking frames */
   HEAP_LIMIT_KIB = 20000,       /* heap for backtracking frames */
   MATCHES_PER_RANGE = 64,       /* findings one rule may report in one sentence */
+  ANCHORED_MIN_LEN = 1 << 10,   /* a range searched by tries at each start (anchored_code) */
+  ANCHORED_TRIES = 64,          /* ... at most this many of them */
   /* JIT a pattern once it has scanned this much in one process.  JIT-compiling one of the long
      caseless patterns costs about a million instructions, what the interpreter spends on some
      5 to 50 KB of text: a mail hook's message stays below this, while a batch run or a large
@@ -557,6 +559,8 @@ struct rule_literals
   unsigned char nfirst;
   uint64_t open[4];             /* bit C: a string of one byte is C (see start_here) */
   uint64_t second[4];           /* bit B: a string has B as its second byte */
+  pcre2_code *anchored;         /* the pattern compiled anchored, made when first wanted */
+  bool no_anchored;             /* it is not wanted, or did not compile */
 };
 
 /* Whether a rule's prefilter is in use.  Reading a pattern costs a few thousand instructions
@@ -1682,6 +1686,9 @@ pattern_starts (const char *pattern, const struct lit_set *prefix, bool caseless
   lit->start = *prefix;
   lit->start_caseless = caseless;
   lit->starts = true;
+  /* A backtracking verb such as (*COMMIT) can end a search at one start for all the later
+     ones, which an anchored try at each start would not (see anchored_code). */
+  lit->no_anchored = strstr (pattern, "(*") != NULL;
 }
 
 /* Find what every match of PATTERN (compiled with FLAGS) contains, for the literal prefilter,
@@ -2718,7 +2725,10 @@ free_gates (struct rules_index *ix)
 {
   for (size_t i = 0; ix->lit && ix->lit_use && i < ix->nrules; i++)
     if (ix->lit_use[i].state != LIT_NOT_YET)
-      free (ix->lit[i].gate);
+      {
+        free (ix->lit[i].gate);
+        pcre2_code_free (ix->lit[i].anchored);
+      }
 }
 
 /* Rule I's start strings (struct rule_literals) if its pattern has been read and has them,
@@ -3328,6 +3338,35 @@ add_match (const struct rule *r, const struct match_run *run, const char *subj, 
   return 0;
 }
 
+/* Rule I's pattern compiled anchored, for trying it at one start at a time, if that is worth
+   it for STARTS (its start strings, in use): NULL if not.  PCRE2's JIT finds a pattern's first
+   byte quickly if there is one (or one letter in two cases), but with more it tests every byte
+   against a bitmap; TEMPLATE_PLACEHOLDER ("[", "{", "-", "~") scanned 3 MB of the corpus
+   bodies so, from the first "[" of a body to its end, at some 3 cycles a byte.  The anchored
+   copy is made once the pattern itself is JIT-compiled, as only a batch gets that far. */
+static pcre2_code *
+anchored_code (struct match_run *run, const struct rule *r, size_t i,
+               const struct rule_literals *starts)
+{
+  struct rule_literals *lit = &run->ix->lit[i];
+  if (starts != lit || lit->no_anchored || lit->nfirst <= 2 || !run->ix->jit_tried[i])
+    return NULL;
+  if (!lit->anchored)
+    {
+      int errcode;
+      PCRE2_SIZE erroff;
+      lit->anchored = pcre2_compile ((PCRE2_SPTR) r->pattern, PCRE2_ZERO_TERMINATED,
+                                     r->pattern_flags | PCRE2_ANCHORED, &errcode, &erroff, NULL);
+      if (!lit->anchored)
+        {
+          lit->no_anchored = true;
+          return NULL;
+        }
+      pcre2_jit_compile (lit->anchored, PCRE2_JIT_COMPLETE);   /* failure only means no JIT */
+    }
+  return lit->anchored;
+}
+
 /* Run R over SUBJ[START, END) (a range of the body, or the subject when IN_BODY is false) and
    append a finding per match.  With LOG, also append each match (relative to START) to LOG,
    unless it is full: then set LOG->full.  Return 0, or -1 on ENOMEM. */
@@ -3356,9 +3395,23 @@ match_range (struct rule *r, size_t i, struct match_run *run, const char *subj, 
   const struct rule_literals *starts = options & PCRE2_NO_UTF_CHECK ? rule_starts (run->ix, i) : NULL;
   if (starts && starts->no_signs)
     starts = in_body ? literals_for_body (run, starts) : has_sign (subj, end) ? NULL : starts;
+  /* In a long range, each start is first tried on its own (see anchored_code): where no
+     match begins, the next start is looked for.  Where one does, or the try fails otherwise,
+     the search runs from there as before, and finds what it found before.  After
+     ANCHORED_TRIES tries a range is searched as before. */
+  pcre2_code *anchored = starts && len >= ANCHORED_MIN_LEN ? anchored_code (run, r, i, starts)
+    : NULL;
+  int tries = ANCHORED_TRIES;
   for (int found = 0; found < MATCHES_PER_RANGE && pos <= len; found++)
     {
       if (starts && (pos = next_start (starts, base, len, pos)) == SIZE_MAX)
+        break;
+      for (; anchored && tries > 0; tries--)
+        if (pcre2_match (anchored, base, len, pos, options, run->md, run->mctx)
+            != PCRE2_ERROR_NOMATCH
+            || (pos = next_start (starts, base, len, pos + 1)) == SIZE_MAX)
+          break;
+      if (pos == SIZE_MAX)
         break;
       int rc = pcre2_match (code, base, len, pos, options, run->md, run->mctx);
       if (rc < 0)

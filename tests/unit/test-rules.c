@@ -1294,6 +1294,38 @@ test_start_search (void)
         if (len == sizeof body - 1)
           break;
       }
+  /* Then long bodies, where a message rule with more than two first bytes is tried at each
+     start on its own, up to a number of tries (match_range): pieces among near misses, two
+     starts in a row ("[[name]", "--name-"), with or without a sign. */
+  uint32_t seed = 1234;
+  for (int round = 0; round < 300 && mismatches < 5; round++)
+    {
+      size_t len = 1024 + next_random (&seed) % 1500, k = 0;
+      bool sign = round % 3 == 0;
+      while (k < len)
+        {
+          unsigned pick = next_random (&seed) % 16;
+          const char *p = pick == 0 ? pieces[next_random (&seed) % npieces]
+            : pick == 1 ? "[[name]" : pick == 2 ? "--name-" : pick == 3 ? "\n" : NULL;
+          if (!p)
+            body[k++] = filler[next_random (&seed) % (sizeof filler - 1)];
+          else if (k + strlen (p) <= len && (sign || (!strchr (p, '\xe2') && !strchr (p, '\xc5'))))
+            {
+              memcpy (body + k, p, strlen (p));
+              k += strlen (p);
+            }
+          else
+            body[k++] = ' ';
+        }
+      body[len] = '\0';
+      struct text t;
+      CHECK (text_analyze (&t, body, len) == 0);
+      struct findings f = { 0 };
+      CHECK (rules_match (&rs, "t", &t, NULL, &f) == 0);
+      mismatches += differ_from_pcre2 (&rs, &t, body, len, &f, md, &found);
+      release (&f);
+      text_free (&t);
+    }
   CHECK (mismatches == 0);
   CHECK (bodies > 40000);
   CHECK (found > 40000);         /* the test looked at something */
