@@ -2081,33 +2081,50 @@ fp_tokens_free (struct fp_tokens *t)
 
 /* ------------------------------------------------------------------ recipient words */
 
+/* Does P (N bytes) hold only ASCII bytes?  Then it is N characters. */
+static bool
+all_ascii (const char *p, size_t n)
+{
+  unsigned char any = 0;
+  for (size_t i = 0; i < n; i++)
+    any |= (unsigned char) p[i];
+  return any < 0x80;
+}
+
 int
 fp_recipient_add (struct fp_recipient *r, const char *s)
 {
   if (!s)
     return 0;
   struct fp_tokens t;
-  /* Normalise like a body, but without class tokens: a handle "@brandt_cc" must stay words. */
-  struct buf raw = { 0 }, folded = { 0 };
-  for (const char *p = s; *p; p++)
+  /* Normalise like a body, but without class tokens: a handle "@brandt_cc" must stay words.
+     Two buffers, each allocated once at its size (this runs for every message's To header;
+     three buffers grown byte by byte were a fifth of its cost): the string with its
+     separators blanked in WORK, its own lines in CLEAN, and their folding in WORK again. */
+  size_t slen = strlen (s);
+  struct buf work = { 0 }, clean = { 0 };
+  char *w = buf_reserve (&work, slen);
+  if (w)
     {
-      char c = *p;
-      if (c == '@' || c == '_' || c == '.' || c == '+' || c == '-')
-        c = ' ';
-      buf_put (&raw, &c, 1);
+      for (size_t i = 0; i < slen; i++)
+        {
+          char c = s[i];
+          *w++ = c == '@' || c == '_' || c == '.' || c == '+' || c == '-' ? ' ' : c;
+        }
+      buf_commit (&work, w);
     }
-  buf_put (&raw, "", 0);
-  struct buf clean = { 0 };
-  copy_own_lines (raw.s ? raw.s : "", raw.n, NULL, &clean);
+  buf_reserve (&clean, slen + 1);
+  copy_own_lines (work.s ? work.s : "", work.n, NULL, &clean);
   buf_put (&clean, "", 0);
   int status = -1;
-  if (raw.err || clean.err || fold (&clean, &folded) < 0)
+  work.n = 0;
+  if (work.err || clean.err || fold (&clean, &work) < 0)
     goto out;
-  buf_put (&folded, "", 1);
-  if (folded.err)
+  buf_put (&work, "", 1);
+  if (work.err)
     goto out;
   memset (&t, 0, sizeof t);
-  if (split_words (folded.s, folded.n - 1, NULL, &t) < 0)
+  if (split_words (work.s, work.n - 1, NULL, &t) < 0)
     {
       free (t.off);
       free (t.len);
@@ -2116,14 +2133,27 @@ fp_recipient_add (struct fp_recipient *r, const char *s)
   status = 0;
   for (size_t i = 0; i < t.n && status == 0; i++)
     {
-      const char *w = folded.s + t.off[i];
+      const char *word = work.s + t.off[i];
       size_t n = t.len[i];
-      if (u8_mbsnlen ((const uint8_t *) w, n) < 3 || is_recipient_word (r, w, n))
+      /* A word has at most as many characters as bytes, and an ASCII one exactly as many:
+         u8_mbsnlen only for the others. */
+      if (n < 3 || (!all_ascii (word, n) && u8_mbsnlen ((const uint8_t *) word, n) < 3)
+          || is_recipient_word (r, word, n))
         continue;
-      char **nv = realloc (r->words, (r->n + 1) * sizeof *nv);
-      char *copy = nv ? strndup (w, n) : NULL;
-      if (nv)
-        r->words = nv;
+      /* R->words has room for 4, 8, 16, ... words: it grows when R->n reaches one of those
+         (or is 0), not by one word each time. */
+      if (r->n == 0 || (r->n >= 4 && (r->n & (r->n - 1)) == 0))
+        {
+          size_t room = r->n == 0 ? 4 : 2 * r->n;
+          char **nv = room <= SIZE_MAX / sizeof *nv ? realloc (r->words, room * sizeof *nv) : NULL;
+          if (!nv)
+            {
+              status = -1;
+              break;
+            }
+          r->words = nv;
+        }
+      char *copy = strndup (word, n);
       if (!copy)
         {
           status = -1;
@@ -2134,9 +2164,8 @@ fp_recipient_add (struct fp_recipient *r, const char *s)
   free (t.off);
   free (t.len);
 out:
-  free (raw.s);
+  free (work.s);
   free (clean.s);
-  free (folded.s);
   if (status < 0)
     errno = ENOMEM;
   return status;

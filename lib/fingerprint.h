@@ -49,7 +49,8 @@ struct fp_tokens
 };
 
 /* The recipient's own names, handles, mailbox local part, domain label and company words,
-   normalised; tokens equal to one become "xrcptx". */
+   normalised; tokens equal to one become "xrcptx".  Start from { 0 } and fill it only with
+   fp_recipient_add, which sizes WORDS by a count it derives from N. */
 struct fp_recipient
 {
   char **words;

@@ -290,6 +290,46 @@ test_recipient_tokens (void)
   fp_recipient_free (&r);
 }
 
+/* fp_recipient_add keeps words of 3 characters or more, not bytes ("bö" and "ßa" are 3 bytes,
+   "bö" 2 characters, "ßa" folds to "ssa"), once each, in order, and its word list grows in
+   steps: 40 words one by one and 40 more in one string must all be there. */
+static void
+test_recipient_words (void)
+{
+  struct fp_recipient r = { 0 };
+  CHECK (fp_recipient_add (&r, "Bö Li Jürgen Ann-Kathrin ann ßa \"Öl\" Éé abc@déf.org") == 0);
+  const char *const want[] = { "jürgen", "ann", "kathrin", "ssa", "abc", "déf", "org" };
+  CHECK (r.n == sizeof want / sizeof *want);
+  for (size_t i = 0; i < r.n && i < sizeof want / sizeof *want; i++)
+    CHECK_STR (r.words[i], want[i]);
+  fp_recipient_free (&r);
+  CHECK (r.n == 0 && r.words == NULL);
+
+  char all[800] = "";
+  for (int i = 0; i < 80; i++)
+    {
+      char word[16];
+      snprintf (word, sizeof word, "w%cx%c", 'a' + i % 26, 'a' + i / 26);
+      if (i < 40)
+        CHECK (fp_recipient_add (&r, word) == 0);
+      else
+        {
+          strcat (all, word);
+          strcat (all, i % 2 ? "_" : " ");
+        }
+    }
+  CHECK (fp_recipient_add (&r, all) == 0);
+  CHECK (fp_recipient_add (&r, "WAXA wbxa") == 0);
+  CHECK (r.n == 80);
+  for (size_t i = 0; i < r.n && i < 80; i++)
+    {
+      char word[16];
+      snprintf (word, sizeof word, "w%cx%c", 'a' + (int) i % 26, 'a' + (int) i / 26);
+      CHECK_STR (r.words[i], word);
+    }
+  fp_recipient_free (&r);
+}
+
 /* The fast paths for ASCII and Latin-1 lines (case folding, word breaks) must give what
    libunistring gives: a line with a character outside U+0000..U+00FF takes the slow path, so
    LINE and LINE + " €" must yield the same tokens. */
@@ -1048,6 +1088,7 @@ main (void)
   test_normalise ();
   test_fast_paths ();
   test_recipient_tokens ();
+  test_recipient_words ();
   test_cut_markers ();
   test_greeting_closing_limits ();
   test_casefold ();
