@@ -2740,9 +2740,14 @@ fp_sender_normalise (const char *addr, char *buf, size_t size)
   for (char *c = domain; *c; c++)
     *c = ascii_lower_char (*c);
   collapse_ids (local);
-  int w = snprintf (buf, size, "%s@%s", local, domain);
-  if (w < 0 || (size_t) w >= size)
+  /* LOCAL "@" DOMAIN, copied with their lengths (snprintf was half of this function's
+     cost). */
+  size_t nl = strlen (local), nd = strlen (domain);
+  if (nl + 1 + nd >= size)
     return NULL;
+  memcpy (buf, local, nl);
+  buf[nl] = '@';
+  memcpy (buf + nl + 1, domain, nd + 1);
   return buf;
 }
 

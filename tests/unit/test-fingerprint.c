@@ -1073,6 +1073,10 @@ test_senders (void)
   CHECK_STR (fp_sender_normalise ("bounce-ab12cd34ef@mailer.example", buf, sizeof buf), "bounce-#@mailer.example");
   CHECK_STR (fp_sender_normalise ("2.20522.db-Q-H_lYIK6LOe.1@Mail.Example", buf, sizeof buf), "@mail.example");
   CHECK_STR (fp_sender_normalise ("john1984@example.org", buf, sizeof buf), "john1984@example.org");
+  /* "tom@acme.com" and its NUL take 13 bytes: one less is too small. */
+  CHECK_STR (fp_sender_normalise ("Tom@ACME.com", buf, 13), "tom@acme.com");
+  CHECK (fp_sender_normalise ("Tom@ACME.com", buf, 12) == NULL);
+  CHECK (fp_sender_normalise ("Tom@ACME.com", buf, 0) == NULL);
   CHECK (fp_sender_normalise ("no-at-sign", buf, sizeof buf) == NULL);
   CHECK (fp_sender_normalise ("@example.org", buf, sizeof buf) == NULL);
   CHECK (fp_sender_key ("Tom@Acme.com", &test_key) == fp_sender_key ("tom+x@acme.com", &test_key));
