@@ -179,6 +179,12 @@ ascii_lower_char (char c)
   return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
 }
 
+static inline bool
+ascii_alnum_char (char c)
+{
+  return ascii_alpha ((uint8_t) c) || ascii_digit ((uint8_t) c);
+}
+
 /* Growing byte buffer; ERR latches an allocation failure so callers check once. */
 struct buf
 {
@@ -2091,17 +2097,83 @@ all_ascii (const char *p, size_t n)
   return any < 0x80;
 }
 
+/* Append the word W (N bytes, normalised, at least 3 characters) to R unless R has it.
+   Return 0 or -1 (ENOMEM). */
+static int
+recipient_append (struct fp_recipient *r, const char *w, size_t n)
+{
+  if (is_recipient_word (r, w, n))
+    return 0;
+  /* R->words has room for 4, 8, 16, ... words: it grows when R->n reaches one of those (or
+     is 0), not by one word each time. */
+  if (r->n == 0 || (r->n >= 4 && (r->n & (r->n - 1)) == 0))
+    {
+      size_t room = r->n == 0 ? 4 : 2 * r->n;
+      char **nv = room <= SIZE_MAX / sizeof *nv ? realloc (r->words, room * sizeof *nv) : NULL;
+      if (!nv)
+        return -1;
+      r->words = nv;
+    }
+  char *copy = strndup (w, n);
+  if (!copy)
+    return -1;
+  r->words[r->n++] = copy;
+  return 0;
+}
+
+/* The longest string recipient_add_plain takes (a To address is far shorter). */
+enum { RECIPIENT_PLAIN_MAX = 400 };
+
+/* fp_recipient_add for a string S (LEN bytes, fewer than RECIPIENT_PLAIN_MAX) of ASCII
+   letters, digits, spaces and the separators @ _ . + -: the separators become spaces, and then
+   there is nothing for the own-lines cut to find (its markers need '>', ':', '=' or a dash),
+   case folding lower-cases the letters, and the words are the runs of letters and digits
+   (UAX #29 joins letters and digits, breaks at spaces).  Return 0 or -1 (ENOMEM). */
+static int
+recipient_add_plain (struct fp_recipient *r, const char *s, size_t len)
+{
+  char word[RECIPIENT_PLAIN_MAX];
+  size_t i = 0;
+  while (i < len)
+    {
+      size_t n = 0;
+      for (; i < len && ascii_alnum_char (s[i]); i++)
+        word[n++] = ascii_lower_char (s[i]);
+      if (n >= 3 && recipient_append (r, word, n) < 0)
+        return -1;
+      for (; i < len && !ascii_alnum_char (s[i]); i++)
+        ;
+    }
+  return 0;
+}
+
 int
 fp_recipient_add (struct fp_recipient *r, const char *s)
 {
   if (!s)
     return 0;
+  /* Most strings, a To header's name and address among them, are ASCII letters, digits,
+     spaces and separators: their words are found without the three passes below. */
+  size_t slen = 0;
+  bool plain = true;
+  for (; s[slen]; slen++)
+    {
+      char c = s[slen];
+      plain &= ascii_alnum_char (c) || c == ' ' || c == '@' || c == '_' || c == '.' || c == '+'
+        || c == '-';
+    }
+  if (plain && slen < RECIPIENT_PLAIN_MAX)
+    {
+      if (recipient_add_plain (r, s, slen) == 0)
+        return 0;
+      errno = ENOMEM;
+      return -1;
+    }
   struct fp_tokens t;
   /* Normalise like a body, but without class tokens: a handle "@brandt_cc" must stay words.
-     Two buffers, each allocated once at its size (this runs for every message's To header;
-     three buffers grown byte by byte were a fifth of its cost): the string with its
-     separators blanked in WORK, its own lines in CLEAN, and their folding in WORK again. */
-  size_t slen = strlen (s);
+     Two buffers, each allocated once at its size (three buffers grown byte by byte were a
+     fifth of the cost): the string with its separators blanked in WORK, its own lines in
+     CLEAN, and their folding in WORK again. */
   struct buf work = { 0 }, clean = { 0 };
   char *w = buf_reserve (&work, slen);
   if (w)
@@ -2137,29 +2209,9 @@ fp_recipient_add (struct fp_recipient *r, const char *s)
       size_t n = t.len[i];
       /* A word has at most as many characters as bytes, and an ASCII one exactly as many:
          u8_mbsnlen only for the others. */
-      if (n < 3 || (!all_ascii (word, n) && u8_mbsnlen ((const uint8_t *) word, n) < 3)
-          || is_recipient_word (r, word, n))
+      if (n < 3 || (!all_ascii (word, n) && u8_mbsnlen ((const uint8_t *) word, n) < 3))
         continue;
-      /* R->words has room for 4, 8, 16, ... words: it grows when R->n reaches one of those
-         (or is 0), not by one word each time. */
-      if (r->n == 0 || (r->n >= 4 && (r->n & (r->n - 1)) == 0))
-        {
-          size_t room = r->n == 0 ? 4 : 2 * r->n;
-          char **nv = room <= SIZE_MAX / sizeof *nv ? realloc (r->words, room * sizeof *nv) : NULL;
-          if (!nv)
-            {
-              status = -1;
-              break;
-            }
-          r->words = nv;
-        }
-      char *copy = strndup (word, n);
-      if (!copy)
-        {
-          status = -1;
-          break;
-        }
-      r->words[r->n++] = copy;
+      status = recipient_append (r, word, n);
     }
   free (t.off);
   free (t.len);
