@@ -403,17 +403,17 @@ holds_message_word (const char *p, size_t n)
 
 /* A line where the sender's own text ends: a signature separator, a list footer rule, a reply
    header ("On ... wrote:", "Am ... schrieb ...:") or an "Original Message" marker.  Quoted text
-   and footers are shared by unrelated mail, so they must not enter the fingerprint. */
+   and footers are shared by unrelated mail, so they must not enter the fingerprint.  The line
+   P has N bytes, the first LEAD of them blanks and then none or a byte that is not one. */
 static bool
-is_cut_line (const char *p, size_t n)
+is_cut_line (const char *p, size_t n, size_t lead)
 {
   if ((n == 3 && memcmp (p, "-- ", 3) == 0) || (n == 2 && memcmp (p, "--", 2) == 0))
     return true;
-  while (n > 0 && ascii_space ((uint8_t) p[n - 1]))
+  /* The trailing blanks off, but not the leading ones the caller counted (a blank line
+     becomes empty either way). */
+  while (n > lead && ascii_space ((uint8_t) p[n - 1]))
     n--;
-  size_t lead = 0;
-  while (lead < n && ascii_space ((uint8_t) p[lead]))
-    lead++;
   p += lead;
   n -= lead;
   if (n == 0)
@@ -493,11 +493,11 @@ copy_own_lines (const char *s, size_t len, const uint8_t *mask, struct buf *b)
       size_t end = nl ? (size_t) (nl - s) : len;
       const char *p = s + i;
       size_t n = end - i;
-      if (is_cut_line (p, n))
-        break;
       size_t lead = 0;
       while (lead < n && ascii_space ((uint8_t) p[lead]))
         lead++;
+      if (is_cut_line (p, n, lead))
+        break;
       bool quoted = lead < n && p[lead] == '>';
       /* Every character becomes itself or one space: the line takes at most N bytes. */
       char *w = buf_reserve (b, n + 1);

@@ -332,6 +332,37 @@ test_recipient_words (void)
 
 static uint32_t next_random (uint32_t *state);
 
+/* A cut line is recognised with blanks around it: the own-lines copy counts a line's leading
+   blanks once for the cut test and the quote test, and the cut test trims the trailing ones
+   down to them.  Each marker with each mix of leading and trailing blanks must cut the text
+   after it; a line of blanks alone must not. */
+static void
+test_cut_line_blanks (void)
+{
+  static const char *const markers[] = { "On Mon, Bob wrote:", "Am 3. Mai schrieb Anna:",
+    "-----Original Message-----", "---------- Forwarded message ---------", "==========",
+    "__________" };
+  static const char *const blanks[] = { "", " ", "\t", "   ", " \t " };
+  int wrong = 0;
+  for (size_t m = 0; m < sizeof markers / sizeof *markers; m++)
+    for (size_t a = 0; a < sizeof blanks / sizeof *blanks; a++)
+      for (size_t z = 0; z < sizeof blanks / sizeof *blanks; z++)
+        {
+          char text[256];
+          snprintf (text, sizeof text, "eins zwei\n%s%s%s\ndrei vier\n", blanks[a], markers[m],
+                    blanks[z]);
+          if (strcmp (tokens_of (text, NULL), "eins zwei") != 0 && wrong++ < 3)
+            fprintf (stderr, "not cut at [%s]: %s\n", text, tokens_of (text, NULL));
+        }
+  CHECK (wrong == 0);
+  for (size_t a = 0; a < sizeof blanks / sizeof *blanks; a++)
+    {
+      char text[256];
+      snprintf (text, sizeof text, "eins zwei\n%s\ndrei vier\n", blanks[a]);
+      CHECK_STR (tokens_of (text, NULL), "eins zwei drei vier");
+    }
+}
+
 /* A string of ASCII letters, digits, spaces and @ _ . + - takes a short way to its words; a
    tab at its end (a blank, but not one of those bytes) sends it the long way, through the
    own-lines copy, case folding and the word splitter.  Random such strings, added to a list
@@ -1147,6 +1178,7 @@ main (void)
   test_recipient_words ();
   test_recipient_plain ();
   test_cut_markers ();
+  test_cut_line_blanks ();
   test_greeting_closing_limits ();
   test_casefold ();
   test_normalise_unicode ();
