@@ -2769,6 +2769,17 @@ static const bool ends_ascii_word[256] = {
   ['}'] = true, ['~'] = true, [127] = true,
 };
 
+#if defined __SSE2__
+/* The bytes of X from LO to HI (both ASCII): X - LO below HI - LO + 1 without sign, as a
+   signed comparison once both sides are moved down by 0x80.  */
+static inline __m128i
+bytes_in_range (__m128i x, unsigned char lo, unsigned char hi)
+{
+  __m128i moved = _mm_add_epi8 (x, _mm_set1_epi8 ((char) (0x80 - lo)));
+  return _mm_cmplt_epi8 (moved, _mm_set1_epi8 ((char) (0x80 + hi - lo + 1)));
+}
+#endif
+
 /* The number of bits set in M, for masks with few bits (the capitals and digits of a word).  */
 static inline unsigned
 bit_count16 (unsigned m)
@@ -2790,7 +2801,8 @@ struct run
 
 /* The common case, on a fast path: take the words after R->pos that follow one space (or
    ", " or ": ") and are made of ASCII or Latin-1 letters and digits that do not end in an
-   apostrophe or another non-ASCII character.  Such a word needs few of segment's checks:
+   apostrophe or another non-ASCII character (the commonest loop also takes one apostrophe
+   inside an ASCII word, "don't").  Such a word needs few of segment's checks:
    no sentence boundary, no line; a compound only when it ends in a hyphen or follows one.  Other gaps of white space (line breaks
    in a hard-wrapped paragraph, indentation) and glued marks are read here the way scan_gap
    reads them.  Anything else goes back to segment's loop.  Return 1 if a word was taken (R
@@ -2823,6 +2835,13 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
   uint32_t sentence = t->nsent - 1;
   uint32_t sent_upper = r->sent_upper, sent_lower = r->sent_lower;
   int ret = 0;
+#if defined __SSE2__
+  /* The commonest case's loop below reads sixteen bytes after a gap of at most two, so it runs
+     while POS + 18 <= LEN; and it needs no check of the words' offsets in text.lower when the
+     rest of the text cannot take them past 32 bits (only a text of gigabytes could).  */
+  const size_t common_limit = len >= 18 && b->lower_len + (len - pos) + 2 <= UINT32_MAX
+    ? len - 17 : 0;
+#endif
 
   while (pos + 1 < len)
     {
@@ -2831,7 +2850,12 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
          ASCII letters and digits, fewer than sixteen, and an ASCII byte after them that ends
          the word (see ends_ascii_word).  One sixteen-byte load finds the word's letters,
          capitals and digits, and lower-cases it.  */
-      while (pos + 18 <= len && ft != tok_end)
+      /* Each word takes two bytes or more (its gap and a letter), so a bound on POS also
+         keeps the words within the tokens' room: one comparison a word.  */
+      size_t room = tok_end - ft;
+      size_t limit = pos < common_limit && (common_limit - pos) / 2 >= room
+        ? pos + 2 * room : common_limit;
+      while (pos < limit)
         {
           unsigned char punct = s[pos];
           size_t st = pos + 1;
@@ -2842,26 +2866,36 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
           else
             break;
           __m128i x = _mm_loadu_si128 ((const __m128i *) (s + st));
-          /* (signed bytes: those above ASCII are negative, below every range here) */
           __m128i folded = _mm_or_si128 (x, _mm_set1_epi8 (0x20));
-          __m128i letter = _mm_and_si128 (_mm_cmpgt_epi8 (folded, _mm_set1_epi8 ('a' - 1)),
-                                          _mm_cmplt_epi8 (folded, _mm_set1_epi8 ('z' + 1)));
-          __m128i capital = _mm_and_si128 (_mm_cmpgt_epi8 (x, _mm_set1_epi8 ('A' - 1)),
-                                           _mm_cmplt_epi8 (x, _mm_set1_epi8 ('Z' + 1)));
-          __m128i dig = _mm_and_si128 (_mm_cmpgt_epi8 (x, _mm_set1_epi8 ('0' - 1)),
-                                       _mm_cmplt_epi8 (x, _mm_set1_epi8 ('9' + 1)));
+          __m128i letter = bytes_in_range (folded, 'a', 'z');
+          __m128i capital = bytes_in_range (x, 'A', 'Z');
+          __m128i dig = bytes_in_range (x, '0', '9');
           /* (bit 16 set: K is 16 when all sixteen bytes are letters or digits) */
-          unsigned k = (unsigned) __builtin_ctz ((unsigned) _mm_movemask_epi8 (_mm_or_si128 (letter, dig))
-                                                 ^ 0x1FFFF);
-          if (k - 1 >= 15 || !ends_ascii_word[(unsigned char) s[st + k]])
+          unsigned word_end = (unsigned) _mm_movemask_epi8 (_mm_or_si128 (letter, dig)) ^ 0x1FFFF;
+          unsigned k = (unsigned) __builtin_ctz (word_end);
+          unsigned apostrophe = 0;
+          if (k - 1 >= 15)
             break;
+          if (!ends_ascii_word[(unsigned char) s[st + k]])
+            {
+              /* "don't", "I'm", "we'll": scan_word reads on over an apostrophe that a letter
+                 follows, and keeps it in the word.  A lone "s" after it is left to segment's
+                 loop, which drops it as a German clitic ("hast's") or keeps it ("it's").  */
+              if (s[st + k] != '\'' || k >= 14
+                  || !(((unsigned) _mm_movemask_epi8 (letter) >> (k + 1)) & 1))
+                break;
+              unsigned k2 = (unsigned) __builtin_ctz (word_end >> (k + 1)) + k + 1;
+              if ((k2 == k + 2 && (s[st + k + 1] | 0x20) == 's') || k2 >= 16
+                  || !ends_ascii_word[(unsigned char) s[st + k2]])
+                break;
+              apostrophe = 1u << k;
+              k = k2;
+            }
           size_t lower_off = dst - lower;
-          if (lower_off > UINT32_MAX)
-            break;
           unsigned in_word = (1u << k) - 1;
           unsigned caps = (unsigned) _mm_movemask_epi8 (capital) & in_word;
           unsigned digits = (unsigned) _mm_movemask_epi8 (dig) & in_word;
-          unsigned smalls = in_word & ~(caps | digits);
+          unsigned smalls = in_word & ~(caps | digits | apostrophe);
           _mm_storeu_si128 ((__m128i *) dst,
                             _mm_or_si128 (x, _mm_and_si128 (capital, _mm_set1_epi8 (0x20))));
           dst[k] = '\0';

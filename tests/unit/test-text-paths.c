@@ -44,6 +44,8 @@ static const char *const pieces[] = {
   "\xc7\x85", "\xce\xa3", "\xcf\x82", "\xd0\xb4", "\xd0\x94", "\xe4\xb8\xad", "\xf0\x9f\x98\x8a",
   "\xcc\x88", "\xe2\x84\xaa", "1", "23", "2024", "10:15", "1.", "2)", "z.B.", "Dr.", "usw.",
   "Hallo", "hallo", "Hi", "du", "Du", "DU", "Sie", "hast's", "it's", "Don't", "geht`s", "E-Mail",
+  " don't ", " I'm", " we'll.", " John's ", " IT'S", " DON'T ", " o'Brien,", " rock'n'roll ",
+  " x'9", " 90's", " 9'a ", " can't-", " y'all'", " abcdefghijkl'mn ", " abc'defghijklmn ",
   "Du-Form", "Du- und Sie-Form", "und", "der", "the", "you", "Viele Gr\xc3\xbc\xc3\x9f" "e",
   "LG", "Danke!", "Best,", "Cheers", "Gru\xc3\x9f", "Am 1.2. schrieb X:", "wrote:",
   "Von: a\nGesendet: b\nAn: c\nBetreff: d\n", "From: a Sent: b To: c",
