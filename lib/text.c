@@ -2780,6 +2780,24 @@ bytes_in_range (__m128i x, unsigned char lo, unsigned char hi)
 }
 #endif
 
+/* Whether the dot at S[DOT], white space after it, ends its sentence whatever word follows:
+   as terminator_ends_sentence decides for one dot, unless the chunk before the dot is an
+   abbreviation, an initial or a number, whose answer depends on the words around.  */
+static bool
+dot_ends_sentence (const char *s, size_t dot)
+{
+  char buf[24];
+  size_t n = chunk_before (s, dot, buf);
+  if (n == 0)
+    return true;
+  if (is_abbreviation (buf, n))
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (!((buf[i] >= '0' && buf[i] <= '9') || buf[i] == '.'))
+      return true;
+  return false;
+}
+
 /* The number of bits set in M, for masks with few bits (the capitals and digits of a word).  */
 static inline unsigned
 bit_count16 (unsigned m)
@@ -2802,11 +2820,12 @@ struct run
 /* The common case, on a fast path: take the words after R->pos that follow one space (or
    ", " or ": ") and are made of ASCII or Latin-1 letters and digits that do not end in an
    apostrophe or another non-ASCII character (the commonest loop also takes one apostrophe
-   inside an ASCII word, "don't").  Such a word needs few of segment's checks:
-   no sentence boundary, no line; a compound only when it ends in a hyphen or follows one.  Other gaps of white space (line breaks
-   in a hard-wrapped paragraph, indentation) and glued marks are read here the way scan_gap
-   reads them.  Anything else goes back to segment's loop.  Return 1 if a word was taken (R
-   then describes the last one), 0 if none, -1 (ENOMEM).
+   inside an ASCII word, "don't").  Such a word needs few of segment's checks: no sentence
+   boundary, no line; a compound only when it ends in a hyphen or follows one.  Other gaps of
+   white space (line breaks in a hard-wrapped paragraph, indentation), glued marks and the
+   plain end of a sentence ("? ", ".\n") are read here the way scan_gap reads them.  Anything
+   else goes back to segment's loop.  Return 1 if a word was taken (R then describes the last
+   one), 0 if none, -1 (ENOMEM).
    A function of its own, with the builder's counters in local variables: the lower-cased
    words are stored through a char pointer, which may alias anything, so counters kept in
    *B and *B->t were read back from memory after every store.  */
@@ -2923,7 +2942,7 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
 #endif
       unsigned char punct = 0;
       size_t st = pos + 1;
-      bool initial = false, white_gap = false, hyphen_gap = false;
+      bool initial = false, white_gap = false, hyphen_gap = false, sentence_gap = false;
       unsigned newlines = 0;
       if (s[pos] == ' ' && !is_space ((unsigned char) s[pos + 1]))
         ;
@@ -2955,6 +2974,19 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
               if ((mask[pos - 1] & MASK_BLOCK) != (mask[st] & MASK_BLOCK))
                 break;
               hyphen_gap = true;
+            }
+          /* A sentence end: one terminator, then white space (line breaks too).  scan_gap
+             reads it by its shortcut and terminator_ends_sentence ends the sentence there,
+             after '?' and '!' always, after a dot unless what stands before it is an
+             abbreviation, an initial or a number (those are left to segment's loop).  */
+          else if ((punct == '.' || punct == '?' || punct == '!')
+                   && is_space ((unsigned char) s[pos + 1]))
+            {
+              size_t k = skip_white_gap (s, pos + 1, len - pos > 64 ? pos + 64 : len, &newlines);
+              if (k >= len || k - pos >= 64 || (punct == '.' && !dot_ends_sentence (s, pos)))
+                break;
+              st = k;
+              sentence_gap = true;
             }
           /* Marks glued between two words ("www.example.com", "und/oder", "https://"), as
              scan_gap reads them: without white space no sentence ends there unless the
@@ -3087,6 +3119,26 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
               sentence = t->nsent - 1;
               initial = true;
             }
+        }
+      if (sentence_gap)
+        {
+          /* As segment: a number alone after a line break may be a list number.  */
+          if (newlines && digit && !letters)
+            break;
+          size_t li = line_of (lines, nlines, &r->cursor, st);
+          r->prev_line = li;
+          t->ntok = ft - t->tok;
+          close_sentence (t, pos + 1,
+                          punct == '?' ? SENT_QUESTION : punct == '!' ? SENT_EXCLAIM : 0,
+                          sent_upper, sent_lower);
+          sent_upper = sent_lower = 0;
+          if (open_sentence (b, t->ntok, st, &lines[li]) < 0)
+            {
+              ret = -1;
+              break;
+            }
+          sentence = t->nsent - 1;
+          initial = true;
         }
       if (ft == tok_end)
         {
