@@ -271,7 +271,6 @@ append_sniffed (struct mbuf *out, const char *s, size_t len, struct charset_cach
   return charset_to_utf8 (out, &sp, NULL, 0, cache, w);
 }
 
-#ifndef CHARSET_SSE2
 /* Whether one of the eight bytes of W is not printable ASCII or is '=': a byte
    mime_decode_header's plain path must look at. */
 static inline bool
@@ -283,7 +282,6 @@ header_word_special (uint64_t w)
   uint64_t del_zero = (del - ones) & ~del, eq_zero = (eq - ones) & ~eq;
   return ((w | below_space | del_zero | eq_zero) & highs) != 0;
 }
-#endif
 
 /* The length of the run of printable ASCII other than '=' at S[0..LEN). */
 static size_t
@@ -330,7 +328,8 @@ header_plain_run (const char *s, size_t len)
    it is printable ASCII without an encoded word, as most values are; return the bytes written
    (a NUL follows them), or SIZE_MAX if the value needs the general path.  DST has room for
    LEN + 1 bytes: unfolding and trimming never lengthen a value.  DSRC, if not NULL, gets each
-   byte's offset in S (decode_fields has no use for them).  One pass: the general path's search
+   byte's offset in S (plain_header_text below is the same without them, for decode_fields,
+   which has no use for them).  One pass: the general path's search
    for encoded words, charset sniffing and unfolding cost three.  Runs of ordinary characters
    are copied at once. */
 static inline size_t
@@ -377,6 +376,153 @@ plain_header_copy (char *dst, uint32_t *dsrc, const char *s, size_t len)
             dsrc[o] = (uint32_t) k;
           o++;
         }
+      k++;
+    }
+  while (o > 0 && dst[o - 1] == ' ')
+    o--;
+  dst[o] = '\0';
+  return o;
+}
+
+#ifdef CHARSET_SSE2
+/* The bytes of X that plain_header_text must look at (not printable ASCII, or '='), one bit
+   each, first byte lowest. */
+static inline unsigned
+header_special_mask (__m128i x)
+{
+  /* Signed compares: the bytes from 0x80 on are negative, so below a space. */
+  const __m128i space = _mm_set1_epi8 (' '), del = _mm_set1_epi8 (0x7F);
+  const __m128i eq = _mm_set1_epi8 ('=');
+  __m128i special = _mm_or_si128 (_mm_cmplt_epi8 (x, space),
+                                  _mm_or_si128 (_mm_cmpeq_epi8 (x, del), _mm_cmpeq_epi8 (x, eq)));
+  return (unsigned) _mm_movemask_epi8 (special);
+}
+#endif
+
+/* Copy N bytes, N < 16, from SRC to DST by two overlapping moves at most, not a call. */
+static inline void
+copy_short (char *dst, const char *src, size_t n)
+{
+  if (n >= 8)
+    {
+      uint64_t a, b;
+      memcpy (&a, src, 8);
+      memcpy (&b, src + n - 8, 8);
+      memcpy (dst, &a, 8);
+      memcpy (dst + n - 8, &b, 8);
+    }
+  else if (n >= 4)
+    {
+      uint32_t a, b;
+      memcpy (&a, src, 4);
+      memcpy (&b, src + n - 4, 4);
+      memcpy (dst, &a, 4);
+      memcpy (dst + n - 4, &b, 4);
+    }
+  else if (n)
+    {
+      dst[0] = src[0];
+      dst[n / 2] = src[n / 2];
+      dst[n - 1] = src[n - 1];
+    }
+}
+
+/* Copy the run of printable ASCII other than '=' at S[K..LEN), which starts with such a byte,
+   to DST; return its length.  DST may be written up to DST[LEN - K): the whole blocks are
+   stored before they are checked, and only their bytes up to the first one that ends the run
+   count.  The rest, fewer than sixteen bytes, is judged by one load (overlapping the bytes
+   before it, or from a padded copy when the value is shorter than sixteen) and copied by
+   copy_short, not byte by byte. */
+static inline size_t
+copy_plain_run (char *dst, const char *s, size_t k, size_t len)
+{
+  size_t n = 0;
+#ifdef CHARSET_SSE2
+  for (; k + n + 16 <= len; n += 16)
+    {
+      __m128i x = _mm_loadu_si128 ((const __m128i *) (s + k + n));
+      _mm_storeu_si128 ((__m128i *) (dst + n), x);
+      unsigned m = header_special_mask (x);
+      if (m)
+        return n + (size_t) __builtin_ctz (m);
+    }
+  size_t rest = len - k - n;
+  if (rest == 0)
+    return n;
+  unsigned m;
+  if (len >= 16)
+    m = header_special_mask (_mm_loadu_si128 ((const __m128i *) (s + len - 16))) >> (16 - rest);
+  else
+    {
+      /* The padding is NULs, which end the run where the value does. */
+      char pad[16] = { 0 };
+      copy_short (pad, s + k + n, rest);
+      m = header_special_mask (_mm_loadu_si128 ((const __m128i *) pad));
+    }
+  size_t tail = m ? (size_t) __builtin_ctz (m) : rest;
+  if (tail > rest)
+    tail = rest;
+  copy_short (dst + n, s + k + n, tail);
+  return n + tail;
+#else
+  while (k + n + 8 <= len)
+    {
+      uint64_t w;
+      memcpy (&w, s + k + n, 8);
+      if (header_word_special (w))
+        break;
+      memcpy (dst + n, &w, 8);
+      n += 8;
+    }
+  while (k + n < len && (unsigned char) s[k + n] >= 0x20 && (unsigned char) s[k + n] < 0x7F
+         && s[k + n] != '=')
+    {
+      dst[n] = s[k + n];
+      n++;
+    }
+  return n;
+#endif
+}
+
+/* plain_header_copy without source offsets, for mime_decode_header_text: the same bytes, but
+   each run is written as it is checked (copy_plain_run), so that it costs neither a call of
+   memcpy nor a second pass.  The output never gets ahead of the input, so DST[0..LEN] is room
+   enough. */
+static inline size_t
+plain_header_text (char *dst, const char *s, size_t len)
+{
+  size_t o = 0, k = 0;
+  while (k < len)
+    {
+      char c = s[k];
+      if ((unsigned char) c >= 0x20 && (unsigned char) c < 0x7F && c != '=')
+        {
+          if (c == ' ' && o == 0)
+            {
+              k++;
+              continue;
+            }
+          size_t run = copy_plain_run (dst + o, s, k, len);
+          o += run;
+          k += run;
+          continue;
+        }
+      if (c == '\r' || c == '\n')
+        {
+          /* A fold is CRLF + WSP: the line break itself disappears. */
+          if (k + 1 < len && (s[k + 1] == '\n' || is_wsp (s[k + 1])))
+            {
+              k++;
+              continue;
+            }
+          c = ' ';
+        }
+      else if (c == '\t')
+        c = ' ';
+      else if (c != '=' || (k + 1 < len && s[k + 1] == '?'))
+        return SIZE_MAX;
+      if (!(c == ' ' && o == 0))
+        dst[o++] = c;
       k++;
     }
   while (o > 0 && dst[o - 1] == ' ')
@@ -510,7 +656,7 @@ mime_decode_header_text (struct mtext *out, const char *s, size_t len, struct mb
 {
   if (mtext_reserve (out, len + 1) < 0)
     return -1;
-  size_t n = plain_header_copy (out->s + out->len, NULL, s, len);
+  size_t n = plain_header_text (out->s + out->len, s, len);
   if (n == SIZE_MAX)
     {
       scratch->len = 0;

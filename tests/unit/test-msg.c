@@ -16,6 +16,7 @@
 #include "c-ctype.h"
 #include "c-strcase.h"
 #include "charset.h"
+#include "mime.h"
 #include "msg.h"
 
 static int failures;
@@ -966,6 +967,105 @@ test_scan_header_values (void)
     }
 }
 
+/* mime_decode_header_text's plain path (blocks stored before they are checked, a tail judged by
+   an overlapping load or a padded copy) against mime_decode_header, whose plain path still
+   copies run by run with offsets: every byte value at every offset of values of every length
+   around the sixteen-byte blocks, folds, '=' and "=?" near the ends, leading and trailing
+   blanks.  Each value sits in a buffer of exactly its length, so that a read past it shows
+   under the address sanitizer. */
+static void
+test_scan_header_text (void)
+{
+  static const char *const pieces[] = {
+    "a", "Zz", "xyz", "0123456789abcdef", "0123456789", " ", "  ", "\t", "=", "==", "?=",
+    "\n ", "\n\t", "\r\n ", "\r\n\t", "\n", "\r", "~",
+  };
+  /* Bytes that send a value to the general path. */
+  static const char *const specials[] = { "=?", "\x7f", "\xc3\xa4", "\x80", "\x01", "\xff" };
+  struct charset_cache cache;
+  memset (&cache, 0, sizeof cache);
+  size_t wrong = 0, plain = 0;
+  for (int round = 0; round < 40000; round++)
+    {
+      char value[256];
+      size_t vlen = 0;
+      if (round < 256 * 40)
+        {
+          /* Byte value ROUND % 256 at one offset of a plain value of length 1 to 40. */
+          size_t n = 1 + (size_t) (round / 256), at = gen ((unsigned) n);
+          for (size_t i = 0; i < n; i++)
+            value[i] = (char) ('a' + gen (26));
+          value[at] = (char) (round % 256);
+          if (gen (4) == 0)
+            value[0] = ' ';
+          if (gen (4) == 0)
+            value[n - 1] = ' ';
+          vlen = n;
+        }
+      else
+        {
+          size_t want_pieces = gen (30);
+          for (size_t k = 0; k < want_pieces; k++)
+            {
+              const char *piece = pieces[gen (sizeof pieces / sizeof *pieces)];
+              size_t n = strlen (piece);
+              if (vlen + n > 200)
+                break;
+              memcpy (value + vlen, piece, n);
+              vlen += n;
+            }
+          if (gen (4) == 0)
+            {
+              const char *sp = specials[gen (sizeof specials / sizeof *specials)];
+              size_t n = strlen (sp), at = gen ((unsigned) vlen + 1);
+              memmove (value + at + n, value + at, vlen - at);
+              memcpy (value + at, sp, n);
+              vlen += n;
+            }
+        }
+      char *exact = malloc (vlen ? vlen : 1);
+      if (!exact)
+        abort ();
+      memcpy (exact, value, vlen);
+
+      struct mbuf want = { 0 };
+      struct mwarn w1 = { 0 }, w2 = { 0 };
+      int rc1 = mime_decode_header (&want, exact, vlen, &cache, &w1);
+      /* Text before the value, so that it is appended at an offset, as decode_fields does. */
+      struct mtext got = { 0 };
+      struct mbuf scratch = { 0 };
+      if (mtext_reserve (&got, 3) < 0)
+        abort ();
+      memcpy (got.s, "X:", 3);
+      got.len = 3;
+      int rc2 = mime_decode_header_text (&got, exact, vlen, &scratch, &cache, &w2);
+      if (rc1 != 0 || rc2 != 0 || got.len != 3 + want.len + 1
+          || memcmp (got.s + 3, want.s, want.len + 1) != 0
+          || (w1.s == NULL) != (w2.s == NULL) || (w1.s && strcmp (w1.s, w2.s) != 0))
+        {
+          if (wrong++ < 5)
+            printf ("%s:%d: header value of %zu bytes decodes differently\n", __FILE__,
+                    __LINE__, vlen);
+        }
+      bool ascii = true;
+      for (size_t i = 0; i < vlen; i++)
+        {
+          unsigned char c = (unsigned char) value[i];
+          ascii &= ((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\r' || c == '\n')
+            && !(c == '=' && i + 1 < vlen && value[i + 1] == '?');
+        }
+      plain += ascii;
+      free (exact);
+      mbuf_free (&want);
+      mbuf_free (&scratch);
+      free (got.s);
+      free (w1.s);
+      free (w2.s);
+    }
+  charset_cache_close (&cache);
+  CHECK (wrong == 0 && plain > 20000);
+}
+
 /* HTML text made of words, blanks, inline tags (some with a quoted '>') and "&amp;": what the
    plain model of emit_uc gives, offsets included. */
 static void
@@ -1458,6 +1558,7 @@ main (void)
   test_robustness ();
   test_scan_line_counts ();
   test_scan_header_values ();
+  test_scan_header_text ();
   test_scan_html_text ();
   test_scan_tag_ends ();
   test_scan_base64_lines ();
