@@ -528,7 +528,10 @@ html_to_text (struct mbuf *out, const struct mspan *in)
               const char *name = s + name_start;
               size_t name_len = name_end - name_start;
               uint32_t src = mspan_src (in, i);
-              size_t after = tag_end (s, i, len);
+              /* The name has no '>' or '=': the tag's end is found from its end.  Most tags
+                 have no attributes, and their '>' follows the name. */
+              size_t after = name_end < len && s[name_end] == '>'
+                ? name_end + 1 : tag_end (s, name_end, len);
               enum tag_kind kind = classify_tag (name, name_len, len - name_start);
               if (!closing && kind == TAG_HIDDEN)
                 {

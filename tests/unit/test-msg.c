@@ -1187,6 +1187,72 @@ test_scan_tag_ends (void)
   done (&m);
 }
 
+/* Where a tag ends, by the rules tag_end keeps (the old scan: '>' or '=' one at a time, a
+   quote right after '=' skipped to its closing one, and the first '>' if one never closes). */
+static size_t
+model_tag_end (const char *s, size_t pos, size_t len)
+{
+  size_t i = pos;
+  for (;;)
+    {
+      while (i < len && s[i] != '>' && s[i] != '=')
+        i++;
+      if (i >= len)
+        break;
+      if (s[i] == '>')
+        return i + 1;
+      i++;
+      if (i < len && (s[i] == '"' || s[i] == '\''))
+        {
+          const char *q = memchr (s + i + 1, s[i], len - i - 1);
+          if (!q)
+            break;
+          i = q - s + 1;
+        }
+    }
+  const char *gt = memchr (s + pos, '>', len - pos);
+  return gt ? (size_t) (gt - s) + 1 : len;
+}
+
+/* Tags of '=', quotes and '>' right after the name (html_to_text looks for the end from there,
+   and takes a '>' there without tag_end) and at every offset of gt_or_equals's sixteen-byte
+   blocks: the text after the tag, which has no markup, shows where it ended. */
+static void
+test_scan_tag_ends_generated (void)
+{
+  static const char alphabet[] = "==\"\"''>xa";
+  static const char head[] = "Subject: a\nContent-Type: text/html; charset=us-ascii\n\n";
+  size_t wrong = 0, quoted = 0;
+  for (int round = 0; round < 20000; round++)
+    {
+      char mail[256];
+      size_t hlen = strlen (head), n = gen (90);
+      memcpy (mail, head, hlen);
+      memcpy (mail + hlen, "<b", 2);
+      char *tag = mail + hlen;
+      for (size_t k = 0; k < n; k++)
+        tag[2 + k] = alphabet[gen (sizeof alphabet - 1)];
+      size_t len = 2 + n;
+      size_t end = model_tag_end (tag, 0, len);
+      /* The text: what follows the tag, unchanged, and a line end. */
+      char want[128];
+      size_t w = len - end;
+      memcpy (want, tag + end, w);
+      if (w)
+        want[w++] = '\n';
+      want[w] = '\0';
+      for (size_t k = 0; k + 1 < len && k < end; k++)
+        quoted += tag[k] == '=' && (tag[k + 1] == '"' || tag[k + 1] == '\'') && k + 2 < end;
+      struct msg m;
+      parse_len (&m, mail, hlen + len);
+      if (strcmp (m.body, want) != 0 && wrong++ < 5)
+        printf ("%s:%d: tag \"%.*s\": got \"%s\", want \"%s\"\n", __FILE__, __LINE__,
+                (int) len, tag, m.body, want);
+      done (&m);
+    }
+  CHECK (wrong == 0 && quoted > 10000);
+}
+
 /* Base64 bodies of whole lines, padded lines, lines with junk and odd lengths: the text is
    what feeding each line's digits to the gnulib decoder gives (the old way, one path for all
    lines), however the lines mix. */
@@ -1561,6 +1627,7 @@ main (void)
   test_scan_header_text ();
   test_scan_html_text ();
   test_scan_tag_ends ();
+  test_scan_tag_ends_generated ();
   test_scan_base64_lines ();
   test_scan_double_byte ();
   test_scan_ascii_runs ();
