@@ -1560,6 +1560,7 @@ prepare (struct scan *sc)
         {
           uint64_t c = lexicon_classes (lower + tok[i].lower_off, tok[i].len);
           k[i].lex = c;
+          k[i].state = TS_SKIP;   /* what the gate leaves; classify below replaces it */
           lang[nlang] = (uint32_t) i;
           nlang += (c & L_LANG) != 0;
           german_max += (c & L_DE) != 0;
@@ -1569,7 +1570,8 @@ prepare (struct scan *sc)
          sentence has, the rest need no code-glue test: the gate drops the sentence whatever
          they are (the English sentences of a batch after their second function word). */
       bool sure = false;
-      for (size_t m = 0; m < nlang && !sure; m++)
+      size_t m = 0;
+      for (; m < nlang && !sure; m++)
         {
           size_t j = lang[m];
           uint64_t c = k[j].lex;
@@ -1599,9 +1601,11 @@ prepare (struct scan *sc)
       /* No foreign count of 2 or more (all bits but each counter's lowest clear): kept. */
       bool gated = sure || ((flushed || (counters & ~LANG_FIELDS) != 0)
                             && add_foreign_counts (other, counters, german));
+      /* A dropped sentence's tokens hold TS_SKIP from the first loop, but for the M language
+         words classified (until the gate was sure). */
       if (gated)
-        for (size_t j = st->first_tok; j < end; j++)
-          sc->k[j].state = TS_SKIP;
+        for (size_t n = 0; n < m; n++)
+          k[lang[n]].state = TS_SKIP;
       else
         for (size_t j = st->first_tok; j < end; j++)
           {
