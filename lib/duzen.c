@@ -1555,7 +1555,7 @@ prepare (struct scan *sc)
       struct tok *k = sc->k;
       uint32_t *lang = sc->marked;
       size_t nlang = 0;
-      int german_max = 0;
+      int german_max = -1;      /* counted from the list when first needed (most sentences never) */
       for (; i < end; i++)
         {
           uint64_t c = lexicon_classes (lower + tok[i].lower_off, tok[i].len);
@@ -1563,7 +1563,6 @@ prepare (struct scan *sc)
           k[i].state = TS_SKIP;   /* what the gate leaves; classify below replaces it */
           lang[nlang] = (uint32_t) i;
           nlang += (c & L_LANG) != 0;
-          german_max += (c & L_DE) != 0;
         }
       /* Only a token the gate counts gets its state here; the others wait for the verdict.
          Once the words counted make a foreign language win against every German word the
@@ -1586,9 +1585,16 @@ prepare (struct scan *sc)
           german += (c & L_DE) != 0;
           counters += foreign_counts (c);
           /* A count of 2 or more (a bit but a counter's lowest set) may already decide. */
-          if ((flushed || (counters & ~LANG_FIELDS) != 0)
-              && foreign_wins_already (other, counters, german_max))
-            sure = true;
+          if (flushed || (counters & ~LANG_FIELDS) != 0)
+            {
+              if (german_max < 0)
+                {
+                  german_max = 0;
+                  for (size_t n = 0; n < nlang; n++)
+                    german_max += (k[lang[n]].lex & L_DE) != 0;
+                }
+              sure = foreign_wins_already (other, counters, german_max);
+            }
           /* As in gate_language: added to OTHER before the counters can overflow. */
           if (++in_counters == 1000)
             {
