@@ -1155,12 +1155,17 @@ duzen_word_classes_padded (const char *word)
 {
   bool long_word;
   uint64_t key = duzen_word_key_padded (word, &long_word);
-  const struct duzen_key *a = &duzen_keys[duzen_key_slot[duzen_key_slot1 (key)]];
-  const struct duzen_key *b = &duzen_keys[duzen_key_slot[duzen_key_slot2 (key)]];
-  bool in_a = a->key == key, in_b = b->key == key;
+  unsigned ia = duzen_key_slot[duzen_key_slot1 (key)], ib = duzen_key_slot[duzen_key_slot2 (key)];
+  bool in_a = duzen_keys[ia].key == key, in_b = duzen_keys[ib].key == key;
   if (long_word && (in_a | in_b))
     return duzen_word_search (word);
-  return (a->classes & -(uint64_t) in_a) | (b->classes & -(uint64_t) in_b);
+  /* The keys are distinct, so at most one entry matches; entry 0 has no class.  The entry is
+     chosen by its index, then one row read (GCC makes the first choice a conditional move and
+     the second a branch rarely taken; choosing between the two rows' classes instead compiled
+     to branches on both loads). */
+  unsigned hit = in_a ? ia : 0;
+  hit = in_b ? ib : hit;
+  return duzen_keys[hit].classes;
 }
 
 #endif
