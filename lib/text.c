@@ -886,6 +886,38 @@ static const bool code_signal_byte[256] = {
   ['('] = true, [':'] = true, ['&'] = true, ['|'] = true, ['#'] = true,
 };
 
+/* The bytes of P[BASE..LAST) that are in code_signal_byte, as bits from bit 0 for P[BASE],
+   for at most sixteen bytes.  Most bytes of an indented line are none of them: where SSE2 is
+   there, sixteen are compared at once (the last bytes of a line of sixteen or more in one load
+   that reaches back).  Without the fast paths every byte's bit is set: the switch in
+   line_has_code_signal passes over the others anyway.  */
+static inline unsigned
+code_signal_bits (const char *p, size_t base, size_t last)
+{
+  size_t n = last - base < 16 ? last - base : 16;
+  if (!HAVE_FAST_PATHS)
+    return (1u << n) - 1;
+#if defined __SSE2__
+  if (last >= 16)
+    {
+      size_t at = base + 16 <= last ? base : last - 16;
+      __m128i x = _mm_loadu_si128 ((const __m128i *) (p + at));
+#define EQ(c) _mm_cmpeq_epi8 (x, _mm_set1_epi8 (c))
+      __m128i hit = _mm_or_si128 (_mm_or_si128 (_mm_or_si128 (EQ ('{'), EQ ('}')),
+                                                _mm_or_si128 (EQ ('$'), EQ ('='))),
+                                  _mm_or_si128 (_mm_or_si128 (EQ ('/'), EQ ('-')),
+                                                _mm_or_si128 (EQ ('('), EQ (':'))));
+      hit = _mm_or_si128 (hit, _mm_or_si128 (_mm_or_si128 (EQ ('&'), EQ ('|')), EQ ('#')));
+#undef EQ
+      return (unsigned) _mm_movemask_epi8 (hit) >> (base - at);
+    }
+#endif
+  unsigned bits = 0;
+  for (size_t k = 0; k < n; k++)
+    bits |= (unsigned) code_signal_byte[(unsigned char) p[base + k]] << k;
+  return bits;
+}
+
 /* True if the line P[0..N) holds punctuation that prose hardly uses: braces, a trailing ';', "$(",
    paths, command options, assignments.  Bytes that MASK (parallel to P, or NULL) marks as URL do
    not count.  */
@@ -902,56 +934,57 @@ line_has_code_signal (const char *p, size_t n, const uint8_t *mask)
     return true;
   if (n >= 2 && p[0] == '$' && p[1] == ' ')
     return true;
-  for (size_t i = 0; i < last; i++)
-    {
-      if (HAVE_FAST_PATHS && !code_signal_byte[(unsigned char) p[i]])
-        continue;               /* the common case: no case of the switch below */
-      if (mask && (mask[i] & TEXT_URL))
-        continue;
-      unsigned char b = p[i], nx = i + 1 < last ? p[i + 1] : 0;
-      unsigned char pv = i > 0 ? p[i - 1] : ' ';
-      switch (b)
-        {
-        case '{':
-        case '}':
-          return true;
-        case '$':
-          if (nx == '(' || nx == '{' || nx == '_' || (nx >= 'A' && nx <= 'Z'))
+  for (size_t base = 0; base < last; base += 16)
+    for (unsigned bits = code_signal_bits (p, base, last); bits; bits &= bits - 1)
+      {
+        size_t i = base + (unsigned) __builtin_ctz (bits);
+        if (mask && (mask[i] & TEXT_URL))
+          continue;
+        unsigned char b = p[i], nx = i + 1 < last ? p[i + 1] : 0;
+        unsigned char pv = i > 0 ? p[i - 1] : ' ';
+        switch (b)
+          {
+          case '{':
+          case '}':
             return true;
-          break;
-        case '=':
-          if (nx == '=' || is_ident_byte (pv) || pv == '!' || pv == '+' || pv == '<' || pv == '>')
-            return true;
-          break;
-        case '/':
-          if ((pv == ' ' || pv == '.' || pv == '~' || i == 0) && (is_ascii_alnum (nx) || nx == '.'))
-            return true;
-          break;
-        case '-':
-          if (nx == '-' && (pv == ' ' || i == 0) && i + 2 < last && is_ascii_alnum (p[i + 2]))
-            return true;
-          break;
-        case '(':
-          if (nx == ')')
-            return true;
-          break;
-        case ':':
-          if (nx == ':' && is_ident_byte (pv))
-            return true;
-          break;
-        case '&':
-        case '|':
-          if (nx == b)
-            return true;
-          break;
-        case '#':
-          if (i == 0 && (nx == '!' || match_folded (p + 1, last - 1, "include")))
-            return true;
-          break;
-        default:
-          break;
-        }
-    }
+          case '$':
+            if (nx == '(' || nx == '{' || nx == '_' || (nx >= 'A' && nx <= 'Z'))
+              return true;
+            break;
+          case '=':
+            if (nx == '=' || is_ident_byte (pv) || pv == '!' || pv == '+' || pv == '<' || pv == '>')
+              return true;
+            break;
+          case '/':
+            if ((pv == ' ' || pv == '.' || pv == '~' || i == 0)
+                && (is_ascii_alnum (nx) || nx == '.'))
+              return true;
+            break;
+          case '-':
+            if (nx == '-' && (pv == ' ' || i == 0) && i + 2 < last && is_ascii_alnum (p[i + 2]))
+              return true;
+            break;
+          case '(':
+            if (nx == ')')
+              return true;
+            break;
+          case ':':
+            if (nx == ':' && is_ident_byte (pv))
+              return true;
+            break;
+          case '&':
+          case '|':
+            if (nx == b)
+              return true;
+            break;
+          case '#':
+            if (i == 0 && (nx == '!' || match_folded (p + 1, last - 1, "include")))
+              return true;
+            break;
+          default:
+            break;
+          }
+      }
   return false;
 }
 
@@ -1087,9 +1120,16 @@ mask_code (const char *s, size_t len, struct line *lines, size_t nlines, uint8_t
                 break;
               last = j;
               count++;
-              signals += line_has_code_signal (s + m->lead, m->end - m->lead, mask + m->lead);
               prose += line_is_prose (s + m->lead, m->end - m->lead);
             }
+          /* The code signals, the dearer test, only for a paragraph that is not prose, and only
+             until there are enough of them: the lines count is known by now.  (The plain paths
+             count them all, for test-text-paths to compare.)  */
+          for (j = i; j <= last && (!HAVE_FAST_PATHS || (prose * 2 < count
+                                                        && (signals == 0 || signals * 3 < count)));
+               j++)
+            signals += line_has_code_signal (s + lines[j].lead, lines[j].end - lines[j].lead,
+                                             mask + lines[j].lead);
           if (signals > 0 && signals * 3 >= count && prose * 2 < count)
             mask_span (mask, l->start, line_full_end (&lines[last], len), TEXT_CODE);
           i = last;

@@ -276,11 +276,69 @@ test_long_runs (void)
         }
 }
 
+/* Paragraphs of indented lines, for the code mask: lines long enough for the sixteen-byte
+   scan for code signals, the signals at every place in it (first byte, a block's end, the
+   line's end), inside URLs (which do not count) and in lines that end like prose, in
+   paragraphs of one to eight lines.  */
+static void
+test_indented_code (void)
+{
+  static const char *const bits[] = {
+    "x", "foo", "the", "word", " ", "  ", "{", "}", "$", "$(", "${", "$_", "$A", "$a", "=", "==",
+    "a=", "!=", "+=", "<=", "= ", "/", " /usr", "./a", "~/b", "/.", "-", "--", " --all", "--x",
+    "(", "()", ":", "::", "a::", "&", "&&", "|", "||", "#", "#!", "#include", "#Include", ";",
+    "\\", ".", ",", "!", "?", "http://ex.com/a=b{c}", "www.a.de/x--y", "a@b.de", "\t",
+    "\xc3\xa4", "\xe2\x80\x9e", "\xff", "\r", "`", "0123456789abcdef", "a b c d e",
+  };
+  char buf[2048];
+  size_t failures = 0;
+  for (int round = 0; round < 30000 && failures < 3; round++)
+    {
+      size_t n = 0, lines = 1 + next_random () % 8;
+      for (size_t l = 0; l < lines; l++)
+        {
+          uint64_t r = next_random ();
+          const char *indent = r % 4 == 0 ? "\t" : r % 4 == 1 ? "    " : r % 4 == 2 ? "      "
+            : r % 16 == 3 ? "" : "  ";
+          n += (size_t) snprintf (buf + n, sizeof buf - n, "%s", indent);
+          size_t parts = (r >> 8) % 24;
+          for (size_t k = 0; k < parts && n + 40 < sizeof buf; k++)
+            {
+              const char *b = bits[next_random () % (sizeof bits / sizeof *bits)];
+              memcpy (buf + n, b, strlen (b));
+              n += strlen (b);
+            }
+          static const char *const ends[] = { "", ".", "!", ",", ";", "{", "}", " ", "?" };
+          const char *e = ends[(r >> 16) % (sizeof ends / sizeof *ends)];
+          memcpy (buf + n, e, strlen (e));
+          n += strlen (e);
+          if (l + 1 < lines || (r >> 24) % 2)
+            buf[n++] = (r >> 28) % 5 == 0 ? '\r' : '\n';
+          if ((r >> 28) % 5 == 0 && l + 1 < lines)
+            buf[n++] = '\n';
+          if (n + 200 > sizeof buf)
+            break;
+        }
+      char *s = malloc (n ? n : 1);
+      if (!s)
+        break;
+      memcpy (s, buf, n);
+      if (!same_analysis (s, n))
+        {
+          report (s, n);
+          failures++;
+        }
+      free (s);
+    }
+  CHECK (failures == 0);
+}
+
 int
 main (void)
 {
   test_letter_sets ();
   test_long_runs ();
+  test_indented_code ();
   test_generated ();
   UNIT_EXIT ();
 }
