@@ -411,10 +411,59 @@ match_sorted (const char *s, size_t n, const char *const *list, size_t count)
 static bool
 contains_any (const char *s, size_t n, const char *const *list)
 {
+  size_t i = 0;
+#if defined __SSE2__
+  /* Sixteen places at a time: a pattern can match only where the byte and the next one are
+     its first two bytes or their capitals; both or-ed with 0x20 is a test that never misses
+     one (it lets a few other bytes through, which match_folded turns away).  Each pattern's
+     pair is set up once; repeated pairs once.  */
+  enum { MAX_PAIRS = 16 };
+  unsigned char pair_a[MAX_PAIRS], pair_b[MAX_PAIRS];
+  __m128i first[MAX_PAIRS], second[MAX_PAIRS];
+  size_t pairs = 0;
+  bool fits = true;
+  for (const char *const *w = list; HAVE_FAST_PATHS && *w && fits; w++)
+    {
+      unsigned char a = (unsigned char) (*w)[0] | 0x20, b = (unsigned char) (*w)[1] | 0x20;
+      size_t k = 0;
+      while (k < pairs && !(pair_a[k] == a && pair_b[k] == b))
+        k++;
+      if (k < pairs)
+        continue;
+      /* (a one-byte pattern has no second byte to test) */
+      fits = pairs < MAX_PAIRS && (*w)[1] != '\0';
+      if (!fits)
+        break;
+      pair_a[pairs] = a;
+      pair_b[pairs] = b;
+      first[pairs] = _mm_set1_epi8 ((char) a);
+      second[pairs++] = _mm_set1_epi8 ((char) b);
+    }
+  if (HAVE_FAST_PATHS && fits)
+    {
+      const __m128i low = _mm_set1_epi8 (0x20);
+      for (; i + 17 <= n; i += 16)
+        {
+          __m128i x = _mm_or_si128 (_mm_loadu_si128 ((const __m128i *) (s + i)), low);
+          __m128i y = _mm_or_si128 (_mm_loadu_si128 ((const __m128i *) (s + i + 1)), low);
+          __m128i hit = _mm_setzero_si128 ();
+          for (size_t k = 0; k < pairs; k++)
+            hit = _mm_or_si128 (hit, _mm_and_si128 (_mm_cmpeq_epi8 (x, first[k]),
+                                                    _mm_cmpeq_epi8 (y, second[k])));
+          for (unsigned bits = (unsigned) _mm_movemask_epi8 (hit); bits; bits &= bits - 1)
+            {
+              size_t j = i + (unsigned) __builtin_ctz (bits);
+              for (const char *const *w = list; *w; w++)
+                if (match_folded (s + j, n - j, *w))
+                  return true;
+            }
+        }
+    }
+#endif
   bool starts[256] = { false };
   for (const char *const *w = list; *w; w++)
     starts[(unsigned char) (*w)[0]] = true;
-  for (size_t i = 0; i < n; i++)
+  for (; i < n; i++)
     {
       unsigned char b = s[i];
       if (b >= 'A' && b <= 'Z')

@@ -333,9 +333,59 @@ test_indented_code (void)
   CHECK (failures == 0);
 }
 
+/* The phrases found anywhere in a line (a reply header's "schrieb", a disclaimer's
+   "vertraulich") in capitals, small letters and mixed, at every place of a sixteen-byte
+   step, with the line ending just after them or well after.  */
+static void
+test_phrase_cases (void)
+{
+  static const char *const lines[] = {
+    "Am 1. Mai 2024 um 10:15 %sschrieb Max <max@example.de>:\nHallo,\nwie geht es?\n",
+    "On Mon, 1 May 2024, %sBob wrote:\n\nhi there\n",
+    "Am Montag %sschreibt Eva:\n\nText\n", "Le lundi %sMarie a \xc3\xa9" "crit :\n\nsalut\n",
+    "Hallo,\n\nDiese E-Mail %sist vertraulich und nur f\xc3\xbcr Sie.\nMehr Text hier.\n",
+    "Hi,\n\nThis message %sis meant for the intended recipient only.\n",
+    "Text.\n\nIf you %sreceived this by mistake: it is PRIVILEGED and confidential\n",
+    "Text.\n\nWenn Sie %snicht der richtige Adressat sind, l\xc3\xb6schen Sie sie.\n",
+  };
+  char pad[40], buf[512];
+  size_t failures = 0;
+  for (size_t t = 0; t < sizeof lines / sizeof *lines; t++)
+    for (size_t p = 0; p < 20; p++)
+      for (int round = 0; round < 40 && failures < 3; round++)
+        {
+          memset (pad, 'x', p);
+          pad[p] = '\0';
+          if (p > 0)
+            pad[p - 1] = ' ';
+          size_t n = (size_t) snprintf (buf, sizeof buf, lines[t], pad);
+          /* every letter small, capital or either at random */
+          for (size_t i = 0; i < n; i++)
+            {
+              uint64_t r = next_random () % 3;
+              if (r == 1 && buf[i] >= 'a' && buf[i] <= 'z')
+                buf[i] -= 'a' - 'A';
+              else if (r == 2 && buf[i] >= 'A' && buf[i] <= 'Z')
+                buf[i] += 'a' - 'A';
+            }
+          char *s = malloc (n);
+          if (!s)
+            break;
+          memcpy (s, buf, n);
+          if (!same_analysis (s, n))
+            {
+              report (s, n);
+              failures++;
+            }
+          free (s);
+        }
+  CHECK (failures == 0);
+}
+
 int
 main (void)
 {
+  test_phrase_cases ();
   test_letter_sets ();
   test_long_runs ();
   test_indented_code ();
