@@ -146,6 +146,7 @@ charset_cache_close (struct charset_cache *c)
   free (c->pairs);
   c->pairs = NULL;
   c->pairs_ok = false;
+  c->pair_runs_ok = false;
 }
 
 size_t
@@ -431,6 +432,21 @@ ascii_passes_through (iconv_t cd, const char *name)
   return same;
 }
 
+/* Charsets in which a byte from 0x80 up either is invalid alone or starts a character of
+   exactly two bytes that iconv makes one character of, whatever the second byte: GB18030 and
+   EUC-JP (four and three bytes) are not among them, nor BIG5-HKSCS (two characters). */
+static bool
+fixed_pair_charset (const char *name)
+{
+  static const char *const names[] = {
+    "GBK", "CP936", "BIG5", "EUC-KR", "CP949", "UHC", "EUC-CN",
+  };
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (c_strcasecmp (name, names[i]) == 0)
+      return true;
+  return false;
+}
+
 static iconv_t
 cache_open (struct charset_cache *cache, const char *name)
 {
@@ -449,6 +465,7 @@ cache_open (struct charset_cache *cache, const char *name)
   cache->lead_incomplete[0] = cache->lead_incomplete[1] = 0;
   /* glibc's BIG5-HKSCS makes two characters of some pairs; it is left to iconv each time. */
   cache->pairs_ok = cache->ascii_same && c_strcasecmp (name, "BIG5-HKSCS") != 0;
+  cache->pair_runs_ok = cache->pairs_ok && fixed_pair_charset (name);
   snprintf (cache->name, sizeof cache->name, "%s", name);
   return cd;
 }
@@ -488,6 +505,56 @@ remember_pair (struct charset_cache *cache, uint32_t pair, const char *buf, size
   cache->pairs->slot[at].key = pair;
   cache->pairs->slot[at].len = (uint8_t) n;
   memcpy (cache->pairs->slot[at].out, buf, n);
+}
+
+/* Whether CACHE has seen byte B alone as an incomplete character. */
+static inline bool
+lead_known_incomplete (const struct charset_cache *cache, unsigned char b)
+{
+  return b >= 0x80 && (cache->lead_incomplete[(b - 0x80) >> 6] >> ((b - 0x80) & 63) & 1);
+}
+
+/* Convert the NPAIRS two-byte characters at IN[I..] with one iconv call instead of one a
+   character.  Each lead byte there is known to start a character of two bytes, so when iconv
+   takes all the bytes and makes exactly NPAIRS valid UTF-8 characters of them, character K
+   came from bytes I + 2K and I + 2K + 1, as a call for each would have given it.  Returns 1
+   when it appended them, 0 when anything else happened (nothing appended, the descriptor
+   reset), -1 without memory. */
+static int
+convert_pair_run (struct mbuf *out, const struct mspan *in, struct charset_cache *cache,
+                  size_t i, size_t npairs)
+{
+  size_t room = npairs * 8 + 16;
+  if (mbuf_reserve (out, room) < 0)
+    return -1;
+  char *ip = (char *) in->s + i;
+  size_t ileft = npairs * 2;
+  char *op = out->s + out->len;
+  size_t oleft = room;
+  if (iconv (cache->cd, &ip, &ileft, &op, &oleft) == (size_t) -1 || ileft != 0)
+    {
+      iconv (cache->cd, NULL, NULL, NULL, NULL);
+      return 0;
+    }
+  const unsigned char *p = (const unsigned char *) out->s + out->len;
+  size_t produced = (size_t) (op - (out->s + out->len)), nchars = 0;
+  for (size_t k = 0; k < produced; nchars++)
+    {
+      size_t n = charset_utf8_len (p + k, produced - k);
+      if (!n || nchars == npairs)
+        return 0;
+      k += n;
+    }
+  if (nchars != npairs)
+    return 0;
+  for (size_t k = 0, c = 0; k < produced; c++)
+    {
+      size_t n = charset_utf8_len (p + k, produced - k);
+      mbuf_fill_same (out->src + out->len + k, mspan_src (in, i + 2 * c), n);
+      k += n;
+    }
+  out->len += produced;
+  return 1;
 }
 
 /* Convert with iconv.  A single-byte charset converts in one call and maps character K to input
@@ -544,6 +611,8 @@ convert_iconv (struct mbuf *out, const struct mspan *in, struct charset_cache *c
     }
   out->len = mark;
 
+  /* Pairs before this offset were found not to convert as one run: each goes alone. */
+  size_t alone_before = 0;
   for (size_t i = 0; i < in->len;)
     {
       if (ascii_same && (unsigned char) in->s[i] < 0x80)
@@ -567,9 +636,26 @@ convert_iconv (struct mbuf *out, const struct mspan *in, struct charset_cache *c
          incomplete once (nothing consumed, nothing written, the state untouched) is not tried
          alone again.  Double-byte text then takes one iconv call per character, not two. */
       unsigned char lead = (unsigned char) in->s[i];
-      if (ascii_same && lead >= 0x80
-          && (cache->lead_incomplete[(lead - 0x80) >> 6] >> ((lead - 0x80) & 63) & 1))
+      if (ascii_same && lead_known_incomplete (cache, lead))
         k = 2;
+      if (k == 2 && cache->pair_runs_ok && i >= alone_before)
+        {
+          size_t j = i + 2;
+          while (j + 2 <= in->len && lead_known_incomplete (cache, (unsigned char) in->s[j]))
+            j += 2;
+          if (j <= in->len && j - i >= 4)
+            {
+              int r = convert_pair_run (out, in, cache, i, (j - i) / 2);
+              if (r < 0)
+                return -1;
+              if (r > 0)
+                {
+                  i = j;
+                  continue;
+                }
+              alone_before = j;
+            }
+        }
       /* A pair seen before converts as it did then: the charset has no state. */
       uint32_t pair = 0;
       if (k == 2 && cache->pairs_ok && i + 2 <= in->len)

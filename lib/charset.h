@@ -192,6 +192,10 @@ struct charset_cache
      spare a call for each repeated one (allocated on first use, NULL before). */
   struct charset_pair_memo *pairs;
   bool pairs_ok;
+  /* For a charset among those whose every lead byte starts a character of exactly two bytes
+     that makes one character (GBK, Big5, EUC-KR and kin): runs of such pairs go to iconv in
+     one call. */
+  bool pair_runs_ok;
 };
 
 /* Close the cached descriptor, if any. */
