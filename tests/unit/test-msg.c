@@ -860,7 +860,7 @@ test_scan_line_counts (void)
         {
           len += sprintf (buf + len, "%sFrom x@y Mon Jan 1 00:00:00 2001\nSubject: m%d\n\n",
                           k ? "\n\n" : "", k);
-          /* Up to about 10 KB, past the 127 rounds after which the counters are summed. */
+          /* Up to about 10 KB, past the 63 rounds after which the counters are summed. */
           size_t body = gen (4) == 0 ? gen (10000) : gen (300);
           /* Line ends only: every byte counter fills up as fast as it can. */
           bool all_lf = gen (5) == 0;
