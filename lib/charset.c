@@ -137,9 +137,52 @@ pair_slot (uint32_t pair)
 }
 
 void
+charset_pool_free (struct charset_pool *pool)
+{
+  if (!pool)
+    return;
+  for (size_t i = 0; i < pool->n; i++)
+    iconv_close (pool->cd[i]);
+  pool->n = 0;
+}
+
+/* Park CD, open for NAME, in POOL, closing the oldest descriptor there if it is full. */
+static void
+pool_park (struct charset_pool *pool, const char *name, iconv_t cd)
+{
+  if (pool->n == CHARSET_POOL_MAX)
+    {
+      iconv_close (pool->cd[0]);
+      memmove (pool->cd, pool->cd + 1, (CHARSET_POOL_MAX - 1) * sizeof *pool->cd);
+      memmove (pool->name, pool->name + 1, (CHARSET_POOL_MAX - 1) * sizeof *pool->name);
+      pool->n--;
+    }
+  snprintf (pool->name[pool->n], sizeof pool->name[pool->n], "%s", name);
+  pool->cd[pool->n++] = cd;
+}
+
+/* Take the descriptor for NAME out of POOL (NULL allowed); (iconv_t) -1 if it has none. */
+static iconv_t
+pool_take (struct charset_pool *pool, const char *name)
+{
+  for (size_t i = 0; pool && i < pool->n; i++)
+    if (strcmp (pool->name[i], name) == 0)
+      {
+        iconv_t cd = pool->cd[i];
+        memmove (pool->cd + i, pool->cd + i + 1, (pool->n - i - 1) * sizeof *pool->cd);
+        memmove (pool->name + i, pool->name + i + 1, (pool->n - i - 1) * sizeof *pool->name);
+        pool->n--;
+        return cd;
+      }
+  return (iconv_t) -1;
+}
+
+void
 charset_cache_close (struct charset_cache *c)
 {
-  if (c->open)
+  if (c->open && c->pool)
+    pool_park (c->pool, c->name, c->cd);
+  else if (c->open)
     iconv_close (c->cd);
   c->open = false;
   c->name[0] = '\0';
@@ -456,7 +499,13 @@ cache_open (struct charset_cache *cache, const char *name)
       return cache->cd;
     }
   charset_cache_close (cache);
-  iconv_t cd = iconv_open ("UTF-8", name);
+  /* A parked descriptor is as good as a new one once its shift state is reset: everything
+     below is worked out again as for a new one. */
+  iconv_t cd = pool_take (cache->pool, name);
+  if (cd != (iconv_t) -1)
+    iconv (cd, NULL, NULL, NULL, NULL);
+  else
+    cd = iconv_open ("UTF-8", name);
   if (cd == (iconv_t) -1)
     return cd;
   cache->cd = cd;

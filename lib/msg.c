@@ -77,6 +77,7 @@ struct msg_input
      message need not read it again. */
   struct header_scan ahead, current;
   size_t ahead_at;
+  struct charset_pool charsets; /* iconv descriptors kept from message to message */
 };
 
 /* ---- Telling mail from text ---- */
@@ -423,7 +424,8 @@ fail:
 /* Decode RAW[0..RAW_LEN) into *M, as msg_parse does.  KNOWN, if not NULL, is what
    scan_header_block says of RAW (a header block, mail is 1), found while reading the input. */
 static int
-parse_message (struct msg *m, const char *raw, size_t raw_len, const struct header_scan *known)
+parse_message (struct msg *m, const char *raw, size_t raw_len, const struct header_scan *known,
+               struct charset_pool *charsets)
 {
   memset (m, 0, sizeof *m);
   if (raw_len >= UINT32_MAX - 1)
@@ -446,6 +448,7 @@ parse_message (struct msg *m, const char *raw, size_t raw_len, const struct head
   c.raw = raw;
   c.raw_len = raw_len;
   c.body = &body;
+  c.cache.pool = charsets;
 
   struct header_scan own = { { NULL, 0, 0 }, 0, 0 };
   const struct header_scan *scan = known;
@@ -536,7 +539,7 @@ fail:
 int
 msg_parse (struct msg *m, const char *raw, size_t raw_len)
 {
-  return parse_message (m, raw, raw_len, NULL);
+  return parse_message (m, raw, raw_len, NULL, NULL);
 }
 
 void
@@ -983,7 +986,8 @@ msg_input_next (struct msg_input *in, struct msg *m)
     }
   size_t end = next_mbox_message (in, s, raw_start, in->len);
   unsigned long from_line_no = in->line;
-  if (parse_message (m, s + raw_start, end - raw_start, known ? &in->current : NULL) < 0)
+  if (parse_message (m, s + raw_start, end - raw_start, known ? &in->current : NULL,
+                     &in->charsets) < 0)
     return -1;
   m->from_line = s + from;
   m->from_line_len = raw_start - from;
@@ -1004,6 +1008,7 @@ msg_input_close (struct msg_input *in)
   free (in->owned);
   mime_field_list_free (&in->ahead.fields);
   mime_field_list_free (&in->current.fields);
+  charset_pool_free (&in->charsets);
   if (in->map)
     munmap (in->map, in->map_len);
   free (in);

@@ -846,6 +846,78 @@ gen (unsigned n)
    of every size around those, and line ends, folds and specials at every offset. */
 
 /* Line counting: each message of an mbox starts at the line the plain count says. */
+/* Messages of one input share the iconv descriptors of their charsets (charset_pool): each
+   must still decode as it does alone.  Twelve charsets in turn, more than the pool keeps, so
+   descriptors are parked, taken back and closed; an ISO-2022-JP message that ends shifted
+   before one that does not; pieces of bytes that are invalid in some of them. */
+static void
+test_charset_pool (void)
+{
+  static const char *const charsets[] = {
+    "ISO-8859-2", "KOI8-R", "windows-1251", "GBK", "Big5", "EUC-KR", "ISO-2022-JP",
+    "ISO-8859-15", "windows-1254", "ISO-8859-9", "windows-1256", "ISO-8859-3",
+  };
+  enum { NCHARSETS = sizeof charsets / sizeof *charsets, MESSAGES = 60 };
+  size_t cap = 1 << 16, len = 0;
+  char *mbox = malloc (cap);
+  CHECK (mbox != NULL);
+  if (!mbox)
+    return;
+  unsigned seed = 7;
+  for (int k = 0; k < MESSAGES; k++)
+    {
+      const char *cs = charsets[(k * 5) % NCHARSETS];
+      len += (size_t) snprintf (mbox + len, cap - len,
+                                "From x Thu Jan  1 00:00:00 2026\nFrom: a@b\n"
+                                "Subject: =?%s?Q?=B0=A1=C8=FE?= %d\n"
+                                "Content-Type: text/plain; charset=%s\n\n", cs, k, cs);
+      bool jis = strcmp (cs, "ISO-2022-JP") == 0;
+      if (jis)
+        len += (size_t) snprintf (mbox + len, cap - len, "%s",
+                                  k % 2 ? "ab \x1b$B0!0\"\x1b(B cd\n" : "\x1b$B0!0\"4A\n");
+      for (int i = 0; i < 120 && !jis; i++)
+        {
+          seed = seed * 1103515245u + 12345u;
+          unsigned r = seed >> 16;
+          /* Mostly pairs from the double-byte charsets' common rows, some ASCII, some bytes
+             that are invalid in one charset or another. */
+          if (r % 5 == 0)
+            mbox[len++] = (char) ('a' + r % 26);
+          else if (r % 7 == 0)
+            mbox[len++] = (char) (0x80 + r % 32);
+          else
+            {
+              mbox[len++] = (char) (0xB0 + r % 24);
+              mbox[len++] = (char) (0xA1 + (r >> 5) % 94);
+            }
+          if (i % 30 == 29)
+            mbox[len++] = '\n';
+        }
+      mbox[len++] = '\n';
+      mbox[len++] = '\n';
+    }
+  struct msg_input *in = msg_input_from_buffer (mbox, len);
+  CHECK (in != NULL);
+  int n = 0;
+  struct msg m, alone;
+  while (in && msg_input_next (in, &m) > 0)
+    {
+      n++;
+      CHECK (msg_parse (&alone, m.raw, m.raw_len) == 0);
+      CHECK (m.body_len == alone.body_len && memcmp (m.body, alone.body, m.body_len) == 0
+             && memcmp (m.src, alone.src, (m.body_len + 1) * sizeof *m.src) == 0);
+      CHECK (m.nfields == alone.nfields);
+      for (size_t i = 0; i < m.nfields && i < alone.nfields; i++)
+        CHECK_STR (m.fields[i].value, alone.fields[i].value);
+      CHECK_STR (m.warning ? m.warning : "", alone.warning ? alone.warning : "");
+      msg_free (&alone);
+      msg_free (&m);
+    }
+  CHECK (n == MESSAGES);
+  msg_input_close (in);
+  free (mbox);
+}
+
 static void
 test_scan_line_counts (void)
 {
@@ -1618,6 +1690,7 @@ main (void)
   test_html ();
   test_mbox ();
   test_mbox_lookahead ();
+  test_charset_pool ();
   test_header_index ();
   test_ascii_identity ();
   test_runs ();
