@@ -1222,8 +1222,8 @@ filter_drop (struct band_filter *f)
    cache serves only the commits, which rewrite most of the band index whatever its size: with
    batches of 2,048, a corpus run into an empty store makes 10,648 page writes and 11,112 page
    reads with it against 5,254 and 3,161 with 1 MB, all from the system's file cache, at the
-   same CPU time (0.603 s, median of 7), and its peak falls from 15.0 to 14.4 MiB; over a store
-   holding the corpus, from 16.1 to 15.2 MiB.  (The 1 MB cache of the fifth round took 0.9 MB
+   same CPU time (0.603 s, median of 7), and its peak falls from 14.7 to 14.1 MiB; over a store
+   holding the corpus, from 15.7 to 14.8 MiB.  (The 1 MB cache of the fifth round took 0.9 MB
    off the 2 MB one's peak.) */
 static void
 fit_page_cache (struct sqlite_store *s)
