@@ -324,6 +324,26 @@ header_plain_run (const char *s, size_t len)
   return i;
 }
 
+enum { HEADER_FOLD = -1, HEADER_GENERAL = -2 };
+
+/* How plain_header_copy and plain_header_text read the byte S[K] of a header value (LEN
+   bytes) that is not printable ASCII other than '=', or is '=': HEADER_FOLD for a line break
+   that folds (CRLF + white space: it disappears), HEADER_GENERAL for what only the general
+   path reads (a control byte, a byte above ASCII, "=?"), else the byte to write (a space for
+   any other line break or a tab, '=' itself). */
+static inline int
+header_special (const char *s, size_t k, size_t len)
+{
+  unsigned char c = (unsigned char) s[k];
+  if (c == '\r' || c == '\n')
+    return k + 1 < len && (s[k + 1] == '\n' || is_wsp (s[k + 1])) ? HEADER_FOLD : ' ';
+  if (c == '\t')
+    return ' ';
+  if (c < 0x20 || c > 0x7E || (c == '=' && k + 1 < len && s[k + 1] == '?'))
+    return HEADER_GENERAL;
+  return c;
+}
+
 /* Write the header value S[0..LEN) to DST as the general path of mime_decode_header would, if
    it is printable ASCII without an encoded word, as most values are; return the bytes written
    (a NUL follows them), or SIZE_MAX if the value needs the general path.  DST has room for
@@ -353,25 +373,17 @@ plain_header_copy (char *dst, uint32_t *dsrc, const char *s, size_t len)
           if (k >= len)
             break;
         }
-      char c = s[k];
-      if (c == '\r' || c == '\n')
-        {
-          /* A fold is CRLF + WSP: the line break itself disappears. */
-          if (k + 1 < len && (s[k + 1] == '\n' || is_wsp (s[k + 1])))
-            {
-              k++;
-              continue;
-            }
-          c = ' ';
-        }
-      else if (c == '\t')
-        c = ' ';
-      else if ((unsigned char) c < 0x20 || (unsigned char) c > 0x7E
-               || (c == '=' && k + 1 < len && s[k + 1] == '?'))
+      int c = header_special (s, k, len);
+      if (c == HEADER_GENERAL)
         return SIZE_MAX;
+      if (c == HEADER_FOLD)
+        {
+          k++;
+          continue;
+        }
       if (!(c == ' ' && o == 0))
         {
-          dst[o] = c;
+          dst[o] = (char) c;
           if (dsrc)
             dsrc[o] = (uint32_t) k;
           o++;
@@ -507,22 +519,16 @@ plain_header_text (char *dst, const char *s, size_t len)
           k += run;
           continue;
         }
-      if (c == '\r' || c == '\n')
-        {
-          /* A fold is CRLF + WSP: the line break itself disappears. */
-          if (k + 1 < len && (s[k + 1] == '\n' || is_wsp (s[k + 1])))
-            {
-              k++;
-              continue;
-            }
-          c = ' ';
-        }
-      else if (c == '\t')
-        c = ' ';
-      else if (c != '=' || (k + 1 < len && s[k + 1] == '?'))
+      int special = header_special (s, k, len);
+      if (special == HEADER_GENERAL)
         return SIZE_MAX;
-      if (!(c == ' ' && o == 0))
-        dst[o++] = c;
+      if (special == HEADER_FOLD)
+        {
+          k++;
+          continue;
+        }
+      if (!(special == ' ' && o == 0))
+        dst[o++] = (char) special;
       k++;
     }
   while (o > 0 && dst[o - 1] == ' ')
