@@ -1147,9 +1147,45 @@ differ_from_pcre2 (struct ruleset *rs, const struct text *t, const char *body, s
   return mismatches;
 }
 
+/* Run the rules of RS (tool "t") over BODY (LEN bytes) and count with differ_from_pcre2 how
+   their findings differ from PCRE2 searching the same ranges itself. */
+static size_t
+match_against_pcre2 (struct ruleset *rs, const char *body, size_t len, pcre2_match_data *md,
+                     size_t *found)
+{
+  struct text t;
+  CHECK (text_analyze (&t, body, len) == 0);
+  struct findings f = { 0 };
+  CHECK (rules_match (rs, "t", &t, NULL, &f) == 0);
+  size_t n = differ_from_pcre2 (rs, &t, body, len, &f, md, found);
+  release (&f);
+  text_free (&t);
+  return n;
+}
+
 /* The start strings (rules-match.c, next_start) must not make a search miss a match: each
    rule's findings on random bodies of TEMPLATE_PLACEHOLDER-like near misses are compared with
    PCRE2 searching each range from its start. */
+
+/* Each of the NPAT PATTERNS as a rule of tool "t", first all in message scope (rules
+   PREFIX_M_0 ...), then all in sentence scope (PREFIX_S_0 ...). */
+static struct ruleset
+load_both_scopes (const char *prefix, const char *const *patterns, size_t npat)
+{
+  char rules_text[8192];
+  size_t used = 0;
+  for (size_t k = 0; k < 2 * npat && used < sizeof rules_text; k++)
+    used += (size_t) snprintf (rules_text + used, sizeof rules_text - used,
+                               "rule %s_%s_%zu\ntool t\nside appell\ndescribe-de d\n"
+                               "describe-en e\nscope %s\npattern /%s\n\n", prefix,
+                               k < npat ? "M" : "S", k % npat, k < npat ? "message" : "sentence",
+                               patterns[k % npat]);
+  CHECK (used < sizeof rules_text);
+  struct ruleset rs = load_string (rules_text);
+  CHECK (rs.n == 2 * npat);
+  return rs;
+}
+
 static void
 test_start_strings (void)
 {
@@ -1178,16 +1214,7 @@ test_start_strings (void)
     "-", "--", "~", "[", "{", "Hallo", "first", "name",
   };
   size_t npat = sizeof patterns / sizeof *patterns, npieces = sizeof pieces / sizeof *pieces;
-  char rules_text[8192];
-  size_t used = 0;
-  for (size_t k = 0; k < 2 * npat; k++)
-    used += (size_t) snprintf (rules_text + used, sizeof rules_text - used,
-                               "rule START_%s_%zu\ntool t\nside appell\ndescribe-de d\n"
-                               "describe-en e\nscope %s\npattern /%s\n\n", k < npat ? "M" : "S",
-                               k % npat, k < npat ? "message" : "sentence", patterns[k % npat]);
-  CHECK (used < sizeof rules_text);
-  struct ruleset rs = load_string (rules_text);
-  CHECK (rs.n == 2 * npat);
+  struct ruleset rs = load_both_scopes ("START", patterns, npat);
   pcre2_match_data *md = pcre2_match_data_create (1, NULL);
   uint32_t seed = 4711;
   size_t mismatches = 0, found = 0;
@@ -1204,13 +1231,7 @@ test_start_strings (void)
             body[len++] = ' ';
         }
       body[len] = '\0';
-      struct text t;
-      CHECK (text_analyze (&t, body, len) == 0);
-      struct findings f = { 0 };
-      CHECK (rules_match (&rs, "t", &t, NULL, &f) == 0);
-      mismatches += differ_from_pcre2 (&rs, &t, body, len, &f, md, &found);
-      release (&f);
-      text_free (&t);
+      mismatches += match_against_pcre2 (&rs, body, len, md, &found);
     }
   CHECK (mismatches == 0);
   CHECK (found > 5000);         /* the test looked at something */
@@ -1249,16 +1270,7 @@ test_start_search (void)
   };
   static const char filler[] = "-n-{--N~f [-a-x~-c-q{z";
   size_t npat = sizeof patterns / sizeof *patterns, npieces = sizeof pieces / sizeof *pieces;
-  char rules_text[4096];
-  size_t used = 0;
-  for (size_t k = 0; k < 2 * npat; k++)
-    used += (size_t) snprintf (rules_text + used, sizeof rules_text - used,
-                               "rule SEARCH_%s_%zu\ntool t\nside appell\ndescribe-de d\n"
-                               "describe-en e\nscope %s\npattern /%s\n\n", k < npat ? "M" : "S",
-                               k % npat, k < npat ? "message" : "sentence", patterns[k % npat]);
-  CHECK (used < sizeof rules_text);
-  struct ruleset rs = load_string (rules_text);
-  CHECK (rs.n == 2 * npat);
+  struct ruleset rs = load_both_scopes ("SEARCH", patterns, npat);
   pcre2_match_data *md = pcre2_match_data_create (1, NULL);
   size_t mismatches = 0, found = 0, bodies = 0;
   /* First a long body, after which each pattern is read for its start strings. */
@@ -1280,13 +1292,7 @@ test_start_search (void)
                 memcpy (body + at, pieces[k], plen);
                 body[len] = '\0';
               }
-            struct text t;
-            CHECK (text_analyze (&t, body, len) == 0);
-            struct findings f = { 0 };
-            CHECK (rules_match (&rs, "t", &t, NULL, &f) == 0);
-            mismatches += differ_from_pcre2 (&rs, &t, body, len, &f, md, &found);
-            release (&f);
-            text_free (&t);
+            mismatches += match_against_pcre2 (&rs, body, len, md, &found);
             bodies++;
             if (len == sizeof body - 1)
               break;
@@ -1318,13 +1324,7 @@ test_start_search (void)
             body[k++] = ' ';
         }
       body[len] = '\0';
-      struct text t;
-      CHECK (text_analyze (&t, body, len) == 0);
-      struct findings f = { 0 };
-      CHECK (rules_match (&rs, "t", &t, NULL, &f) == 0);
-      mismatches += differ_from_pcre2 (&rs, &t, body, len, &f, md, &found);
-      release (&f);
-      text_free (&t);
+      mismatches += match_against_pcre2 (&rs, body, len, md, &found);
     }
   CHECK (mismatches == 0);
   CHECK (bodies > 40000);
