@@ -450,6 +450,10 @@ end_transaction (struct sqlite_store *s, int status)
 _Static_assert (FP_BANDS == 21, "the band lookup's text must follow FP_BANDS");
 enum { MSGS_PER_READ = 16 };
 
+/* The connection-only virtual tables a batch's commit reads its rows from (see batch_connect). */
+#define BATCH_MSG_TABLE "rittberger_batch_msg"
+#define BATCH_BAND_TABLE "rittberger_batch_band"
+
 static const char *const statement_sql[STMT_COUNT] = {
   /* A lookup's candidates were once one statement, "SELECT ... FROM msg WHERE id IN (SELECT
      msg FROM band WHERE key IN (...)) AND ts ... ORDER BY id DESC LIMIT 5000": SQLite put the
@@ -478,12 +482,12 @@ static const char *const statement_sql[STMT_COUNT] = {
      instructions of statement overhead each (sqlite3_step, sqlite3VdbeHalt, reset), so they
      come from the table of the commit's rows (see batch_band_module), all in one statement. */
   [STMT_INSERT_BANDS] = "INSERT OR IGNORE INTO band (key, msg)"
-    " SELECT key, msg FROM rittberger_batch_band",
+    " SELECT key, msg FROM " BATCH_BAND_TABLE,
   /* A batch's commit inserts its message rows all at once too, from the table of its waiting
      entries, each with the id that SQLite would have given it (one more than the highest),
      read first: a statement per row cost 9,200 instructions a message. */
   [STMT_INSERT_MSGS] = "INSERT INTO msg (id, ts, sender, ntok, sig)"
-    " SELECT id, ts, sender, ntok, sig FROM rittberger_batch_msg",
+    " SELECT id, ts, sender, ntok, sig FROM " BATCH_MSG_TABLE,
   [STMT_MAX_ID] = "SELECT max(id) FROM msg",
   [STMT_DATA_VERSION] = "PRAGMA data_version",
 };
@@ -1537,9 +1541,14 @@ struct batch_cursor
   uint8_t sig[2 * FP_SLOTS];    /* the current message's signature as stored */
 };
 
+/* The two tables are one module registered under two names (BATCH_MSG_TABLE,
+   BATCH_BAND_TABLE); SQLite passes the name it was registered under as ARGV[0]. */
 static int
-batch_connect (sqlite3 *db, void *aux, sqlite3_vtab **out, bool messages)
+batch_connect (sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+               char **err)
 {
+  (void) err;
+  bool messages = argc > 0 && strcmp (argv[0], BATCH_MSG_TABLE) == 0;
   int rc = sqlite3_declare_vtab (db, messages
                                  ? "CREATE TABLE x (id INTEGER, ts INTEGER, sender INTEGER,"
                                    " ntok INTEGER, sig BLOB)"
@@ -1558,22 +1567,6 @@ batch_connect (sqlite3 *db, void *aux, sqlite3_vtab **out, bool messages)
   t->messages = messages;
   *out = &t->base;
   return SQLITE_OK;
-}
-
-static int
-batch_band_connect (sqlite3 *db, void *aux, int argc, const char *const *argv,
-                    sqlite3_vtab **out, char **err)
-{
-  (void) argc, (void) argv, (void) err;
-  return batch_connect (db, aux, out, false);
-}
-
-static int
-batch_msg_connect (sqlite3 *db, void *aux, int argc, const char *const *argv,
-                   sqlite3_vtab **out, char **err)
-{
-  (void) argc, (void) argv, (void) err;
-  return batch_connect (db, aux, out, true);
 }
 
 static int
@@ -1679,25 +1672,11 @@ batch_rowid (sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
   return SQLITE_OK;
 }
 
-/* Eponymous only (no xCreate): each exists in every connection that registers it, as a table
-   of its name, and can never be created in the file. */
-static const sqlite3_module batch_band_module = {
+/* Eponymous only (no xCreate): each name exists in every connection that registers it, as a
+   table of that name, and can never be created in the file. */
+static const sqlite3_module batch_module = {
   .iVersion = 1,
-  .xConnect = batch_band_connect,
-  .xBestIndex = batch_best_index,
-  .xDisconnect = batch_disconnect,
-  .xOpen = batch_open,
-  .xClose = batch_close,
-  .xFilter = batch_filter,
-  .xNext = batch_next,
-  .xEof = batch_eof,
-  .xColumn = batch_column,
-  .xRowid = batch_rowid,
-};
-
-static const sqlite3_module batch_msg_module = {
-  .iVersion = 1,
-  .xConnect = batch_msg_connect,
+  .xConnect = batch_connect,
   .xBestIndex = batch_best_index,
   .xDisconnect = batch_disconnect,
   .xOpen = batch_open,
@@ -1719,9 +1698,9 @@ batch_statement (struct sqlite_store *s, enum statement which, sqlite3_stmt **ou
     return SQLITE_OK;
   if (!s->batch_tables_registered)
     {
-      int rc = sqlite3_create_module (s->db, "rittberger_batch_band", &batch_band_module, s);
+      int rc = sqlite3_create_module (s->db, BATCH_BAND_TABLE, &batch_module, s);
       if (rc == SQLITE_OK)
-        rc = sqlite3_create_module (s->db, "rittberger_batch_msg", &batch_msg_module, s);
+        rc = sqlite3_create_module (s->db, BATCH_MSG_TABLE, &batch_module, s);
       if (rc != SQLITE_OK)
         return rc;
       s->batch_tables_registered = true;
