@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "template.h"
+#include "../tests/splitmix64.h"
 
 static double
 now_us (void)
@@ -87,15 +88,6 @@ read_file (const char *path, size_t *len)
   fclose (f);
   *len = n;
   return buf;
-}
-
-static uint64_t
-next_random (uint64_t *state)
-{
-  uint64_t z = (*state += UINT64_C (0x9e3779b97f4a7c15));
-  z = (z ^ (z >> 30)) * UINT64_C (0xbf58476d1ce4e5b9);
-  z = (z ^ (z >> 27)) * UINT64_C (0x94d049bb133111eb);
-  return z ^ (z >> 31);
 }
 
 int

@@ -29,7 +29,7 @@ unit_tests = tests/unit/test-findings tests/unit/test-profile tests/unit/test-ms
   tests/unit/test-text-paths tests/unit/test-store-cap
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
-EXTRA_DIST += tests/unit/unit.h tests/unit/store-compare.h tests/bait/labelled.tsv
+EXTRA_DIST += tests/unit/unit.h tests/unit/store-compare.h tests/splitmix64.h tests/bait/labelled.tsv
 tests_unit_test_findings_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_profile_LDADD = $(RITTBERGER_LIBS)
 tests_unit_test_msg_LDADD = $(RITTBERGER_LIBS)

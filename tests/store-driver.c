@@ -22,6 +22,7 @@
 
 #include "fingerprint.h"
 #include "store.h"
+#include "splitmix64.h"
 
 static const char *const words[] = {
   "anfrage", "angebot", "termin", "projekt", "rechnung", "lieferung", "budget", "kunde", "team",
@@ -31,16 +32,6 @@ static const char *const words[] = {
   "bicycle", "library", "coffee", "mountain", "harbour", "station", "lantern", "meadow", "orchard",
   "violin", "pebble", "thunder", "compass", "feather", "granite", "harvest", "island", "jigsaw",
 };
-
-static uint64_t
-next_random (uint64_t *state)
-{
-  /* splitmix64: a fixed, portable sequence per seed. */
-  uint64_t z = (*state += UINT64_C (0x9e3779b97f4a7c15));
-  z = (z ^ (z >> 30)) * UINT64_C (0xbf58476d1ce4e5b9);
-  z = (z ^ (z >> 27)) * UINT64_C (0x94d049bb133111eb);
-  return z ^ (z >> 31);
-}
 
 static void
 message_text (int writer, int i, char *buf, size_t size)

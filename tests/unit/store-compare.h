@@ -14,15 +14,7 @@
 #include "fingerprint.h"
 #include "store.h"
 #include "unit.h"
-
-static uint64_t
-next_random (uint64_t *state)
-{
-  uint64_t z = (*state += UINT64_C (0x9e3779b97f4a7c15));
-  z = (z ^ (z >> 30)) * UINT64_C (0xbf58476d1ce4e5b9);
-  z = (z ^ (z >> 27)) * UINT64_C (0x94d049bb133111eb);
-  return z ^ (z >> 31);
-}
+#include "../splitmix64.h"
 
 /* Fill FP with made-up band keys and signature from the generator state *SEED: a message
    that shares nothing with another made so. */
