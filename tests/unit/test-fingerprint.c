@@ -1066,6 +1066,60 @@ test_compute_random_tokens (void)
   CHECK (mismatches == 0);
 }
 
+/* fp_compute leaves out a unigram whose feature is in its table, and its probe stops at an
+   entry HERE when HERE * (HERE ^ F) is 0 computed in 64 bits: then HERE is free or the feature
+   F itself.  In 32 bits the product is 0 as well when the two factors have 32 trailing zero
+   bits between them, and a distinct feature would be taken for one seen.  Two tokens whose
+   features both end in 16 zero bits and begin with the same 6 bits (the table's index for two
+   tokens) are found by trying "w0", "w1", ...; the signature of the two must be the
+   reference's. */
+static void
+test_compute_probe_trailing_zeros (void)
+{
+  enum { TOP_BITS = 6 };
+  char name[2][16];
+  bool have[1 << TOP_BITS] = { false };
+  char found[1 << TOP_BITS][16];
+  int pairs = 0;
+  for (uint32_t k = 0; k < 100000000 && pairs == 0; k++)
+    {
+      char w[16];
+      int len = snprintf (w, sizeof w, "w%u", (unsigned) k);
+      uint64_t h = fp_siphash24 (test_key.bytes, w, (size_t) len);
+      uint32_t f = (uint32_t) (h ^ (h >> 32));
+      if ((f & 0xffff) != 0 || f == 0)
+        continue;
+      uint32_t top = f >> (32 - TOP_BITS);
+      if (have[top])
+        {
+          strcpy (name[0], found[top]);
+          strcpy (name[1], w);
+          pairs++;
+        }
+      else
+        {
+          have[top] = true;
+          strcpy (found[top], w);
+        }
+    }
+  CHECK (pairs == 1);
+  if (pairs == 0)
+    return;
+  char buf[40];
+  size_t n0 = strlen (name[0]), n1 = strlen (name[1]);
+  memcpy (buf, name[0], n0);
+  buf[n0] = ' ';
+  memcpy (buf + n0 + 1, name[1], n1);
+  buf[n0 + 1 + n1] = '\0';
+  uint32_t off[2] = { 0, (uint32_t) (n0 + 1) }, len[2] = { (uint32_t) n0, (uint32_t) n1 };
+  struct fp_tokens tok = { .buf = buf, .off = off, .len = len, .n = 2 };
+  struct fingerprint got, want;
+  fp_compute (&tok, &test_key, &got);
+  reference_compute (&tok, &test_key, &want);
+  CHECK (memcmp (got.sig, want.sig, sizeof got.sig) == 0);
+  CHECK (memcmp (got.band, want.band, sizeof got.band) == 0);
+}
+
 static const char tpl_a[] =
   "Hallo %s,\n\nich bin auf dein Profil bei Instagram gestoßen und finde deinen Content super "
   "spannend. Wir sind eine Agentur für Influencer-Marketing und arbeiten mit Marken wie %s "
@@ -1193,6 +1247,7 @@ main (void)
   test_own_lines_model ();
   test_compute_reference ();
   test_compute_random_tokens ();
+  test_compute_probe_trailing_zeros ();
   test_minhash ();
   test_senders ();
   UNIT_EXIT ();
