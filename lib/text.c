@@ -3033,6 +3033,10 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
       size_t st = pos + 1;
       bool initial = false, white_gap = false, hyphen_gap = false, sentence_gap = false;
       unsigned newlines = 0;
+      /* Where a white gap's line ends for line_break_ends_sentence and close_sentence, and
+         whether a mark stands before it (only marks glued to the word before do).  */
+      size_t line_end = pos;
+      bool punctuated = false;
       if (s[pos] == ' ' && !is_space ((unsigned char) s[pos + 1]))
         ;
       else if (is_space ((unsigned char) s[pos]))
@@ -3084,12 +3088,45 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
             {
               while (st < len && st - pos < 8 && glued_mark[(unsigned char) s[st]])
                 st++;
+              if (st < len && is_space ((unsigned char) s[st]))
+                {
+                  /* Marks that end a line or a clause, then white space ("(Preis)\n",
+                     "Danke,\nich", "Hinweis:\n"), as scan_gap reads them: the last mark is the
+                     punctuation before the word, the line is punctuated and ends after the
+                     marks, and only ':' makes the next word an initial one (not glued, so not
+                     the minutes of "10:15").  Left to segment's loop: a terminator among the
+                     marks, a smiley's ')' (":)", ";)" end a sentence softly), and ')' after a
+                     digit, which may end a list number ("1) ").  */
+                  size_t marks_end = st;
+                  bool plain = true;
+                  for (size_t q = pos; q < marks_end; q++)
+                    plain &= s[q] != '.' && s[q] != '?' && s[q] != '!';
+                  punct = s[marks_end - 1];
+                  if (!plain
+                      || (punct == ')' && marks_end - pos >= 2
+                          && (s[marks_end - 2] == ':' || s[marks_end - 2] == ';'))
+                      || (s[pos] == ')' && (unsigned char) (s[pos - 1] - '0') < 10))
+                    break;
+                  size_t k = skip_white_gap (s, marks_end,
+                                             len - marks_end > 64 ? marks_end + 64 : len,
+                                             &newlines);
+                  if (k >= len || k - marks_end >= 64)
+                    break;
+                  st = k;
+                  white_gap = true;
+                  line_end = marks_end;
+                  punctuated = true;
+                  initial = punct == ':';
+                }
               /* (most often white space follows: ". ", ".\n") */
-              if (st >= len || ((unsigned char) s[st] < 0x80 && !is_ascii_alnum (s[st]))
-                  || (mask[pos - 1] & MASK_BLOCK) != (mask[st] & MASK_BLOCK))
+              else if (st >= len || ((unsigned char) s[st] < 0x80 && !is_ascii_alnum (s[st]))
+                       || (mask[pos - 1] & MASK_BLOCK) != (mask[st] & MASK_BLOCK))
                 break;
-              punct = s[st - 1];
-              initial = punct == ':' && !(s[st - 2] >= '0' && s[st - 2] <= '9');
+              else
+                {
+                  punct = s[st - 1];
+                  initial = punct == ':' && !(s[st - 2] >= '0' && s[st - 2] <= '9');
+                }
             }
           else
             break;
@@ -3182,7 +3219,8 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
               memset (&g, 0, sizeof g);
               g.newlines = newlines;
               g.blank_line = newlines >= 2;
-              g.line_end = pos;
+              g.line_end = line_end;
+              g.line_punctuated = punctuated;
               g.word_starts_line = true;
               /* (line_break_ends_sentence reads only CH_UPPER and CH_DIGIT) */
               struct word_info cur;
@@ -3198,7 +3236,7 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
             {
               /* The sentence ends with the word before the gap.  */
               t->ntok = ft - t->tok;
-              close_sentence (t, pos, 0, sent_upper, sent_lower);
+              close_sentence (t, line_end, 0, sent_upper, sent_lower);
               sent_upper = sent_lower = 0;
               if (open_sentence (b, t->ntok, st, &lines[r->prev_line]) < 0)
                 {

@@ -380,6 +380,51 @@ test_phrase_cases (void)
   CHECK (failures == 0);
 }
 
+/* Marks glued to a word, then white space, then a word ("(Preis)\n", "Danke,\n\nich",
+   "Hinweis:\n> Text", "x);  y"): the fast path reads such gaps as scan_gap does.  Lines short
+   and long (a hard-wrapped line ends a sentence only when short), next words upper and lower
+   case, digits before ')' (list numbers), smileys and terminators among the marks (left to
+   the full loop), and a greeting line.  */
+static void
+test_marks_before_white (void)
+{
+  static const char *const words[] = {
+    "Preis", "danke", "Hallo Anna", "x", "12", "3", "Liebe", "www", "ok", "Best",
+  };
+  static const char *const marks[] = {
+    ")", ",", ";", ":", ">", "]", "=", "*", "),", ");", "):", ":)", ";)", "!)", ").", "?,",
+    ",,", "%", "/", "+", "&", "\\", "}", "#", "_", "~", "|", "^", "$", "@", ".)", ":-",
+  };
+  static const char *const gaps[] = {
+    " ", "  ", "\n", "\n\n", " \n", "\n> ", "\n>> ", "\t", "\n \n", "\r\n", "\n>\n",
+  };
+  static const char *const next[] = { "Text", "text", "1", "2024", "Du", "und", "ABC", "\xc3\x9c" "ber" };
+  char buf[512];
+  size_t failures = 0;
+  for (int i = 0; i < 60000 && failures < 3; i++)
+    {
+      size_t n = 0;
+      /* a line of filler first: short or long */
+      size_t fill = next_random () % 3 == 0 ? 70 : next_random () % 20;
+      for (size_t f = 0; f < fill; f++)
+        buf[n++] = f % 6 == 5 ? ' ' : 'a' + f % 26;
+      if (n)
+        buf[n++] = ' ';
+      for (int part = 0; part < 3; part++)
+        {
+          n += snprintf (buf + n, sizeof buf - n, "%s%s%s%s",
+                         words[next_random () % (sizeof words / sizeof *words)],
+                         marks[next_random () % (sizeof marks / sizeof *marks)],
+                         gaps[next_random () % (sizeof gaps / sizeof *gaps)],
+                         next[next_random () % (sizeof next / sizeof *next)]);
+          if (next_random () % 2)
+            buf[n++] = ' ';
+        }
+      failures += !copy_analysed_alike (buf, n);
+    }
+  CHECK (failures == 0);
+}
+
 int
 main (void)
 {
@@ -387,6 +432,7 @@ main (void)
   test_letter_sets ();
   test_long_runs ();
   test_indented_code ();
+  test_marks_before_white ();
   test_generated ();
   UNIT_EXIT ();
 }
