@@ -2897,6 +2897,23 @@ bit_count16 (unsigned m)
   return n;
 }
 
+/* ASCII marks that may stand between white space and a word ("(siehe", "\"Zitat", "$10",
+   "*fett*") for segment's fast path, by what scan_gap makes of such a mark: LEAD_INITIAL for
+   opening marks and ':', after which the word counts as an initial one, LEAD_PLAIN for the
+   others.  Not here: terminators, which can end a sentence, and the apostrophe and backtick,
+   which scan_word reads in a way of its own.  */
+enum { LEAD_PLAIN = 1, LEAD_INITIAL = 2 };
+static const uint8_t lead_mark[256] = {
+  ['('] = LEAD_INITIAL, ['['] = LEAD_INITIAL, ['{'] = LEAD_INITIAL, ['<'] = LEAD_INITIAL,
+  ['"'] = LEAD_INITIAL, [':'] = LEAD_INITIAL,
+  ['-'] = LEAD_PLAIN, ['*'] = LEAD_PLAIN, ['+'] = LEAD_PLAIN, ['$'] = LEAD_PLAIN,
+  ['_'] = LEAD_PLAIN, ['#'] = LEAD_PLAIN, ['&'] = LEAD_PLAIN, ['|'] = LEAD_PLAIN,
+  ['/'] = LEAD_PLAIN, ['@'] = LEAD_PLAIN, ['='] = LEAD_PLAIN, ['%'] = LEAD_PLAIN,
+  ['~'] = LEAD_PLAIN, ['^'] = LEAD_PLAIN, ['\\'] = LEAD_PLAIN, [';'] = LEAD_PLAIN,
+  [','] = LEAD_PLAIN, [')'] = LEAD_PLAIN, [']'] = LEAD_PLAIN, ['}'] = LEAD_PLAIN,
+  ['>'] = LEAD_PLAIN,
+};
+
 /* What segment carries from one word to the next that its fast path reads and changes.  */
 struct run
 {
@@ -3096,7 +3113,8 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
                      marks, and only ':' makes the next word an initial one (not glued, so not
                      the minutes of "10:15").  Left to segment's loop: a terminator among the
                      marks, a smiley's ')' (":)", ";)" end a sentence softly), and ')' after a
-                     digit, which may end a list number ("1) ").  */
+                     digit of the first word, which segment's loop took and which may be a
+                     list number ("1) "); a word this function takes never is one.  */
                   size_t marks_end = st;
                   bool plain = true;
                   for (size_t q = pos; q < marks_end; q++)
@@ -3105,7 +3123,7 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
                   if (!plain
                       || (punct == ')' && marks_end - pos >= 2
                           && (s[marks_end - 2] == ':' || s[marks_end - 2] == ';'))
-                      || (s[pos] == ')' && (unsigned char) (s[pos - 1] - '0') < 10))
+                      || (s[pos] == ')' && pos == r->pos && (unsigned char) (s[pos - 1] - '0') < 10))
                     break;
                   size_t k = skip_white_gap (s, marks_end,
                                              len - marks_end > 64 ? marks_end + 64 : len,
@@ -3130,6 +3148,24 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
             }
           else
             break;
+        }
+      /* One mark between white space and the word ("(siehe", "\n\"Zitat"), as scan_gap reads
+         it: the punctuation before the word; a line that ends in it if no line break comes
+         before, and else a word that does not start its line.  */
+      bool starts_line = true;
+      if (is_space ((unsigned char) s[pos]) && lead_mark[(unsigned char) s[st]]
+          && st + 2 < len && is_ascii_alnum (s[st + 1]))
+        {
+          punct = s[st];
+          initial = lead_mark[punct] == LEAD_INITIAL;
+          white_gap = true;
+          starts_line = false;
+          if (!newlines)
+            {
+              line_end = st + 1;
+              punctuated = true;
+            }
+          st++;
         }
       size_t j;
       uint32_t up, lo;
@@ -3221,7 +3257,7 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
               g.blank_line = newlines >= 2;
               g.line_end = line_end;
               g.line_punctuated = punctuated;
-              g.word_starts_line = true;
+              g.word_starts_line = starts_line;
               /* (line_break_ends_sentence reads only CH_UPPER and CH_DIGIT) */
               struct word_info cur;
               unsigned char f0 = s[st];

@@ -381,7 +381,8 @@ test_phrase_cases (void)
 }
 
 /* Marks glued to a word, then white space, then a word ("(Preis)\n", "Danke,\n\nich",
-   "Hinweis:\n> Text", "x);  y"): the fast path reads such gaps as scan_gap does.  Lines short
+   "Hinweis:\n> Text", "x);  y"), and a mark between white space and a word ("(siehe",
+   "\n\"Zitat"): the fast path reads such gaps as scan_gap does.  Lines short
    and long (a hard-wrapped line ends a sentence only when short), next words upper and lower
    case, digits before ')' (list numbers), smileys and terminators among the marks (left to
    the full loop), and a greeting line.  */
@@ -394,11 +395,19 @@ test_marks_before_white (void)
   static const char *const marks[] = {
     ")", ",", ";", ":", ">", "]", "=", "*", "),", ");", "):", ":)", ";)", "!)", ").", "?,",
     ",,", "%", "/", "+", "&", "\\", "}", "#", "_", "~", "|", "^", "$", "@", ".)", ":-",
+    "", "", "", "", "", "", "", "",
   };
   static const char *const gaps[] = {
     " ", "  ", "\n", "\n\n", " \n", "\n> ", "\n>> ", "\t", "\n \n", "\r\n", "\n>\n",
   };
   static const char *const next[] = { "Text", "text", "1", "2024", "Du", "und", "ABC", "\xc3\x9c" "ber" };
+  /* a mark between the white space and the next word ("(siehe", "\"Zitat"), or none */
+  static const char *const leads[] = {
+    "", "", "", "", "(", "\"", "[", "<", "{", ":", "-", "*", "+", "$", "_", "#", "&", "|", "/",
+    "@", "=", "%", "~", "^", "\\", ";", ",", ")", "]", "}", ">", "'", "`", ".", "!", "?", "((",
+    "\xc2\xab", "\xe2\x80\x9e", "- ", "* ",
+  };
+  static const char *const ends[] = { "", " ", "\n", "\n  ", "\n\n" };
   char buf[512];
   size_t failures = 0;
   for (int i = 0; i < 60000 && failures < 3; i++)
@@ -412,13 +421,13 @@ test_marks_before_white (void)
         buf[n++] = ' ';
       for (int part = 0; part < 3; part++)
         {
-          n += snprintf (buf + n, sizeof buf - n, "%s%s%s%s",
+          n += snprintf (buf + n, sizeof buf - n, "%s%s%s%s%s%s",
                          words[next_random () % (sizeof words / sizeof *words)],
                          marks[next_random () % (sizeof marks / sizeof *marks)],
                          gaps[next_random () % (sizeof gaps / sizeof *gaps)],
-                         next[next_random () % (sizeof next / sizeof *next)]);
-          if (next_random () % 2)
-            buf[n++] = ' ';
+                         leads[next_random () % (sizeof leads / sizeof *leads)],
+                         next[next_random () % (sizeof next / sizeof *next)],
+                         ends[next_random () % (sizeof ends / sizeof *ends)]);
         }
       failures += !copy_analysed_alike (buf, n);
     }
