@@ -2833,14 +2833,20 @@ scan_simple_word (const char *s, size_t len, size_t st, char *restrict dst)
   return w;
 }
 
-/* The ASCII marks that segment's fast path takes between two words without a space: none is
-   white space, a hyphen, an apostrophe or an opening mark, each of which scan_word or scan_gap
-   reads in a way of its own.  */
-static const bool glued_mark[256] = {
-  ['.'] = true, ['/'] = true, ['@'] = true, ['_'] = true, ['='] = true, ['&'] = true,
-  ['?'] = true, ['#'] = true, ['%'] = true, ['+'] = true, [':'] = true, [';'] = true,
-  [','] = true, ['!'] = true, ['*'] = true, ['~'] = true, ['|'] = true, ['\\'] = true,
-  ['^'] = true, ['$'] = true, [')'] = true, [']'] = true, ['}'] = true, ['>'] = true,
+/* The ASCII marks that segment's fast path takes after a word, between it and the next one or
+   before white space: none is white space, a hyphen or an apostrophe, which scan_word reads
+   in a way of its own.  GLUED_OPENER marks an opening mark, which makes the word glued to it
+   an initial one ("foo(bar", "title=\"Neu").  */
+enum { GLUED_PLAIN = 1, GLUED_OPENER = 2 };
+static const uint8_t glued_mark[256] = {
+  ['.'] = GLUED_PLAIN, ['/'] = GLUED_PLAIN, ['@'] = GLUED_PLAIN, ['_'] = GLUED_PLAIN,
+  ['='] = GLUED_PLAIN, ['&'] = GLUED_PLAIN, ['?'] = GLUED_PLAIN, ['#'] = GLUED_PLAIN,
+  ['%'] = GLUED_PLAIN, ['+'] = GLUED_PLAIN, [':'] = GLUED_PLAIN, [';'] = GLUED_PLAIN,
+  [','] = GLUED_PLAIN, ['!'] = GLUED_PLAIN, ['*'] = GLUED_PLAIN, ['~'] = GLUED_PLAIN,
+  ['|'] = GLUED_PLAIN, ['\\'] = GLUED_PLAIN, ['^'] = GLUED_PLAIN, ['$'] = GLUED_PLAIN,
+  [')'] = GLUED_PLAIN, [']'] = GLUED_PLAIN, ['}'] = GLUED_PLAIN, ['>'] = GLUED_PLAIN,
+  ['"'] = GLUED_OPENER, ['('] = GLUED_OPENER, ['['] = GLUED_OPENER, ['{'] = GLUED_OPENER,
+  ['<'] = GLUED_OPENER,
 };
 
 /* The ASCII bytes that end a word for segment's fast path: neither letters nor digits, nor
@@ -3143,7 +3149,8 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
               else
                 {
                   punct = s[st - 1];
-                  initial = punct == ':' && !(s[st - 2] >= '0' && s[st - 2] <= '9');
+                  initial = (punct == ':' && !(s[st - 2] >= '0' && s[st - 2] <= '9'))
+                    || glued_mark[punct] == GLUED_OPENER;
                 }
             }
           else

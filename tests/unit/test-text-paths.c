@@ -381,8 +381,9 @@ test_phrase_cases (void)
 }
 
 /* Marks glued to a word, then white space, then a word ("(Preis)\n", "Danke,\n\nich",
-   "Hinweis:\n> Text", "x);  y"), and a mark between white space and a word ("(siehe",
-   "\n\"Zitat"): the fast path reads such gaps as scan_gap does.  Lines short
+   "Hinweis:\n> Text", "x);  y", "Zitat\" und"), a mark between white space and a word
+   ("(siehe", "\n\"Zitat"), and marks between words ("f(x)", "a=\"b"): the fast path reads
+   such gaps as scan_gap does.  Lines short
    and long (a hard-wrapped line ends a sentence only when short), next words upper and lower
    case, digits before ')' (list numbers), smileys and terminators among the marks (left to
    the full loop), and a greeting line.  */
@@ -395,10 +396,10 @@ test_marks_before_white (void)
   static const char *const marks[] = {
     ")", ",", ";", ":", ">", "]", "=", "*", "),", ");", "):", ":)", ";)", "!)", ").", "?,",
     ",,", "%", "/", "+", "&", "\\", "}", "#", "_", "~", "|", "^", "$", "@", ".)", ":-",
-    "", "", "", "", "", "", "", "",
+    "", "", "", "", "", "", "", "", "\"", "(", "\")", "[", "<", "{", "=\"", "\",", "(\"", "\".",
   };
   static const char *const gaps[] = {
-    " ", "  ", "\n", "\n\n", " \n", "\n> ", "\n>> ", "\t", "\n \n", "\r\n", "\n>\n",
+    " ", "  ", "\n", "\n\n", " \n", "\n> ", "\n>> ", "\t", "\n \n", "\r\n", "\n>\n", "", "",
   };
   static const char *const next[] = { "Text", "text", "1", "2024", "Du", "und", "ABC", "\xc3\x9c" "ber" };
   /* a mark between the white space and the next word ("(siehe", "\"Zitat"), or none */
