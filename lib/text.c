@@ -2920,6 +2920,17 @@ static const uint8_t lead_mark[256] = {
   ['>'] = LEAD_PLAIN,
 };
 
+/* ASCII marks that segment's fast path takes between white space and white space: all but
+   letters and digits, white space, terminators, which can end a sentence, the apostrophe and
+   the backtick, which can start a quotation, and control bytes.  */
+static const bool spaced_mark[256] = {
+  ['"'] = true, ['#'] = true, ['$'] = true, ['%'] = true, ['&'] = true, ['('] = true,
+  [')'] = true, ['*'] = true, ['+'] = true, [','] = true, ['-'] = true, ['/'] = true,
+  [':'] = true, [';'] = true, ['<'] = true, ['='] = true, ['>'] = true, ['@'] = true,
+  ['['] = true, ['\\'] = true, [']'] = true, ['^'] = true, ['_'] = true, ['{'] = true,
+  ['|'] = true, ['}'] = true, ['~'] = true,
+};
+
 /* What segment carries from one word to the next that its fast path reads and changes.  */
 struct run
 {
@@ -3173,6 +3184,28 @@ fast_words (struct builder *b, const struct line *lines, size_t nlines, struct r
               punctuated = true;
             }
           st++;
+        }
+      /* Marks with white space on both sides on one line (" - ", " -- ", " | ", " => "), as
+         scan_gap reads them: the last mark is the punctuation before the word, and the line
+         ends after it, punctuated; a dash alone makes the word an initial one ("Preis - nur
+         heute"), as ':' does.  Left to segment's loop: marks after a line break (bullets), a
+         terminator ("..."), and ')' last (":-)" ends a sentence softly).  */
+      else if (is_space ((unsigned char) s[pos]) && !newlines && spaced_mark[(unsigned char) s[st]])
+        {
+          size_t q = st;
+          while (q < len && q - st < 8 && spaced_mark[(unsigned char) s[q]])
+            q++;
+          if (q >= len || !is_space ((unsigned char) s[q]) || s[q - 1] == ')')
+            break;
+          size_t k = skip_white_gap (s, q, len - q > 64 ? q + 64 : len, &newlines);
+          if (k >= len || k - q >= 64)
+            break;
+          punct = s[q - 1];
+          initial = punct == ':' || (punct == '-' && q - st == 1);
+          white_gap = true;
+          line_end = q;
+          punctuated = true;
+          st = k;
         }
       size_t j;
       uint32_t up, lo;

@@ -382,8 +382,8 @@ test_phrase_cases (void)
 
 /* Marks glued to a word, then white space, then a word ("(Preis)\n", "Danke,\n\nich",
    "Hinweis:\n> Text", "x);  y", "Zitat\" und"), a mark between white space and a word
-   ("(siehe", "\n\"Zitat"), and marks between words ("f(x)", "a=\"b"): the fast path reads
-   such gaps as scan_gap does.  Lines short
+   ("(siehe", "\n\"Zitat"), marks between words ("f(x)", "a=\"b") and marks between white
+   space (" - ", " -- "): the fast path reads such gaps as scan_gap does.  Lines short
    and long (a hard-wrapped line ends a sentence only when short), next words upper and lower
    case, digits before ')' (list numbers), smileys and terminators among the marks (left to
    the full loop), and a greeting line.  */
@@ -409,9 +409,15 @@ test_marks_before_white (void)
     "\xc2\xab", "\xe2\x80\x9e", "- ", "* ",
   };
   static const char *const ends[] = { "", " ", "\n", "\n  ", "\n\n" };
+  /* marks with white space before them, in place of the glued ones */
+  static const char *const spaced[] = {
+    " -", " --", " |", " *", " **", " =", " =>", " :", " -)", " :)", " :-)", " ->", " <", " &",
+    " ...", " !", " ?", " '", " `", " #", " \"", " (", " +", " /", " ,", " ;", "  -", "\t-",
+    " \xe2\x80\x93", " -.", " --------", " ---------", " _", " ~", " )",
+  };
   char buf[512];
   size_t failures = 0;
-  for (int i = 0; i < 60000 && failures < 3; i++)
+  for (int i = 0; i < 80000 && failures < 3; i++)
     {
       size_t n = 0;
       /* a line of filler first: short or long */
@@ -424,7 +430,9 @@ test_marks_before_white (void)
         {
           n += snprintf (buf + n, sizeof buf - n, "%s%s%s%s%s%s",
                          words[next_random () % (sizeof words / sizeof *words)],
-                         marks[next_random () % (sizeof marks / sizeof *marks)],
+                         next_random () % 3 == 0
+                         ? spaced[next_random () % (sizeof spaced / sizeof *spaced)]
+                         : marks[next_random () % (sizeof marks / sizeof *marks)],
                          gaps[next_random () % (sizeof gaps / sizeof *gaps)],
                          leads[next_random () % (sizeof leads / sizeof *leads)],
                          next[next_random () % (sizeof next / sizeof *next)],
