@@ -101,7 +101,10 @@ duzen_word_key_padded (const char *word, bool *long_word)
   /* The lowest bit of ZEROS marks the word's NUL (bits above it may be false). */
   uint64_t zeros = (v - UINT64_C (0x0101010101010101)) & ~v & UINT64_C (0x8080808080808080);
   *long_word = zeros == 0;
-  return v & (((zeros & -zeros) >> 7) - 1);
+  /* ZEROS ^ (ZEROS - 1) sets every bit up to that lowest one: the word's bytes and its NUL,
+     which is zero in V anyway (all 64 when there is no NUL).  Three operations where isolating
+     the bit and shifting it took five. */
+  return v & (zeros ^ (zeros - 1));
 }
 
 /* A filter in front of the table, which is too large to stay in the cache between messages
