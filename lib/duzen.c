@@ -565,42 +565,74 @@ glued_to_code (const struct scan *sc, size_t i)
   return false;
 }
 
-/* glued_to_code for the common cases first: a word with a space before it, inside a line (the
-   byte before the space is no blank), and a space, comma, line end or full stop before white
-   space after it is glued to nothing; so is one at a line's start with a comma, line end or
-   full stop before white space after it, or a space if it is not all lowercase.  Any other case
-   asks glued_to_code. */
-static bool
+/* What the byte before a word and the byte after it can tell glued_to_code, as table bits.
+   glued_to_code keeps its own tests (code_byte_before, code_byte_after): duzen_analyze_eager
+   asks those, so test-duzen's comparison of the two analyses also checks these tables. */
+enum glue_before_class
+{
+  GB_GLUES = 1 << 0,            /* code_byte_before: the word is glued */
+  GB_OPEN = 1 << 1,             /* '(': glued if ')' follows (dir) */
+  GB_DASH = 1 << 2,             /* '-': an option (-lock) if a blank or bracket is before it */
+  GB_BLANK = 1 << 3,            /* ' ', '\t': the line may start before it */
+  GB_NL = 1 << 4,               /* '\n' (and the text's start): the word starts a line */
+};
+
+enum glue_after_class
+{
+  GA_GLUES = 1 << 0,            /* code_byte_after or '+': the word is glued */
+  GA_CLOSE = 1 << 1,            /* ')' */
+  GA_STOP = 1 << 2,             /* '.', ':': glued if a printable byte but '.' follows (packet.c) */
+  GA_OPTION = 1 << 3,           /* ' ', '[': an option may follow (du -sh, reget [-fpR]) */
+};
+
+static const unsigned char glue_before[256] = {
+  ['/'] = GB_GLUES, ['|'] = GB_GLUES, ['='] = GB_GLUES, ['['] = GB_GLUES, ['_'] = GB_GLUES,
+  ['\\'] = GB_GLUES, ['.'] = GB_GLUES, [':'] = GB_GLUES, ['$'] = GB_GLUES, ['%'] = GB_GLUES,
+  ['~'] = GB_GLUES, ['<'] = GB_GLUES, ['{'] = GB_GLUES, ['@'] = GB_GLUES, ['#'] = GB_GLUES,
+  ['('] = GB_OPEN, ['-'] = GB_DASH, [' '] = GB_BLANK, ['\t'] = GB_BLANK, ['\n'] = GB_NL,
+};
+
+static const unsigned char glue_after[256] = {
+  ['/'] = GA_GLUES, ['|'] = GA_GLUES, ['='] = GA_GLUES, [']'] = GA_GLUES, ['_'] = GA_GLUES,
+  ['\\'] = GA_GLUES, ['('] = GA_GLUES, ['<'] = GA_GLUES, ['>'] = GA_GLUES, ['{'] = GA_GLUES,
+  ['}'] = GA_GLUES, ['@'] = GA_GLUES, ['#'] = GA_GLUES, ['+'] = GA_GLUES,
+  [')'] = GA_CLOSE, ['.'] = GA_STOP, [':'] = GA_STOP, [' '] = GA_OPTION, ['['] = GA_OPTION,
+};
+
+/* glued_to_code from the bytes around the word by table look-ups: most words of mail are glued
+   or not by the byte before and the one after alone.  Most words stand inside a line after one
+   space, where only the byte after can glue them.  The full test is asked only where one of its
+   cases needs more than those bytes: a dash before the word, '(' before and ')' after, and a
+   lowercase word at a line's start (blanks before it, a space or '[' after it); the last case,
+   a full stop or colon after the word, is decided here.  Inlined in prepare's two loops: the
+   call cost as much as the look-ups. */
+#if defined __GNUC__
+__attribute__ ((always_inline))
+#endif
+static inline bool
 glued_to_code_fast (const struct scan *sc, size_t i)
 {
   const struct text *t = sc->t;
   size_t a = t->tok[i].off, b = a + t->tok[i].len;
-  if (a >= 2 && t->s[a - 1] == ' ' && t->s[a - 2] != ' ' && t->s[a - 2] != '\t'
-      && t->s[a - 2] != '\n')
+  unsigned after = b < t->len ? glue_after[(unsigned char) t->s[b]] : 0;
+  if (!(a >= 2 && t->s[a - 1] == ' '
+        && !(glue_before[(unsigned char) t->s[a - 2]] & (GB_BLANK | GB_NL))))
     {
-      if (b >= t->len)
-        return false;
-      char next = t->s[b];
-      if (next == ' ' || next == ',' || next == '\n' || next == '\r')
-        return false;
-      if (next == '.' && (b + 1 >= t->len || (unsigned char) t->s[b + 1] <= ' '))
-        return false;
+      unsigned before = glue_before[a > 0 ? (unsigned char) t->s[a - 1] : '\n'];
+      if (before & GB_GLUES)
+        return true;
+      if ((before & GB_DASH) || ((before & GB_OPEN) && (after & GA_CLOSE)))
+        return glued_to_code (sc, i);
+      if ((after & GA_OPTION) && (before & (GB_BLANK | GB_NL))
+          && (t->tok[i].flags & TOK_ALL_LOWER)
+          && ((before & GB_NL) || a < 2
+              || (glue_before[(unsigned char) t->s[a - 2]] & (GB_BLANK | GB_NL))))
+        return glued_to_code (sc, i);
     }
-  else if (a == 0 || t->s[a - 1] == '\n')
-    {
-      /* At a line's start nothing before the word counts, and of what follows a space only
-         after a lowercase word (du -sh): the first words of the short lines of mail. */
-      if (b >= t->len)
-        return false;
-      char next = t->s[b];
-      if (next == ',' || next == '\n' || next == '\r')
-        return false;
-      if (next == ' ' && !(t->tok[i].flags & TOK_ALL_LOWER))
-        return false;
-      if (next == '.' && (b + 1 >= t->len || (unsigned char) t->s[b + 1] <= ' '))
-        return false;
-    }
-  return glued_to_code (sc, i);
+  if (after & GA_GLUES)
+    return true;
+  return (after & GA_STOP) && b + 1 < t->len && (unsigned char) t->s[b + 1] > ' '
+    && t->s[b + 1] != '.';
 }
 
 /* Lowercase du or dir inside ASCII single quotes on one line ('(coreutils) du invocation',

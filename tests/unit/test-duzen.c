@@ -515,6 +515,47 @@ test_word_classes (void)
          mismatches);
 }
 
+/* Whether duzen_analyze, with its shortcuts, gives what the plain duzen_analyze_eager gives
+   on the LEN bytes at BODY, finding for finding: 1 if so, 0 if not, -1 (and a failure) if the
+   text cannot be analysed. */
+static int
+fast_equals_eager (const char *body, size_t len)
+{
+  struct text t;
+  if (text_analyze (&t, body, len) < 0)
+    {
+      CHECK (false, "analysis failed");
+      return -1;
+    }
+  struct findings fast = { 0 }, eager = { 0 };
+  struct duzen_result rf, re;
+  int a = duzen_analyze (&t, &fast, &rf), b = duzen_analyze_eager (&t, &eager, &re);
+  bool same = a == b && rf.verdict == re.verdict && strcmp (rf.details, re.details) == 0
+    && rf.du == re.du && rf.ihr == re.ihr && rf.sie == re.sie && rf.offered == re.offered
+    && fast.n == eager.n;
+  for (size_t k = 0; same && k < fast.n; k++)
+    same = strcmp (fast.v[k].rule, eager.v[k].rule) == 0 && fast.v[k].off == eager.v[k].off
+      && fast.v[k].len == eager.v[k].len && fast.v[k].severity == eager.v[k].severity
+      && fast.v[k].flags == eager.v[k].flags;
+  /* The details as the earlier snprintf wrote their start. */
+  char head[80], cues[40] = "";
+  if (rf.cue_t && rf.cue_v)
+    snprintf (cues, sizeof cues, " cues=T%d,V%d", rf.cue_t, rf.cue_v);
+  else if (rf.cue_t)
+    snprintf (cues, sizeof cues, " cues=T%d", rf.cue_t);
+  else if (rf.cue_v)
+    snprintf (cues, sizeof cues, " cues=V%d", rf.cue_v);
+  int hn = snprintf (head, sizeof head, "du=%d ihr=%d sie=%d%s", rf.du, rf.ihr, rf.sie, cues);
+  if (strncmp (rf.details, head, (size_t) hn) != 0)
+    same = false;
+  text_free (&t);
+  findings_clear (&fast);
+  findings_clear (&eager);
+  free (fast.v);
+  free (eager.v);
+  return same;
+}
+
 /* Messages put together from German du/ihr/Sie sentences, English and French lines, code,
    quotes and odd bytes, in random case: duzen_analyze, with its shortcuts, must give what the
    plain duzen_analyze_eager gives, finding for finding. */
@@ -567,43 +608,64 @@ test_fast_equals_eager (void)
             }
           len += n;
         }
-      struct text t;
-      if (text_analyze (&t, body, len) < 0)
-        {
-          CHECK (false, "analysis failed");
-          return;
-        }
-      struct findings fast = { 0 }, eager = { 0 };
-      struct duzen_result rf, re;
-      int a = duzen_analyze (&t, &fast, &rf), b = duzen_analyze_eager (&t, &eager, &re);
-      bool same = a == b && rf.verdict == re.verdict && strcmp (rf.details, re.details) == 0
-        && rf.du == re.du && rf.ihr == re.ihr && rf.sie == re.sie && rf.offered == re.offered
-        && fast.n == eager.n;
-      for (size_t k = 0; same && k < fast.n; k++)
-        same = strcmp (fast.v[k].rule, eager.v[k].rule) == 0 && fast.v[k].off == eager.v[k].off
-          && fast.v[k].len == eager.v[k].len && fast.v[k].severity == eager.v[k].severity
-          && fast.v[k].flags == eager.v[k].flags;
-      /* The details as the earlier snprintf wrote their start. */
-      char head[80], cues[40] = "";
-      if (rf.cue_t && rf.cue_v)
-        snprintf (cues, sizeof cues, " cues=T%d,V%d", rf.cue_t, rf.cue_v);
-      else if (rf.cue_t)
-        snprintf (cues, sizeof cues, " cues=T%d", rf.cue_t);
-      else if (rf.cue_v)
-        snprintf (cues, sizeof cues, " cues=V%d", rf.cue_v);
-      int hn = snprintf (head, sizeof head, "du=%d ihr=%d sie=%d%s", rf.du, rf.ihr, rf.sie, cues);
-      if (strncmp (rf.details, head, (size_t) hn) != 0)
-        same = false;
+      int same = fast_equals_eager (body, len);
+      if (same < 0)
+        return;
       if (!same && mismatches++ < 3)
         fprintf (stderr, "differs on: %.*s\n", (int) len, body);
-      text_free (&t);
-      findings_clear (&fast);
-      findings_clear (&eager);
-      free (fast.v);
-      free (eager.v);
     }
   CHECK (mismatches == 0, "duzen_analyze differs from duzen_analyze_eager on %d messages",
          mismatches);
+}
+
+/* Code glue decided by the bytes around a word: du, Du and dir with every two bytes before
+   and after them from a set that holds a byte of each case glued_to_code tells apart (code
+   marks before and after, '(' and ')', a dash, blanks and line ends for a command at a line's
+   start, a full stop or colon and what follows it, NUL), also at the text's start and end;
+   duzen_analyze's table-driven test must give what duzen_analyze_eager's full one gives. */
+static void
+test_glue_contexts (void)
+{
+  static const char around[] = " \t\n()-.:[]+/,a>!'|$\0";
+  enum { NAROUND = sizeof around - 1 };
+  static const char *const words[] = { "du", "Du", "dir" };
+  int mismatches = 0, messages = 0;
+  for (size_t w = 0; w < sizeof words / sizeof words[0]; w++)
+    for (int p2 = -1; p2 < NAROUND; p2++)
+      for (int p1 = -1; p1 < NAROUND; p1++)
+        for (int n1 = -1; n1 < NAROUND; n1++)
+          for (int n2 = -1; n2 < NAROUND; n2++)
+            {
+              /* -1: no byte there; the text starts or ends at the word's side */
+              if ((p1 < 0 && p2 >= 0) || (n1 < 0 && n2 >= 0))
+                continue;
+              char body[64];
+              size_t len = 0;
+              if (p1 >= 0)
+                {
+                  len += (size_t) sprintf (body, "Hallo Anna");
+                  if (p2 >= 0)
+                    body[len++] = around[p2];
+                  body[len++] = around[p1];
+                }
+              len += (size_t) sprintf (body + len, "%s", words[w]);
+              if (n1 >= 0)
+                {
+                  body[len++] = around[n1];
+                  if (n2 >= 0)
+                    body[len++] = around[n2];
+                  len += (size_t) sprintf (body + len, "bist gut");
+                }
+              int same = fast_equals_eager (body, len);
+              if (same < 0)
+                return;
+              messages++;
+              if (!same && mismatches++ < 3)
+                fprintf (stderr, "differs on: %.*s\n", (int) len, body);
+            }
+  CHECK (messages > 100000, "only %d contexts", messages);
+  CHECK (mismatches == 0, "duzen_analyze's code glue differs from duzen_analyze_eager's on %d "
+         "of %d contexts", mismatches, messages);
 }
 
 /* Empty input, NUL bytes, invalid UTF-8 and a long line must not crash or hang. */
@@ -708,6 +770,7 @@ main (void)
   test_word_keys ();
   test_word_classes ();
   test_fast_equals_eager ();
+  test_glue_contexts ();
   test_long_message ();
   test_robustness ();
   test_speed ();
