@@ -285,6 +285,20 @@ verb_of (const struct scan *sc, size_t i)
   return k->verb;
 }
 
+/* Whether token I may have a verb-table row: verb_of's answer once it is known, else the
+   filter's, without a call.  Pass 3 asks it of every word of the sentences the gate keeps,
+   and the filter turns away nearly all of them. */
+static inline bool
+verb_may_exist (const struct scan *sc, size_t i)
+{
+  const struct tok *k = &sc->k[i];
+  if (k->state & TS_VERB_KNOWN)
+    return k->verb != NULL;
+  bool long_word;
+  return sc->t->tok[i].len <= 24
+    && duzen_verb_maybe (duzen_word_key_padded (lw (sc, i), &long_word));
+}
+
 static const struct duzen_verbform *
 verb_at (const struct scan *sc, long j)
 {
@@ -1505,7 +1519,7 @@ classify (struct scan *sc, size_t i, uint64_t lex)
     : m & (TEXT_NOT_OWN | TEXT_SPEECH) ? TS_QUOTED : 0;
 }
 
-static bool
+static inline bool
 lone_caps (const struct scan *sc, size_t i)
 {
   const struct text *t = sc->t;
@@ -1883,7 +1897,8 @@ analyze (const struct text *t, struct findings *out, struct duzen_result *res, b
       /* Both checks need a verb form or an imperative of the list and answer 0 without one,
          whatever the word's position: the (filtered) look-up first spares the position tests
          of most words. */
-      if (!eager && !(sc.k[i].lex & L_IMP_EXTRA) && !verb_of (&sc, i))
+      if (!eager && !(sc.k[i].lex & L_IMP_EXTRA)
+          && (!verb_may_exist (&sc, i) || !verb_of (&sc, i)))
         continue;
       bool done = false;
       r = check_imperative (&sc, i, &done);
