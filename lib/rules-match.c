@@ -19,6 +19,7 @@
 
 #include "charset.h"
 #include "lang.h"
+#include "strbuf.h"
 
 #if defined __SSE2__
 # include <emmintrin.h>
@@ -597,6 +598,7 @@ struct lit_reader
   struct gate_tmp *node;        /* GATE_TMP_NODES of them, or NULL: no gate is built */
   int nnode;
   bool signs;                   /* a caseless k or s was read as its ASCII letter */
+  bool plain;                   /* the slow, obvious way, for tests (rules_literals_describe) */
 };
 
 /* The kinds of atoms of a pattern, as far as the reading is concerned. */
@@ -674,30 +676,65 @@ lit_set_same (const struct lit_set *a, const struct lit_set *b)
   return lit_set_union (&u, b) && u.n == a->n;
 }
 
+/* Put into *U the strings of A and then of B cut to at most CUT bytes, each once; false if
+   there are more than LIT_MAX of them. */
+static bool
+lit_set_cut (const struct lit_set *a, const struct lit_set *b, size_t cut, struct lit_set *u)
+{
+  u->n = 0;
+  for (unsigned k = 0; k < a->n; k++)
+    if (!lit_set_add (u, a->s[k], a->len[k] < cut ? a->len[k] : cut))
+      return false;
+  for (unsigned k = 0; k < b->n; k++)
+    if (!lit_set_add (u, b->s[k], b->len[k] < cut ? b->len[k] : cut))
+      return false;
+  return true;
+}
+
 /* Make *A the strings either *A or B's strings begin with, as long as they can be with at most
    LIT_MAX of them: cut to a shorter length, the strings are still what the subject begins
-   with, and fewer once those that became alike are kept once; the empty string (nothing
-   known) if not even single bytes fit. */
+   with, and fewer once those that became alike are kept once; the longest cut that fits, or
+   the empty string (nothing known) if not even single bytes fit.  PLAIN tries every cut from
+   the longest down, which a long list of alternatives paid for each alternative after the
+   first dozen.  Cut at or beyond the longest string, the strings are the union that did not
+   fit; and a shorter cut only merges more of them, so the cuts that fit are all those up to
+   some length, which a binary search finds in five tries. */
 static void
-lit_prefix_union (struct lit_set *a, const struct lit_set *b)
+lit_prefix_union (struct lit_set *a, const struct lit_set *b, bool plain)
 {
   if (lit_set_union (a, b))
     return;
-  for (size_t cut = LIT_LEN - 1; cut > 0; cut--)
+  struct lit_set u;
+  if (plain)
     {
-      struct lit_set u = { 0 };
-      bool fits = true;
-      for (unsigned k = 0; k < a->n && fits; k++)
-        fits = lit_set_add (&u, a->s[k], a->len[k] < cut ? a->len[k] : cut);
-      for (unsigned k = 0; k < b->n && fits; k++)
-        fits = lit_set_add (&u, b->s[k], b->len[k] < cut ? b->len[k] : cut);
-      if (fits)
-        {
-          *a = u;
-          return;
-        }
+      for (size_t cut = LIT_LEN - 1; cut > 0; cut--)
+        if (lit_set_cut (a, b, cut, &u))
+          {
+            *a = u;
+            return;
+          }
+      lit_set_empty_string (a);
+      return;
     }
-  lit_set_empty_string (a);
+  size_t longest = 0;
+  for (unsigned k = 0; k < a->n; k++)
+    longest = a->len[k] > longest ? a->len[k] : longest;
+  for (unsigned k = 0; k < b->n; k++)
+    longest = b->len[k] > longest ? b->len[k] : longest;
+  /* The longest cut that fits is in [FITS, TOO_LONG): FITS 0 stands for none. */
+  size_t fits = 0, too_long = longest < LIT_LEN ? longest : LIT_LEN;
+  while (too_long - fits > 1)
+    {
+      size_t mid = fits + (too_long - fits) / 2;
+      if (lit_set_cut (a, b, mid, &u))
+        fits = mid;
+      else
+        too_long = mid;
+    }
+  if (fits == 0)
+    lit_set_empty_string (a);
+  else if (lit_set_cut (a, b, fits, &u))
+    *a = u;
 }
 
 static bool
@@ -1223,7 +1260,7 @@ lit_alternation (struct lit_reader *rd, int depth, struct lit_info *out)
         }
       /* A match satisfies one alternative's gate or the other's. */
       out->exact = false;
-      lit_prefix_union (&out->prefix, &alt.prefix);
+      lit_prefix_union (&out->prefix, &alt.prefix, rd->plain);
       gate_join (rd, &out->gate, alt.gate, GATE_OR);
     }
 }
@@ -1280,6 +1317,7 @@ struct gate_out
   size_t nnode, nkid, nstr, nbytes;
   size_t max_leaf;              /* strings one leaf may have */
   bool full;                    /* something did not fit: keep no gate */
+  bool plain;                   /* the slow, obvious way, for tests (rules_literals_describe) */
 };
 
 static unsigned sig_bit (unsigned char a, unsigned char b);
@@ -1348,11 +1386,23 @@ gate_odds_compare (const void *a, const void *b)
   return x->odds < y->odds ? -1 : x->odds > y->odds;
 }
 
-/* Does string X of O contain string Y? */
+/* Does string X of O contain string Y?  The strings are short (LIT_LEN bytes at most) and
+   mostly differ in their first bytes, where memmem's setup costs more than the whole search:
+   the reading of the longest patterns asks this some ten thousand times.  PLAIN asks memmem. */
 static bool
 gate_str_in (const struct gate_out *o, const struct gate_str *x, const struct gate_str *y)
 {
-  return y->len <= x->len && memmem (o->bytes + x->off, x->len, o->bytes + y->off, y->len);
+  if (y->len > x->len)
+    return false;
+  const unsigned char *hay = o->bytes + x->off, *needle = o->bytes + y->off;
+  if (o->plain)
+    return memmem (hay, x->len, needle, y->len) != NULL;
+  if (y->len == 0)
+    return true;
+  for (size_t at = 0; at + y->len <= x->len; at++)
+    if (hay[at] == needle[0] && memcmp (hay + at + 1, needle + 1, y->len - 1u) == 0)
+      return true;
+  return false;
 }
 
 /* Drop from the leaf strings O->str[AT .. AT + N) each that contains another of them (or
@@ -1567,7 +1617,7 @@ gate_reduce (const struct gate_tmp *nodes, int t, struct gate_out *o, int depth)
 /* The gate to keep for the reading's node ROOT of NODES, with at most MAX_LEAF strings in a
    leaf, or NULL if it says nothing (or on ENOMEM: then the rule simply always runs). */
 static struct rule_gate *
-gate_make (const struct gate_tmp *nodes, int root, size_t max_leaf)
+gate_make (const struct gate_tmp *nodes, int root, size_t max_leaf, bool plain)
 {
   struct gate_out *o = malloc (sizeof *o);
   if (!o)
@@ -1575,6 +1625,7 @@ gate_make (const struct gate_tmp *nodes, int root, size_t max_leaf)
   o->nnode = o->nkid = o->nstr = o->nbytes = 0;
   o->max_leaf = max_leaf;
   o->full = false;
+  o->plain = plain;
   /* NODE[0] is the root: reserve it, and move the root there at the end. */
   gate_add_node (o, GATE_LEAF, 0, 0);
   struct gate_made m = gate_reduce (nodes, root, o, 0);
@@ -1692,15 +1743,18 @@ pattern_starts (const char *pattern, const struct lit_set *prefix, bool caseless
 }
 
 /* Find what every match of PATTERN (compiled with FLAGS) contains, for the literal prefilter,
-   and where it may start; LIT->gate is NULL if nothing could be proven. */
+   and where it may start; LIT->gate is NULL if nothing could be proven.  PLAIN: the slow,
+   obvious way, which gives the same (for tests). */
 static void
-pattern_literals (const char *pattern, unsigned flags, size_t max_leaf, struct rule_literals *lit)
+pattern_literals (const char *pattern, unsigned flags, size_t max_leaf, bool plain,
+                  struct rule_literals *lit)
 {
   memset (lit, 0, sizeof *lit);
   unsigned understood = PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MULTILINE | PCRE2_DOTALL;
   if (flags & ~understood)
     return;
-  struct lit_reader rd = { .p = pattern, .caseless = (flags & PCRE2_CASELESS) != 0 };
+  struct lit_reader rd = { .p = pattern, .caseless = (flags & PCRE2_CASELESS) != 0,
+                           .plain = plain };
   /* Without room for the tree, the start strings are still read. */
   rd.node = malloc (GATE_TMP_NODES * sizeof *rd.node);
   struct lit_info info;
@@ -1708,7 +1762,7 @@ pattern_literals (const char *pattern, unsigned flags, size_t max_leaf, struct r
   if (!rd.fail && !*rd.p)       /* else unknown syntax or a stray ')' */
     {
       if (rd.node)
-        lit->gate = gate_make (rd.node, info.gate, max_leaf);
+        lit->gate = gate_make (rd.node, info.gate, max_leaf, plain);
       pattern_starts (pattern, &info.prefix, rd.caseless, lit);
       /* Strings without letters are the same in the body and its lower-cased copy: search
          the body, which needs no copy. */
@@ -2713,7 +2767,7 @@ rule_literals (const struct rules_index *ix, const struct rule *r, size_t i)
          of them, as many as one set of the reading holds. */
       pattern_literals (r->pattern, r->pattern_flags,
                         r->scope == SCOPE_SENTENCE || r->scope == SCOPE_QUESTION
-                        || r->scope == SCOPE_GREETING ? SIZE_MAX : LIT_MAX, &ix->lit[i]);
+                        || r->scope == SCOPE_GREETING ? SIZE_MAX : LIT_MAX, false, &ix->lit[i]);
       use->state = ix->lit[i].gate ? LIT_ON : LIT_OFF;
     }
   return use->state == LIT_ON ? &ix->lit[i] : NULL;
@@ -3149,12 +3203,96 @@ literals_allow (const struct rule_literals *lit, struct lit_use *use, const stru
   return allow;
 }
 
+/* Append node N of the gate G to B, its kids and strings after it. */
+static void
+describe_gate (struct strbuf *b, const struct rule_gate *g, size_t n)
+{
+  const struct gate_node *node = &g->node[n];
+  char head[32];
+  snprintf (head, sizeof head, "(%c%u", "LAO"[node->kind], (unsigned) node->n);
+  strbuf_str (b, head);
+  for (size_t k = 0; k < node->n; k++)
+    {
+      strbuf_chr (b, ' ');
+      if (node->kind != GATE_LEAF)
+        {
+          describe_gate (b, g, g->kid[node->at + k]);
+          continue;
+        }
+      const struct gate_str *x = &g->str[node->at + k];
+      strbuf_add (b, g->bytes + x->off, x->len);
+      for (size_t j = 0; j < x->npair; j++)
+        {
+          snprintf (head, sizeof head, ":%u", (unsigned) x->pair[j]);
+          strbuf_str (b, head);
+        }
+    }
+  strbuf_chr (b, ')');
+}
+
+/* Append the strings of S to B. */
+static void
+describe_set (struct strbuf *b, const struct lit_set *s)
+{
+  char num[16];
+  snprintf (num, sizeof num, "%u[", (unsigned) s->n);
+  strbuf_str (b, num);
+  for (unsigned k = 0; k < s->n; k++)
+    {
+      snprintf (num, sizeof num, "%s%u:", k ? " " : "", (unsigned) s->len[k]);
+      strbuf_str (b, num);
+      strbuf_add (b, s->s[k], s->len[k]);
+    }
+  strbuf_chr (b, ']');
+}
+
+char *
+rules_literals_describe (const char *pattern, unsigned flags, bool sentence, bool plain)
+{
+  struct rule_literals lit;
+  pattern_literals (pattern, flags, sentence ? SIZE_MAX : LIT_MAX, plain, &lit);
+  struct strbuf b = { 0 };
+  char num[64];
+  snprintf (num, sizeof num, "caseless %d signs %d no_anchored %d gate ", lit.caseless,
+            lit.no_signs, lit.no_anchored);
+  strbuf_str (&b, num);
+  if (lit.gate)
+    describe_gate (&b, lit.gate, 0);
+  else
+    strbuf_str (&b, "none");
+  if (lit.starts)
+    {
+      snprintf (num, sizeof num, " starts %d ", lit.start_caseless);
+      strbuf_str (&b, num);
+      describe_set (&b, &lit.start);
+      for (unsigned f = 0; f < lit.nfirst; f++)
+        {
+          snprintf (num, sizeof num, " %02x/%04x", lit.first[f], (unsigned) lit.first_of[f]);
+          strbuf_str (&b, num);
+        }
+      for (size_t w = 0; w < 4; w++)
+        {
+          snprintf (num, sizeof num, " %016llx.%016llx", (unsigned long long) lit.open[w],
+                    (unsigned long long) lit.second[w]);
+          strbuf_str (&b, num);
+        }
+    }
+  strbuf_chr (&b, '\n');
+  free (lit.gate);
+  if (b.failed)
+    {
+      strbuf_free (&b);
+      return NULL;
+    }
+  return b.s;
+}
+
 int
 rules_gate_allows (const char *pattern, unsigned flags, const char *text, size_t len,
                    bool sentence)
 {
   struct rule_literals lit;
-  pattern_literals (pattern, flags, sentence ? SIZE_MAX : LIT_MAX, &lit);
+  pattern_literals (pattern, flags, sentence ? SIZE_MAX : LIT_MAX, false, &lit);
   if (!lit.gate)
     return 2;
   int allow = 1;

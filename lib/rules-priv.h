@@ -175,6 +175,12 @@ void rules_cache_free (struct pattern_cache *c);
 int rules_gate_allows (const char *pattern, unsigned flags, const char *text, size_t len,
                        bool sentence);
 
+/* What the literal reading of PATTERN (compiled with FLAGS) found, as a line of text: its gate
+   (with at most LIT_MAX strings a leaf unless SENTENCE), start strings and the flags that go with
+   them; NULL on ENOMEM.  PLAIN reads it the slow, obvious way the fast one must agree with.
+   For tests, which compare readings; the caller frees it. */
+char *rules_literals_describe (const char *pattern, unsigned flags, bool sentence, bool plain);
+
 /* Release the trigger index IX (NULL is allowed). */
 void rules_index_free (struct rules_index *ix);
 

@@ -1427,6 +1427,180 @@ test_utf8_valid (void)
   CHECK (valid > 1000 && valid < 199000);
 }
 
+/* ---- Generated patterns for the literal reading ---- */
+
+/* Append the string S to the pattern being built at BUF (room SIZE, USED so far). */
+static void
+pat_add (char *buf, size_t size, size_t *used, const char *s)
+{
+  size_t n = strlen (s);
+  if (*used + n < size)
+    {
+      memcpy (buf + *used, s, n);
+      *used += n;
+      buf[*used] = '\0';
+    }
+}
+
+static void gen_alternation (char *buf, size_t size, size_t *used, uint32_t *seed, int depth);
+
+/* Words that share their first bytes (so that cutting them short merges some), with and
+   without a caseless k or s, and with bytes above ASCII. */
+static const char *const pat_words[] = {
+  "an", "ang", "angebot", "angebote", "angebots", "anfrage", "anfragen", "ansprechpartner",
+  "the", "them", "there", "these", "kontakt", "kontaktieren", "kostenlos", "sie", "sind",
+  "free", "freely", "frei", "freie", "you", "your", "yours", "we", "were", "wert", "werte",
+  "\u00fcber", "\u00dcber", "stra\u00dfe", "Gr\u00fc\u00dfe", "caf\u00e9", "No", "no.", "A",
+  "x", "-first", "[name]", "{{", "question", "questions", "quest", "interessiert",
+  "interesse", "interesting", "interested", "opportunity", "opportunities", "KS", "Ks",
+  "wirklich", "wirklichkeit", "eine", "einen", "einem", "einer", "eines", "ein",
+};
+
+/* Append one atom, maybe quantified. */
+static void
+gen_atom (char *buf, size_t size, size_t *used, uint32_t *seed, int depth)
+{
+  static const char *const simple[] = {
+    "\\.", "\\-", "\\?", "\\$", "\\t", "[aeiou]", "[a-z]", "[^x]", "[sS]", "[\\-.]", "[kK]",
+    "[ab]", "[xyz\u00e4]", "\\s+", "\\s*", "\\s", "\\w+", "\\d{2,4}", ".", ".*?", "\\b", "^",
+    "$", " ", ",", "\\bfoo\\b", "\\p{L}+", "\\pL", "(?<=ab)", "(?<!x)", "(?m)",
+  };
+  static const char *const quant[] = {
+    "?", "*", "+", "{2}", "{1,3}", "{0,1}", "??", "+?", "{2,}", "{0}", "{1}", "*+", "{3,5}?",
+  };
+  uint32_t roll = next_random (seed) % 100;
+  if (roll < 40)
+    pat_add (buf, size, used, pat_words[next_random (seed) % (sizeof pat_words / sizeof *pat_words)]);
+  else if (roll < 50)
+    {
+      /* A random word, some longer than a string of the reading may be. */
+      static const char letters[] = "aeksnrtKSqzABo";
+      int len = 1 + (int) (next_random (seed) % (roll < 45 ? 6 : 30));
+      char w[40];
+      for (int k = 0; k < len; k++)
+        w[k] = letters[next_random (seed) % (sizeof letters - 1)];
+      w[len] = '\0';
+      pat_add (buf, size, used, w);
+    }
+  else if (roll == 99)
+    pat_add (buf, size, used, "\\K");        /* syntax the reading gives up on */
+  else if (roll < 80 || depth >= 3)
+    pat_add (buf, size, used, simple[next_random (seed) % (sizeof simple / sizeof *simple)]);
+  else
+    {
+      static const char *const open[] = { "(?:", "(", "(?=", "(?!", "(?i:", "(?-i:", "(?>",
+                                          "(?<n>", "(?s:" };
+      pat_add (buf, size, used, open[next_random (seed) % (sizeof open / sizeof *open)]);
+      gen_alternation (buf, size, used, seed, depth + 1);
+      pat_add (buf, size, used, ")");
+    }
+  if (next_random (seed) % 4 == 0)
+    pat_add (buf, size, used, quant[next_random (seed) % (sizeof quant / sizeof *quant)]);
+}
+
+/* Append a sequence of atoms. */
+static void
+gen_sequence (char *buf, size_t size, size_t *used, uint32_t *seed, int depth)
+{
+  int n = 1 + (int) (next_random (seed) % 5);
+  for (int k = 0; k < n; k++)
+    gen_atom (buf, size, used, seed, depth);
+}
+
+/* Append alternatives: a few, or a long list of words (which fills the reading's sets). */
+static void
+gen_alternation (char *buf, size_t size, size_t *used, uint32_t *seed, int depth)
+{
+  uint32_t roll = next_random (seed) % 10;
+  int n = roll < 5 ? 1 : roll < 8 ? 2 + (int) (next_random (seed) % 4)
+    : 10 + (int) (next_random (seed) % 60);
+  for (int k = 0; k < n; k++)
+    {
+      if (k)
+        pat_add (buf, size, used, "|");
+      if (n >= 10 && next_random (seed) % 3)
+        pat_add (buf, size, used, pat_words[next_random (seed) % (sizeof pat_words / sizeof *pat_words)]);
+      else
+        gen_sequence (buf, size, used, seed, depth);
+    }
+}
+
+/* The reading of a pattern's literals (lib/rules-match.c: what every match contains, where a
+   match can start) is made fast with a few shortcuts: a set's prefixes cut short by a binary
+   search, substrings looked for without memmem, and the like.  For every shipped pattern and
+   many generated ones (long word lists whose prefixes must be cut, nested groups, lookarounds,
+   quantifiers, caseless k and s, bytes above ASCII, as sentence and message rules), the fast
+   reading must give exactly the gate and start strings the plain one gives.  Set
+   TEST_RULES_LITERALS to a file name to have every reading written there. */
+static void
+test_literal_reading (void)
+{
+  const char *srcdir = getenv ("srcdir");
+  char dir[1024], err[512] = "";
+  snprintf (dir, sizeof dir, "%s/rules", srcdir ? srcdir : ".");
+  struct ruleset rs = { 0 };
+  CHECK (rules_load_dir (&rs, dir, err, sizeof err) == 0);
+  const char *dump_path = getenv ("TEST_RULES_LITERALS");
+  FILE *dump = dump_path ? fopen (dump_path, "w") : NULL;
+  size_t compared = 0, gated = 0, started = 0, differ = 0;
+  uint32_t seed = 8;
+  enum { GENERATED = 6000 };
+  for (size_t i = 0; i < rs.n + GENERATED && differ < 5; i++)
+    {
+      char gen[8192];
+      const char *pattern;
+      unsigned flags;
+      if (i < rs.n)
+        {
+          if (!rs.v[i].pattern)
+            continue;
+          pattern = rs.v[i].pattern;
+          flags = rs.v[i].pattern_flags;
+        }
+      else
+        {
+          size_t used = 0;
+          gen[0] = '\0';
+          gen_alternation (gen, sizeof gen, &used, &seed, 0);
+          pattern = gen;
+          flags = PCRE2_UTF | PCRE2_UCP;
+          uint32_t roll = next_random (&seed) % 8;
+          flags |= roll < 5 ? PCRE2_CASELESS : 0;
+          flags |= roll == 7 ? PCRE2_MULTILINE | PCRE2_DOTALL : 0;
+        }
+      for (int sentence = 0; sentence < 2; sentence++)
+        {
+          char *fast = rules_literals_describe (pattern, flags, sentence, false);
+          char *plain = rules_literals_describe (pattern, flags, sentence, true);
+          CHECK (fast && plain);
+          if (fast && plain)
+            {
+              compared++;
+              gated += strstr (fast, "gate none") == NULL;
+              started += strstr (fast, " starts ") != NULL;
+              if (strcmp (fast, plain) != 0 && differ++ < 5)
+                fprintf (stderr, "literals of /%s/ (%s): %sagainst the plain %s", pattern,
+                         sentence ? "sentence" : "message", fast, plain);
+              if (dump)
+                fprintf (dump, "/%s/%x %d: %s", pattern, flags, sentence, fast);
+            }
+          free (fast);
+          free (plain);
+        }
+    }
+  if (dump)
+    fclose (dump);
+  CHECK (differ == 0);
+  if (getenv ("TEST_RULES_VERBOSE"))
+    fprintf (stderr, "literals: %zu compared, %zu gated, %zu with start strings\n", compared,
+             gated, started);
+  /* The comparison has teeth: most readings find a gate, many start strings. */
+  CHECK (compared > 12000);
+  CHECK (gated > compared / 3);
+  CHECK (started > compared / 10);
+  rules_free (&rs);
+}
+
 int
 main (void)
 {
@@ -1457,6 +1631,7 @@ main (void)
   test_start_strings ();
   test_start_search ();
   test_gates_sound ();
+  test_literal_reading ();
   test_gate_first_bytes ();
   test_subject_triggers ();
   test_utf8_valid ();
