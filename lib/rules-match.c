@@ -622,8 +622,10 @@ lit_set_add (struct lit_set *s, const char *str, size_t len)
 {
   if (len > LIT_LEN)
     return false;
+  /* Most strings of a set differ in their length or first byte: compare those first. */
   for (unsigned k = 0; k < s->n; k++)
-    if (s->len[k] == len && memcmp (s->s[k], str, len) == 0)
+    if (s->len[k] == len && (len == 0 || (s->s[k][0] == str[0]
+                                          && memcmp (s->s[k] + 1, str + 1, len - 1) == 0)))
       return true;
   if (s->n == LIT_MAX)
     return false;
@@ -1146,6 +1148,27 @@ lit_quantifier (struct lit_reader *rd, long *min, bool *max_one)
   rd->p = p;
 }
 
+/* Is C a byte of the pattern's syntax, not a plain character (or the end)? */
+static inline bool
+lit_special (unsigned char c)
+{
+  switch (c)
+    {
+    case '\0': case '\\': case '^': case '$': case '.': case '|': case '?': case '*': case '+':
+    case '(': case ')': case '[': case '{':
+      return true;
+    default:
+      return false;
+    }
+}
+
+/* Does C start a quantifier (or is it the end of the pattern)? */
+static inline bool
+lit_quantifies (unsigned char c)
+{
+  return c == '\0' || c == '?' || c == '*' || c == '+' || c == '{';
+}
+
 /* Read a sequence of atoms (up to '|', ')' or the end) into OUT. */
 static void
 lit_sequence (struct lit_reader *rd, int depth, struct lit_info *out)
@@ -1161,7 +1184,7 @@ lit_sequence (struct lit_reader *rd, int depth, struct lit_info *out)
       /* Most of a pattern is plain characters: append them to the run directly. */
       unsigned char c = *rd->p;
       int b = lit_byte (rd, c);
-      if (b >= 0 && !strchr ("\\^$.|?*+()[{", c) && !strchr ("?*+{", rd->p[1]) && run.n)
+      if (b >= 0 && !lit_special (c) && !lit_quantifies (rd->p[1]) && run.n)
         {
           bool room = true;
           for (unsigned k = 0; k < run.n && room; k++)
@@ -1307,6 +1330,20 @@ struct rule_gate
   char data[];
 };
 
+/* What gate_implies found for a pair of nodes: the deepest call that said yes and the
+   shallowest that said no (see gate_implies). */
+struct implies_memo
+{
+  int16_t a, b;                 /* the pair, -1: an empty slot */
+  signed char yes_at, no_at;    /* depths, -1 and IMPLIES_DEPTH + 1: none yet */
+};
+
+enum
+{
+  IMPLIES_DEPTH = 8,            /* gate_implies follows nodes this deep, then says no */
+  IMPLIES_MEMO = 4096,          /* slots of gate_out.memo, a power of two */
+};
+
 /* The gate being made from a reading's tree. */
 struct gate_out
 {
@@ -1318,6 +1355,10 @@ struct gate_out
   size_t max_leaf;              /* strings one leaf may have */
   bool full;                    /* something did not fit: keep no gate */
   bool plain;                   /* the slow, obvious way, for tests (rules_literals_describe) */
+  struct implies_memo *memo;    /* IMPLIES_MEMO of them; they change as the gate is made */
+  /* Per leaf node: bit B & 63 for each byte B that every one of its strings has (see
+     gate_implies_walk). */
+  uint64_t common[GATE_MAX_NODES];
 };
 
 static unsigned sig_bit (unsigned char a, unsigned char b);
@@ -1340,6 +1381,16 @@ struct gate_made
   double odds;
 };
 
+/* Bit B & 63 for each byte B of string X of O. */
+static uint64_t
+gate_str_bytes (const struct gate_out *o, const struct gate_str *x)
+{
+  uint64_t bits = 0;
+  for (size_t k = 0; k < x->len; k++)
+    bits |= UINT64_C (1) << (o->bytes[x->off + k] & 63);
+  return bits;
+}
+
 static int
 gate_add_node (struct gate_out *o, enum gate_kind kind, size_t n, size_t at)
 {
@@ -1349,6 +1400,10 @@ gate_add_node (struct gate_out *o, enum gate_kind kind, size_t n, size_t at)
       return -1;
     }
   o->node[o->nnode] = (struct gate_node) { (unsigned char) kind, (uint16_t) n, (uint16_t) at };
+  uint64_t common = ~UINT64_C (0);
+  for (size_t k = 0; kind == GATE_LEAF && k < n; k++)
+    common &= gate_str_bytes (o, &o->str[at + k]);
+  o->common[o->nnode] = common;
   return (int) o->nnode++;
 }
 
@@ -1426,16 +1481,20 @@ gate_leaf_trim (struct gate_out *o, size_t at, size_t n)
   return kept;
 }
 
-/* Does every text that satisfies node A of O satisfy node B?  False when unsure. */
+static bool gate_implies (const struct gate_out *o, int a, int b, int depth);
+
+/* gate_implies without its memo. */
 static bool
-gate_implies (const struct gate_out *o, int a, int b, int depth)
+gate_implies_walk (const struct gate_out *o, int a, int b, int depth)
 {
   const struct gate_node *na = &o->node[a], *nb = &o->node[b];
-  if (depth > 8)
-    return false;
   if (na->kind == GATE_LEAF && nb->kind == GATE_LEAF)
     {
-      /* Each string of A contains one of B's. */
+      /* Each string of A contains one of B's.  Each of B's has the bytes all of B's have, so
+         a string of A that lacks one of those contains none of them: most pairs of leaves
+         are told apart by their bytes alone. */
+      if (!o->plain && (o->common[b] & ~o->common[a]))
+        return false;
       for (size_t i = 0; i < na->n; i++)
         {
           bool found = false;
@@ -1471,6 +1530,37 @@ gate_implies (const struct gate_out *o, int a, int b, int depth)
         return true;
     }
   return false;
+}
+
+/* Does every text that satisfies node A of O satisfy node B?  False when unsure, and when
+   that is IMPLIES_DEPTH nodes down.  An OR of twenty alternatives, each an AND, asks this of
+   every pair of its kids, and each pair asks it again of their kids: the same pairs come up
+   again and again, often at the depth limit.  A node never changes once made, so what a
+   pair gave is remembered; as a call with more depth left can only say yes more often (every
+   answer is an AND or OR of deeper ones), a yes holds at every shallower depth and a no at
+   every deeper one, and the memo gives exactly what the walk (PLAIN) would. */
+static bool
+gate_implies (const struct gate_out *o, int a, int b, int depth)
+{
+  if (depth > IMPLIES_DEPTH)
+    return false;
+  if (o->plain || !o->memo)
+    return gate_implies_walk (o, a, b, depth);
+  uint32_t key = (uint32_t) a * GATE_MAX_NODES + (uint32_t) b;
+  struct implies_memo *m = &o->memo[(key * UINT32_C (2654435761)) >> 20 & (IMPLIES_MEMO - 1)];
+  bool known = m->a == a && m->b == b;
+  if (known && depth <= m->yes_at)
+    return true;
+  if (known && depth >= m->no_at)
+    return false;
+  bool yes = gate_implies_walk (o, a, b, depth);
+  if (!(m->a == a && m->b == b))
+    *m = (struct implies_memo) { (int16_t) a, (int16_t) b, -1, IMPLIES_DEPTH + 1 };
+  if (yes && depth > m->yes_at)
+    m->yes_at = (signed char) depth;
+  if (!yes && depth < m->no_at)
+    m->no_at = (signed char) depth;
+  return yes;
 }
 
 /* Drop from the kids MADE[0 .. *N) of an AND (OR false) those another kid implies, or of an
@@ -1626,6 +1716,10 @@ gate_make (const struct gate_tmp *nodes, int root, size_t max_leaf, bool plain)
   o->max_leaf = max_leaf;
   o->full = false;
   o->plain = plain;
+  /* Without room for the memo, gate_implies only takes longer. */
+  o->memo = plain ? NULL : malloc (IMPLIES_MEMO * sizeof *o->memo);
+  for (size_t k = 0; o->memo && k < IMPLIES_MEMO; k++)
+    o->memo[k].a = o->memo[k].b = -1;
   /* NODE[0] is the root: reserve it, and move the root there at the end. */
   gate_add_node (o, GATE_LEAF, 0, 0);
   struct gate_made m = gate_reduce (nodes, root, o, 0);
@@ -1651,6 +1745,7 @@ gate_make (const struct gate_tmp *nodes, int root, size_t max_leaf, bool plain)
           memcpy (g->bytes, o->bytes, o->nbytes);
         }
     }
+  free (o->memo);
   free (o);
   return g;
 }

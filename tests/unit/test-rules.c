@@ -1456,6 +1456,13 @@ static const char *const pat_words[] = {
   "wirklich", "wirklichkeit", "eine", "einen", "einem", "einer", "eines", "ein",
 };
 
+/* One of pat_words, by chance. */
+static const char *
+pat_word (uint32_t *seed)
+{
+  return pat_words[next_random (seed) % (sizeof pat_words / sizeof *pat_words)];
+}
+
 /* Append one atom, maybe quantified. */
 static void
 gen_atom (char *buf, size_t size, size_t *used, uint32_t *seed, int depth)
@@ -1470,7 +1477,7 @@ gen_atom (char *buf, size_t size, size_t *used, uint32_t *seed, int depth)
   };
   uint32_t roll = next_random (seed) % 100;
   if (roll < 40)
-    pat_add (buf, size, used, pat_words[next_random (seed) % (sizeof pat_words / sizeof *pat_words)]);
+    pat_add (buf, size, used, pat_word (seed));
   else if (roll < 50)
     {
       /* A random word, some longer than a string of the reading may be. */
@@ -1519,16 +1526,46 @@ gen_alternation (char *buf, size_t size, size_t *used, uint32_t *seed, int depth
       if (k)
         pat_add (buf, size, used, "|");
       if (n >= 10 && next_random (seed) % 3)
-        pat_add (buf, size, used, pat_words[next_random (seed) % (sizeof pat_words / sizeof *pat_words)]);
+        pat_add (buf, size, used, pat_word (seed));
       else
         gen_sequence (buf, size, used, seed, depth);
     }
 }
 
+/* Append groups nested DEPTH deep, alternatives in sequences in alternatives, over a few words
+   that contain each other ("an" in "angebot"): the reading's tree gets as deep as
+   gate_implies follows it, and many of its nodes imply others. */
+static void
+gen_nested (char *buf, size_t size, size_t *used, uint32_t *seed, int depth)
+{
+  static const char *const words[] = { "an", "ang", "angebot", "the", "them", "werte", "wert" };
+  const char *w = words[next_random (seed) % (sizeof words / sizeof *words)];
+  if (depth == 0)
+    {
+      pat_add (buf, size, used, w);
+      return;
+    }
+  uint32_t form = next_random (seed) % 3;
+  if (form < 2)
+    {
+      pat_add (buf, size, used, w);
+      pat_add (buf, size, used, form ? " (?:" : "\\s+(");
+    }
+  else
+    pat_add (buf, size, used, "(?:");
+  gen_nested (buf, size, used, seed, depth - 1);
+  pat_add (buf, size, used, "|");
+  pat_add (buf, size, used, words[next_random (seed) % (sizeof words / sizeof *words)]);
+  pat_add (buf, size, used, " ");
+  gen_nested (buf, size, used, seed, depth - 1);
+  pat_add (buf, size, used, ")");
+}
+
 /* The reading of a pattern's literals (lib/rules-match.c: what every match contains, where a
    match can start) is made fast with a few shortcuts: a set's prefixes cut short by a binary
    search, substrings looked for without memmem, and the like.  For every shipped pattern and
-   many generated ones (long word lists whose prefixes must be cut, nested groups, lookarounds,
+   many generated ones (long word lists whose prefixes must be cut, groups nested up to nine
+   deep, lookarounds,
    quantifiers, caseless k and s, bytes above ASCII, as sentence and message rules), the fast
    reading must give exactly the gate and start strings the plain one gives.  Set
    TEST_RULES_LITERALS to a file name to have every reading written there. */
@@ -1561,7 +1598,10 @@ test_literal_reading (void)
         {
           size_t used = 0;
           gen[0] = '\0';
-          gen_alternation (gen, sizeof gen, &used, &seed, 0);
+          if (i % 8 == 0)
+            gen_nested (gen, sizeof gen, &used, &seed, 4 + (int) (next_random (&seed) % 6));
+          else
+            gen_alternation (gen, sizeof gen, &used, &seed, 0);
           pattern = gen;
           flags = PCRE2_UTF | PCRE2_UCP;
           uint32_t roll = next_random (&seed) % 8;
