@@ -702,6 +702,29 @@ test_literal_prefilter (void)
   text_free (&t);
   free (body);
   rules_free (&rs);
+
+  /* In batch mode (many calls in one process) a pattern is read after a few hundred bytes:
+     small messages, then the same traps in one of them. */
+  rs = load_string (
+    "rule BLOCKADE\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nscope sentence\n"
+    "pattern /\\bblockade\\b/i\n\n"
+    "rule PRESSE\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nscope sentence\n"
+    "pattern /\\bpressemitteilung\\b/i\n\n"
+    "rule EMPTY_SLOT\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nscope sentence\n"
+    "pattern /\\b(?:at|bei)[ \\t]+(?=[,.])/i\n");
+  for (size_t m = 0; m < 40; m++)
+    {
+      char small[512];
+      snprintf (small, sizeof small, "Nichts zu sehen hier, gar nichts %zu. Noch ein Satz %zu. %s",
+                m, m, m == 39 ? tail : "");
+      CHECK (text_analyze (&t, small, strlen (small)) == 0);
+      f = (struct findings) { 0 };
+      CHECK (rules_match (&rs, "t", &t, NULL, &f) == 0);
+      CHECK (f.n == (m == 39 ? 4 : 0));
+      release (&f);
+      text_free (&t);
+    }
+  rules_free (&rs);
 }
 
 /* The prefilter reads an ASCII letter of a caseless pattern as matching only its two ASCII
