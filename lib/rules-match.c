@@ -2520,23 +2520,74 @@ word_key_fetch (const struct rules_index *ix, const struct word_cache *c, const 
   return key;
 }
 
-/* The facts of the lower-cased word W whose key is KEY: its language class in *LANG, and the
-   rules it triggers (with the index's every-word rules), or NULL if none.  The bitmap is C's
-   (C may be NULL) or, when the word is not cached, SCRATCH's (IX->words words); it lasts until
-   the next call. */
-static const uint64_t *
-word_facts (const struct rules_index *ix, struct word_cache *c, const char *w,
-            const struct word_key *key, uint64_t *scratch, unsigned char *lang)
+#if defined __GNUC__
+# define RULES_NOINLINE __attribute__ ((noinline))
+#else
+# define RULES_NOINLINE
+#endif
+
+/* What word_facts tells of a word: the rules it triggers (with the index's every-word rules),
+   or NULL if none, and its language class.  Returned by value, in registers: through
+   pointers, the word loop kept it and the word's key in memory. */
+struct word_facts
+{
+  const uint64_t *bits;
+  unsigned char lang;
+};
+
+/* The facts of the lower-cased word W (with KEY's HEAD, HASH and LEN) that the cache C (may be
+   NULL) does not hold, as word_facts gives them; they are added to C if it has room, in the
+   empty slot K when CACHEABLE.  Out of line: a batch finds most words in the cache, and this
+   rarer work inlined into the word loop left that loop too few registers for its own
+   variables. */
+static RULES_NOINLINE struct word_facts
+word_facts_new (const struct rules_index *ix, struct word_cache *c, const char *w,
+                uint64_t head, uint64_t h, size_t n, bool cacheable, size_t k,
+                uint64_t *scratch)
 {
   size_t words = ix->words;
-  uint64_t head = key->head;
-  uint64_t h = key->hash;
-  size_t n = key->len, k = 0;
-  if (key->plain)
+  memset (scratch, 0, words * sizeof *scratch);
+  if (may_trigger (ix, head, n))
+    word_rules (ix, w, scratch);
+  bits_or (scratch, ix->every_word, words);
+  bool any = false;
+  for (size_t x = 0; x < words && !any; x++)
+    any = scratch[x] != 0;
+  struct word_facts f = { any ? scratch : NULL, word_lang_class (w) };
+  size_t rest = n > 8 ? n - 8 : 0;
+  if (!cacheable || c->n == WORD_CACHE_ENTRIES || c->arena_used + rest > WORD_CACHE_ARENA
+      || (any && c->nbitmaps == WORD_CACHE_BITMAPS))
+    return f;
+  struct word_entry *e = &c->slot[k];
+  e->gen = c->gen;
+  e->head = head;
+  e->hash = (uint32_t) (h >> 32);
+  e->off = (uint32_t) c->arena_used;
+  e->len = (uint16_t) n;
+  e->lang = f.lang;
+  e->bits = 0;
+  memcpy (c->arena + c->arena_used, w + 8 * (rest > 0), rest);
+  c->arena_used += rest;
+  if (any)
     {
-      *lang = 0;
-      return ix->every_word_any ? ix->every_word : NULL;
+      memcpy (c->bitmaps + c->nbitmaps * words, scratch, words * sizeof *scratch);
+      e->bits = (uint32_t) ++c->nbitmaps;
     }
+  c->n++;
+  return f;
+}
+
+/* The facts of the lower-cased word W whose key is KEY.  The bitmap is C's (C may be NULL) or,
+   when the word is not cached, SCRATCH's (IX->words words); it lasts until the next call. */
+static inline struct word_facts
+word_facts (const struct rules_index *ix, struct word_cache *c, const char *w,
+            struct word_key key, uint64_t *scratch)
+{
+  if (key.plain)
+    return (struct word_facts) { ix->every_word_any ? ix->every_word : NULL, 0 };
+  uint64_t head = key.head;
+  uint64_t h = key.hash;
+  size_t n = key.len, k = 0;
   bool cacheable = c && n > 0 && n <= WORD_CACHE_MAX_LEN;
   if (cacheable)
     for (k = h & (WORD_CACHE_SLOTS - 1); c->slot[k].gen == c->gen;
@@ -2549,40 +2600,10 @@ word_facts (const struct rules_index *ix, struct word_cache *c, const char *w,
         if (e->head == head
             && (n < 8 || (e->len == n && e->hash == (uint32_t) (h >> 32)
                           && (n == 8 || memcmp (c->arena + e->off, w + 8, n - 8) == 0))))
-          {
-            *lang = e->lang;
-            return e->bits ? c->bitmaps + (size_t) (e->bits - 1) * words : NULL;
-          }
+          return (struct word_facts) {
+            e->bits ? c->bitmaps + (size_t) (e->bits - 1) * ix->words : NULL, e->lang };
       }
-  memset (scratch, 0, words * sizeof *scratch);
-  if (may_trigger (ix, head, n))
-    word_rules (ix, w, scratch);
-  bits_or (scratch, ix->every_word, words);
-  bool any = false;
-  for (size_t x = 0; x < words && !any; x++)
-    any = scratch[x] != 0;
-  *lang = word_lang_class (w);
-  size_t rest = n > 8 ? n - 8 : 0;
-  if (!cacheable || c->n == WORD_CACHE_ENTRIES || c->arena_used + rest > WORD_CACHE_ARENA
-      || (any && c->nbitmaps == WORD_CACHE_BITMAPS))
-    return any ? scratch : NULL;
-  struct word_entry *e = &c->slot[k];
-  e->gen = c->gen;
-  e->head = head;
-  e->hash = (uint32_t) (h >> 32);
-  e->off = (uint32_t) c->arena_used;
-  e->len = (uint16_t) n;
-  e->lang = *lang;
-  e->bits = 0;
-  memcpy (c->arena + c->arena_used, w + 8 * (rest > 0), rest);
-  c->arena_used += rest;
-  if (any)
-    {
-      memcpy (c->bitmaps + c->nbitmaps * words, scratch, words * sizeof *scratch);
-      e->bits = (uint32_t) ++c->nbitmaps;
-    }
-  c->n++;
-  return any ? scratch : NULL;
+  return word_facts_new (ix, c, w, head, h, n, cacheable, k, scratch);
 }
 
 /* The bits of memo->sent_scope: a sentence rules_sentence_in_scope lets a sentence rule see, a
@@ -2675,20 +2696,23 @@ sentence_scopes (struct text_memo *memo, const struct text *t, size_t words, siz
   return 0;
 }
 
-/* The index of the first word from I on that find_triggered must look up (see there), or
-   T->ntok. */
-static size_t
-next_wanted_word (const struct text *t, const unsigned char *in_scope, size_t i)
+/* The index of the first of the NTOK words TOK from I on that find_triggered must look up
+   (see there), or NTOK. */
+static inline size_t
+next_wanted_word (const struct text_token *tok, size_t ntok, const unsigned char *in_scope,
+                  size_t i)
 {
-  while (i < t->ntok && (t->tok[i].mask & TEXT_NOT_OWN) && !in_scope[i])
+  while (i < ntok && (tok[i].mask & TEXT_NOT_OWN) && !in_scope[i])
     i++;
   return i;
 }
 
 /* Fill RUN's text_rules and sent_rules from the words of T, and the language of each sentence
    and of the whole text as lang_guess would judge them, and MEMO's sent_scope; return 0 or -1
-   (ENOMEM). */
-static int
+   (ENOMEM).  Out of line, and with the text's words and their count in variables of its own
+   (the calls in its loop could, for all the compiler knew, change *T): inlined into
+   rules_match, its word loop kept most of its variables on the stack. */
+static RULES_NOINLINE int
 find_triggered (struct match_run *run)
 {
   const struct text *t = run->t;
@@ -2738,26 +2762,29 @@ find_triggered (struct match_run *run)
   /* What a word of each language class (word_lang_class) adds to the counts. */
   static const uint64_t lang_step[4] = { 0, UINT64_C (1) << 32, 1, 0 };
   uint64_t counts = 0;
+  const struct text_token *const tok = t->tok;
+  const char *const lower = t->lower;
+  const size_t ntok = t->ntok;
   struct word_key next = { 0 };
-  size_t i = next_wanted_word (t, in_scope, 0);
-  if (i < t->ntok)
-    next = word_key_fetch (ix, cache, text_lower (t, i));
+  size_t i = next_wanted_word (tok, ntok, in_scope, 0);
+  if (i < ntok)
+    next = word_key_fetch (ix, cache, lower + tok[i].lower_off);
   for (size_t k = 0; k < i; k++)
     lang_before[k] = 0;
-  while (i < t->ntok)
+  while (i < ntok)
     {
       lang_before[i] = counts;
       struct word_key key = next;
-      size_t j = next_wanted_word (t, in_scope, i + 1);
-      if (j < t->ntok)
-        next = word_key_fetch (ix, cache, text_lower (t, j));
+      size_t j = next_wanted_word (tok, ntok, in_scope, i + 1);
+      if (j < ntok)
+        next = word_key_fetch (ix, cache, lower + tok[j].lower_off);
       for (size_t k = i + 1; k < j; k++)
         lang_before[k] = counts;
-      unsigned char lang;
-      const uint64_t *bits = word_facts (ix, cache, text_lower (t, i), &key, acc, &lang);
-      bool own = !(t->tok[i].mask & TEXT_NOT_OWN);
+      struct word_facts f = word_facts (ix, cache, lower + tok[i].lower_off, key, acc);
+      const uint64_t *bits = f.bits;
+      bool own = !(tok[i].mask & TEXT_NOT_OWN);
       if (own)
-        counts += lang_step[lang & 3];
+        counts += lang_step[f.lang & 3];
       size_t here = i;
       i = j;
       if (!bits)
@@ -3201,15 +3228,9 @@ struct gate_view
 /* A body longer than this gets no FIRST (its offsets would not fit). */
 #define GATE_FIRST_MAX_LEN ((size_t) UINT32_MAX - 2)
 
-#if defined __GNUC__
-# define GATE_NOINLINE __attribute__ ((noinline))
-#else
-# define GATE_NOINLINE
-#endif
-
 /* Does the view V contain the LEN bytes at NEEDLE?  Out of line: the gate's walk asks the
    signature about twenty times as often, and stays small without this. */
-static GATE_NOINLINE bool
+static RULES_NOINLINE bool
 view_contains (const struct gate_view *v, const char *needle, size_t len)
 {
   size_t from = v->off;
