@@ -181,6 +181,11 @@ int rules_gate_allows (const char *pattern, unsigned flags, const char *text, si
    For tests, which compare readings; the caller frees it. */
 char *rules_literals_describe (const char *pattern, unsigned flags, bool sentence, bool plain);
 
+/* Whether the ASCII lower-casing and the pair signatures of ranges of the LEN bytes at TEXT,
+   as gates read them, equal those made a byte and a pair at a time: 1 yes, 0 no, -1 out of
+   memory.  For tests. */
+int rules_lower_sig_agree (const char *text, size_t len);
+
 /* Release the trigger index IX (NULL is allowed). */
 void rules_index_free (struct rules_index *ix);
 
