@@ -123,6 +123,13 @@ struct rules_index
      visits its tool's rules only. */
   uint32_t *tool_rules;
   size_t *tool_at;
+  /* The same as bitmaps of WORDS words per tool (K up to ntools): the rules that may run on
+     any text (subject rules, and rules without triggers) at tool_always + K * words, and those
+     that run only where a word triggers them at tool_triggered + K * words.  A call visits the
+     rules of TEXT_RULES | tool_always, where it used to ask each rule of its tool whether a
+     word triggered it, which most did not. */
+  uint64_t *tool_always;
+  uint64_t *tool_triggered;
   struct word_cache *words_cache;       /* made by the first rules_match that can */
 };
 
@@ -150,6 +157,8 @@ rules_index_free (struct rules_index *ix)
   free (ix->tools);
   free (ix->tool_rules);
   free (ix->tool_at);
+  free (ix->tool_always);
+  free (ix->tool_triggered);
   word_cache_free (ix->words_cache);
   free (ix);
 }
@@ -2003,14 +2012,22 @@ index_build (const struct ruleset *rs)
     }
   ix->tool_rules = malloc ((rs->n + 1) * sizeof *ix->tool_rules);
   ix->tool_at = calloc (ix->ntools + 2, sizeof *ix->tool_at);
-  if (!ix->tool_rules || !ix->tool_at || rs->n >= UINT32_MAX)
+  ix->tool_always = calloc ((ix->ntools + 1) * ix->words, sizeof *ix->tool_always);
+  ix->tool_triggered = calloc ((ix->ntools + 1) * ix->words, sizeof *ix->tool_triggered);
+  if (!ix->tool_rules || !ix->tool_at || !ix->tool_always || !ix->tool_triggered
+      || rs->n >= UINT32_MAX)
     {
       rules_index_free (ix);
       return NULL;
     }
   for (size_t i = 0; i < rs->n; i++)
     if (rs->v[i].pattern)
-      ix->tool_at[ix->tool[i] + 1]++;
+      {
+        ix->tool_at[ix->tool[i] + 1]++;
+        bool always = rs->v[i].scope == SCOPE_SUBJECT || rs->v[i].ntrigger == 0;
+        uint64_t *bits = always ? ix->tool_always : ix->tool_triggered;
+        bits[ix->tool[i] * ix->words + i / 64] |= UINT64_C (1) << (i % 64);
+      }
   for (size_t k = 0; k <= ix->ntools; k++)
     ix->tool_at[k + 1] += ix->tool_at[k];
   {
@@ -4032,14 +4049,19 @@ rules_match (struct ruleset *rs, const char *tool, const struct text *t, const c
     }
 
   status = 0;
-  size_t tool_id = index_tool (run.ix, tool);
-  for (size_t k = run.ix->tool_at[tool_id]; k < run.ix->tool_at[tool_id + 1] && status == 0; k++)
-    {
-      size_t i = run.ix->tool_rules[k];
-      struct rule *r = &rs->v[i];
-      if (!r->compile_failed)
-        status = run_rule (r, i, &run, subject, out);
-    }
+  size_t tool_id = index_tool (run.ix, tool), words = run.ix->words;
+  const uint64_t *always = run.ix->tool_always + tool_id * words;
+  const uint64_t *triggered = run.ix->tool_triggered + tool_id * words;
+  const uint64_t *text_rules = run.memo->text_rules;
+  /* The tool's rules in rule order, as in tool_rules, less those no word triggered. */
+  for (size_t w = 0; w < words && status == 0; w++)
+    for (uint64_t b = always[w] | (triggered[w] & text_rules[w]); b && status == 0; b &= b - 1)
+      {
+        size_t i = w * 64 + (size_t) __builtin_ctzll (b);
+        struct rule *r = &rs->v[i];
+        if (!r->compile_failed)
+          status = run_rule (r, i, &run, subject, out);
+      }
 
 out:
   if (status < 0)
