@@ -2162,8 +2162,11 @@ struct match_run
   pcre2_match_context *mctx;
   pcre2_match_data *md;
   size_t jit_after;             /* bytes a pattern scans before it is JIT-compiled */
-  uint32_t body_first[2][256];  /* the message rules' gates' gate_view.first, of the body as it
-                                   is and lower-cased */
+  /* The message rules' gates' gate_view.first, of the body as it is and lower-cased: each
+     zeroed when first wanted (many calls want neither), so not part of this struct, which is
+     zeroed at each call. */
+  uint32_t (*body_first)[256];
+  bool body_first_ready[2];
 };
 
 /* Free MEMO's tables of repeated sentences and of the matches logged in them, and mark them
@@ -2713,13 +2716,13 @@ sentence_scopes (struct text_memo *memo, const struct text *t, size_t words, siz
   return 0;
 }
 
-/* The index of the first of the NTOK words TOK from I on that find_triggered must look up
-   (see there), or NTOK. */
+/* The index of the first of the words TOK from I on that find_triggered must look up (see
+   there), or their count, at which IN_SCOPE has a nonzero byte that ends the search (so that
+   the count need not be compared with at each word). */
 static inline size_t
-next_wanted_word (const struct text_token *tok, size_t ntok, const unsigned char *in_scope,
-                  size_t i)
+next_wanted_word (const struct text_token *tok, const unsigned char *in_scope, size_t i)
 {
-  while (i < ntok && (tok[i].mask & TEXT_NOT_OWN) && !in_scope[i])
+  while (!in_scope[i] && (tok[i].mask & TEXT_NOT_OWN))
     i++;
   return i;
 }
@@ -2744,7 +2747,8 @@ find_triggered (struct match_run *run)
      Neither count can reach 2^32 (a token's offset into text.lower fits in 32 bits), so the
      low half never carries into the high one. */
   uint64_t *lang_before = malloc ((t->ntok + 1) * sizeof *lang_before);
-  /* Per token, whether it lies in a sentence some sentence rule may look at. */
+  /* Per token, whether it lies in a sentence some sentence rule may look at; and a nonzero
+     byte past the last (see next_wanted_word). */
   unsigned char *in_scope = calloc (t->ntok + 1, 1);
   memo->sent_scope = malloc (t->nsent + 1);
   memo->rule_sent_at = calloc (ix->nrules + 1, sizeof *memo->rule_sent_at);
@@ -2774,6 +2778,7 @@ find_triggered (struct match_run *run)
       if (sc && first < end)
         memset (in_scope + first, 1, end - first);
     }
+  in_scope[t->ntok] = 1;
   if (cache)
     word_cache_make_room (cache);
   /* What a word of each language class (word_lang_class) adds to the counts. */
@@ -2783,7 +2788,7 @@ find_triggered (struct match_run *run)
   const char *const lower = t->lower;
   const size_t ntok = t->ntok;
   struct word_key next = { 0 };
-  size_t i = next_wanted_word (tok, ntok, in_scope, 0);
+  size_t i = next_wanted_word (tok, in_scope, 0);
   if (i < ntok)
     next = word_key_fetch (ix, cache, lower + tok[i].lower_off);
   for (size_t k = 0; k < i; k++)
@@ -2792,7 +2797,7 @@ find_triggered (struct match_run *run)
     {
       lang_before[i] = counts;
       struct word_key key = next;
-      size_t j = next_wanted_word (tok, ntok, in_scope, i + 1);
+      size_t j = next_wanted_word (tok, in_scope, i + 1);
       if (j < ntok)
         next = word_key_fetch (ix, cache, lower + tok[j].lower_off);
       for (size_t k = i + 1; k < j; k++)
@@ -3917,8 +3922,16 @@ run_rule (struct rule *r, size_t i, struct match_run *run, const char *subject,
       const char *hay = !lit ? NULL : lit->caseless ? lowered_body (run, true) : t->s;
       if (hay)
         {
-          uint32_t *first = t->len > GATE_FIRST_MAX_LEN ? NULL
-            : lit->caseless ? run->body_first[1] : run->body_first[0];
+          uint32_t *first = NULL;
+          if (t->len <= GATE_FIRST_MAX_LEN)
+            {
+              first = run->body_first[lit->caseless];
+              if (!run->body_first_ready[lit->caseless])
+                {
+                  memset (first, 0, sizeof *run->body_first);
+                  run->body_first_ready[lit->caseless] = true;
+                }
+            }
           struct gate_view v = { hay, 0, t->len, NULL, first };
           if (!literals_allow (lit, use, &v))
             return 0;
@@ -3971,7 +3984,8 @@ int
 rules_match (struct ruleset *rs, const char *tool, const struct text *t, const char *subject,
              struct findings *out)
 {
-  struct match_run run = { .t = t, .subject_utf = -1 };
+  uint32_t body_first[2][256];
+  struct match_run run = { .t = t, .subject_utf = -1, .body_first = body_first };
   int status = -1;
 
   /* Nothing to do (and no index to build) for a tool without pattern rules. */
