@@ -1638,6 +1638,56 @@ class_split_words (struct buf *b, const struct fp_recipient *r, struct fp_tokens
   while (t->n < FP_MAX_TOKENS)
     {
       const char *s = sp.s;
+#if defined __SSE2__ && defined __GNUC__
+      /* The commonest step in one sixteen-byte block: the blanks before a chunk, and the
+         chunk itself where it is ASCII letters up to a blank (a word; most chunks of mail
+         are).  The byte-wise blank loop and the chunk scan below cost about twice as many
+         instructions for it, and their branches mispredicted on one blank against two.
+         The block may reach past the text's NUL (S has READABLE bytes), but the NUL is
+         neither a blank nor a letter, so nothing behind it is used. */
+      if (i + 16 <= sp.n)
+        {
+          __m128i x = _mm_loadu_si128 ((const __m128i *) (s + i));
+          __m128i lower = _mm_or_si128 (x, _mm_set1_epi8 (0x20));
+          __m128i blank = _mm_or_si128 (_mm_cmpeq_epi8 (x, _mm_set1_epi8 (' ')),
+                                        _mm_and_si128 (_mm_cmpgt_epi8 (x, _mm_set1_epi8 ('\t' - 1)),
+                                                       _mm_cmplt_epi8 (x, _mm_set1_epi8 ('\r' + 1))));
+          /* Bytes from 0x80 on are negative: no letter, no blank. */
+          __m128i letter = _mm_and_si128 (_mm_cmpgt_epi8 (lower, _mm_set1_epi8 ('a' - 1)),
+                                          _mm_cmplt_epi8 (lower, _mm_set1_epi8 ('z' + 1)));
+          unsigned blanks = (unsigned) _mm_movemask_epi8 (blank);
+          unsigned lead = (unsigned) __builtin_ctz (~blanks);  /* 16 if all are blanks */
+          if (lead < 16)
+            {
+              unsigned breaks = (unsigned) _mm_movemask_epi8 (_mm_cmpeq_epi8 (x, _mm_set1_epi8 ('\n')))
+                & ((1u << lead) - 1);
+              if (breaks)
+                {
+                  line = i + (31 - (unsigned) __builtin_clz (breaks)) + 1;
+                  line_tokens = t->n;
+                }
+              i += lead;
+              /* The letters from the chunk's start; the bits from 16 - LEAD on are set. */
+              unsigned run = (unsigned) __builtin_ctz (~((unsigned) _mm_movemask_epi8 (letter) >> lead));
+              /* The chunk is the word if a blank follows the letters, or one byte of edge
+                 punctuation and then a blank ("word," "word."), which class_tokens would
+                 trim; not a byte that may start a merge tag, which would end the chunk. */
+              size_t after = lead + run;
+              size_t past = (blanks >> after & 1) ? 0
+                : (blanks >> (after + 1) & 1)
+                  && (chunk_bytes[(uint8_t) s[i + run]] & (CB_EDGE | CB_MERGE)) == CB_EDGE ? 1
+                : SIZE_MAX;
+              if (run > 0 && past != SIZE_MAX)
+                {
+                  status = append_token (&sp, i, i + run, (unsigned char) s[i]);
+                  if (status < 0)
+                    break;
+                  i += run + past;
+                  continue;
+                }
+            }
+        }
+#endif
       /* The blanks before the next chunk (most often one space), noting line starts. */
       unsigned char c0;
       while (i < n && (chunk_bytes[c0 = s[i]] & CB_BLANK))
