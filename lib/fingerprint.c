@@ -1588,6 +1588,22 @@ latin1_span (const char *s, size_t a, size_t b, size_t n)
   return true;
 }
 
+/* In class_split_words' sixteen-byte BLOCK, whose blanks BLANKS has as bits: where a chunk's
+   letters or digits end at AT (at most 16), is what follows a blank (0 returned), or one byte
+   of edge punctuation that cannot start a merge tag and then a blank (1; class_tokens trims
+   it), or anything else (-1)?  The byte at AT is read only if the one after it is a blank in
+   the block. */
+static inline int
+chunk_tail (const char *block, unsigned blanks, unsigned at)
+{
+  if (blanks >> at & 1)
+    return 0;
+  if ((blanks >> (at + 1) & 1)
+      && (chunk_bytes[(uint8_t) block[at]] & (CB_EDGE | CB_MERGE)) == CB_EDGE)
+    return 1;
+  return -1;
+}
+
 /* Split the line S[LINE .. END) of the text as it was done before the scans were merged: the
    line with its class tokens in place is written behind the text in B (then SP->s is B's new
    address) and split into words.  LINE_BUF is scratch. */
@@ -1647,12 +1663,13 @@ class_split_words (struct buf *b, const struct fp_recipient *r, struct fp_tokens
          neither a blank nor a letter, so nothing behind it is used. */
       if (i + 16 <= sp.n)
         {
-          __m128i x = _mm_loadu_si128 ((const __m128i *) (s + i));
+          const char *block = s + i;
+          __m128i x = _mm_loadu_si128 ((const __m128i *) block);
           __m128i lower = _mm_or_si128 (x, _mm_set1_epi8 (0x20));
           __m128i blank = _mm_or_si128 (_mm_cmpeq_epi8 (x, _mm_set1_epi8 (' ')),
                                         _mm_and_si128 (_mm_cmpgt_epi8 (x, _mm_set1_epi8 ('\t' - 1)),
                                                        _mm_cmplt_epi8 (x, _mm_set1_epi8 ('\r' + 1))));
-          /* Bytes from 0x80 on are negative: no letter, no blank. */
+          /* Bytes from 0x80 on are negative: no letter, no blank, no digit. */
           __m128i letter = _mm_and_si128 (_mm_cmpgt_epi8 (lower, _mm_set1_epi8 ('a' - 1)),
                                           _mm_cmplt_epi8 (lower, _mm_set1_epi8 ('z' + 1)));
           unsigned blanks = (unsigned) _mm_movemask_epi8 (blank);
@@ -1667,23 +1684,74 @@ class_split_words (struct buf *b, const struct fp_recipient *r, struct fp_tokens
                   line_tokens = t->n;
                 }
               i += lead;
-              /* The letters from the chunk's start; the bits from 16 - LEAD on are set. */
-              unsigned run = (unsigned) __builtin_ctz (~((unsigned) _mm_movemask_epi8 (letter) >> lead));
+              /* Bit K: the chunk's byte K is a letter (none from 16 - LEAD on). */
+              unsigned letters = (unsigned) _mm_movemask_epi8 (letter) >> lead;
+              unsigned run = (unsigned) __builtin_ctz (~letters);
               /* The chunk is the word if a blank follows the letters, or one byte of edge
                  punctuation and then a blank ("word," "word."), which class_tokens would
                  trim; not a byte that may start a merge tag, which would end the chunk. */
-              size_t after = lead + run;
-              size_t past = (blanks >> after & 1) ? 0
-                : (blanks >> (after + 1) & 1)
-                  && (chunk_bytes[(uint8_t) s[i + run]] & (CB_EDGE | CB_MERGE)) == CB_EDGE ? 1
-                : SIZE_MAX;
-              if (run > 0 && past != SIZE_MAX)
+              int tail = chunk_tail (block, blanks, lead + run);
+              if (run > 0 && tail >= 0)
                 {
                   status = append_token (&sp, i, i + run, (unsigned char) s[i]);
                   if (status < 0)
                     break;
-                  i += run + past;
+                  i += run + tail;
                   continue;
+                }
+              /* The next commonest shapes, tried only here, where the chunk is not one
+                 word: what class_tokens and the splitter give for them is written out. */
+              if (run > 0 && lead + run < 16)
+                {
+                  /* "don't" is one word (UAX #29 WB6, WB7), "well-known" two; neither is a
+                     class token (no digit, '.', '@', '_', "://" or "www."). */
+                  unsigned char mid = s[i + run];
+                  unsigned run2 = (unsigned) __builtin_ctz (~(letters >> (run + 1)));
+                  if ((mid == '\'' || mid == '-') && run2 > 0
+                      && (tail = chunk_tail (block, blanks, lead + run + 1 + run2)) >= 0)
+                    {
+                      size_t second = i + run + 1;
+                      if (mid == '\'')
+                        status = append_token (&sp, i, second + run2, (unsigned char) s[i]);
+                      else if ((status = append_token (&sp, i, i + run, (unsigned char) s[i])) == 0
+                               && t->n < FP_MAX_TOKENS)
+                        status = append_token (&sp, second, second + run2,
+                                               (unsigned char) s[second]);
+                      if (status < 0)
+                        break;
+                      i = second + run2 + tail;
+                      continue;
+                    }
+                }
+              else if ((chunk_bytes[(uint8_t) s[i]] & (CB_EDGE | CB_MERGE)) == CB_EDGE)
+                {
+                  /* "(word" "\"word\"": edge punctuation at the start is trimmed too. */
+                  unsigned run2 = (unsigned) __builtin_ctz (~(letters >> 1));
+                  if (run2 > 0 && (tail = chunk_tail (block, blanks, lead + 1 + run2)) >= 0)
+                    {
+                      status = append_token (&sp, i + 1, i + 1 + run2, (unsigned char) s[i + 1]);
+                      if (status < 0)
+                        break;
+                      i += 1 + run2 + tail;
+                      continue;
+                    }
+                }
+              else
+                {
+                  /* Digits alone: a number, or with seven and more a phone number. */
+                  __m128i digit = _mm_and_si128 (_mm_cmpgt_epi8 (x, _mm_set1_epi8 ('0' - 1)),
+                                                 _mm_cmplt_epi8 (x, _mm_set1_epi8 ('9' + 1)));
+                  unsigned digits = (unsigned) __builtin_ctz (~((unsigned) _mm_movemask_epi8 (digit)
+                                                                >> lead));
+                  if (digits > 0 && (tail = chunk_tail (block, blanks, lead + digits)) >= 0)
+                    {
+                      status = append_class_token (&sp, class_base, class_names
+                                                   + (digits >= 7 ? CLS_PHONE : CLS_NUM));
+                      if (status < 0)
+                        break;
+                      i += digits + tail;
+                      continue;
+                    }
                 }
             }
         }
