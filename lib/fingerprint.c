@@ -481,11 +481,28 @@ leading_marked_bytes (uint64_t marks)
 #endif
 }
 
+/* Lower-case the ASCII letters among eight ASCII bytes X: a byte gets its top bit from adding
+   0x3f if it is 'A' or above and from adding 0x25 if it is above 'Z' (no carries between the
+   bytes, all are below 0x80); the letters get 0x20. */
+static inline uint64_t
+ascii_lower8 (uint64_t x)
+{
+  uint64_t from_a = x + BYTES8 (0x80 - 'A');
+  uint64_t past_z = x + BYTES8 (0x80 - 'Z' - 1);
+  return x | ((from_a & ~past_z & BYTES8 (0x80)) >> 2);
+}
+
 /* Copy the sender's own lines of S into B: stop at a cut line, drop quoted lines and masked
-   bytes, turn invalid UTF-8 and control characters into spaces. */
-static void
+   bytes, turn invalid UTF-8 and control characters into spaces, and lower-case the ASCII
+   letters.  Return where in B the first byte from 0x80 on went, or SIZE_MAX: the lines
+   before that one are their own case folding, and fold's pass over them is saved.  (Fold of
+   the lower-cased text is fold of the text: ASCII lower case is the case folding of ASCII,
+   and fold and u8_casefold fold character by character after the canonical decomposition,
+   which leaves ASCII as it is, with no context for a language of NULL.) */
+static size_t
 copy_own_lines (const char *s, size_t len, const uint8_t *mask, struct buf *b)
 {
+  size_t first_high = SIZE_MAX;
   size_t i = 0;
   while (i < len)
     {
@@ -502,7 +519,7 @@ copy_own_lines (const char *s, size_t len, const uint8_t *mask, struct buf *b)
       /* Every character becomes itself or one space: the line takes at most N bytes. */
       char *w = buf_reserve (b, n + 1);
       if (!w)
-        return;
+        return first_high;
       if (!quoted)
         {
           const uint8_t *m = mask ? mask + i : NULL;
@@ -534,6 +551,11 @@ copy_own_lines (const char *s, size_t len, const uint8_t *mask, struct buf *b)
                   if (_mm_movemask_epi8 (bad) == 0)
                     {
                       char *to = at == k ? w : line_out + at;
+                      /* Lower case: adding 0x80 - 'A' takes A-Z, and only them of the
+                         printable bytes, to the 26 smallest signed bytes. */
+                      __m128i shifted = _mm_add_epi8 (x, _mm_set1_epi8 (0x80 - 'A'));
+                      __m128i upper = _mm_cmplt_epi8 (shifted, _mm_set1_epi8 (-128 + 26));
+                      x = _mm_or_si128 (x, _mm_and_si128 (upper, _mm_set1_epi8 (0x20)));
                       _mm_storeu_si128 ((__m128i *) to, x);
                       w = to + 16;
                       k = at + 16;
@@ -546,7 +568,8 @@ copy_own_lines (const char *s, size_t len, const uint8_t *mask, struct buf *b)
               if (k + 8 <= n && printable_ascii8 (load8 (p + k))
                   && (!m || (load8 (m + k) & BYTES8 (FP_DROP_MASK)) == 0))
                 {
-                  memcpy (w, p + k, 8);
+                  uint64_t lowered = ascii_lower8 (load8 (p + k));
+                  memcpy (w, &lowered, 8);
                   w += 8;
                   k += 8;
                   continue;
@@ -564,7 +587,7 @@ copy_own_lines (const char *s, size_t len, const uint8_t *mask, struct buf *b)
                   if (byte < 0x80)
                     {
                       /* ASCII: what u8_mbtoucr would decode, without the call. */
-                      *w++ = byte < 0x20 || byte == 0x7f ? ' ' : (char) byte;
+                      *w++ = byte < 0x20 || byte == 0x7f ? ' ' : ascii_lower_char ((char) byte);
                       k++;
                       continue;
                     }
@@ -582,6 +605,8 @@ copy_own_lines (const char *s, size_t len, const uint8_t *mask, struct buf *b)
                     {
                       memcpy (w, p + k, cl);
                       w += cl;
+                      if (first_high == SIZE_MAX)
+                        first_high = (size_t) (w - b->s) - cl;
                     }
                   k += cl;
                 }
@@ -591,6 +616,7 @@ copy_own_lines (const char *s, size_t len, const uint8_t *mask, struct buf *b)
       buf_commit (b, w);
       i = end + 1;
     }
+  return first_high;
 }
 
 /* ------------------------------------------------------------------ step 3: greeting, closing */
@@ -1849,17 +1875,6 @@ class_split_words (struct buf *b, const struct fp_recipient *r, struct fp_tokens
 
 /* ------------------------------------------------------------------ normalisation */
 
-/* Lower-case the ASCII letters among eight ASCII bytes X: a byte gets its top bit from adding
-   0x3f if it is 'A' or above and from adding 0x25 if it is above 'Z' (no carries between the
-   bytes, all are below 0x80); the letters get 0x20. */
-static inline uint64_t
-ascii_lower8 (uint64_t x)
-{
-  uint64_t from_a = x + BYTES8 (0x80 - 'A');
-  uint64_t past_z = x + BYTES8 (0x80 - 'Z' - 1);
-  return x | ((from_a & ~past_z & BYTES8 (0x80)) >> 2);
-}
-
 /* The length of the character at P (ROOM bytes on) if it is one that NFKC and case folding
    leave alone, that has combining class 0 and that never combines with a character before
    it, else 0: from U+00A0..U+00BF ¡ ¢ £ ¤ ¥ ¦ § © « ¬ SOFT HYPHEN ® ° ± ¶ · » ¿, from
@@ -2119,15 +2134,28 @@ own_folded_text (const char *s, size_t len, const uint8_t *mask, struct buf *tri
      the trimmed text at most the folded one and " xgreetx ", and class_split_words appends
      a NUL, the recipient token and the class names to it. */
   buf_reserve (&own, (s ? len : 0) + 1);
-  copy_own_lines (s ? s : "", s ? len : 0, mask, &own);
+  size_t first_high = copy_own_lines (s ? s : "", s ? len : 0, mask, &own);
   buf_put (&own, "", 0);
   if (own.err)
     goto out;
-  if (fold (&own, &folded) < 0)
-    goto out;
-  buf_reserve (trimmed, folded.n + sizeof " xgreetx " + 1 + sizeof rcpt_token
+  /* The ASCII lines before the first that is not are folded already: they are copied, the
+     rest goes through fold.  (A line break ends fold's segments, so the rest folds as it
+     would with them in front.) */
+  const struct buf *text = &own;
+  if (first_high != SIZE_MAX)
+    {
+      const char *nl = memrchr (own.s, '\n', first_high);
+      size_t start = nl ? (size_t) (nl - own.s) + 1 : 0;
+      const struct buf rest = { .s = own.s + start, .n = own.n - start };
+      buf_reserve (&folded, own.n);
+      buf_put (&folded, own.s, start);
+      if (folded.err || fold (&rest, &folded) < 0)
+        goto out;
+      text = &folded;
+    }
+  buf_reserve (trimmed, text->n + sizeof " xgreetx " + 1 + sizeof rcpt_token
                + sizeof class_names);
-  strip_greeting_closing (&folded, trimmed);
+  strip_greeting_closing (text, trimmed);
   buf_put (trimmed, "", 0);
   if (!trimmed->err)
     status = 0;

@@ -629,6 +629,60 @@ test_casefold (void)
   free (f);
 }
 
+/* fp_normalise lower-cases the ASCII letters as it copies the sender's own lines, and folds
+   only from the first line with a byte from 0x80 on.  That is right if lower-casing ASCII
+   first changes nothing u8_casefold gives (ASCII next to combining marks, I with a dot
+   above, final sigma, ligatures): random lines of the pieces above, both ways, through
+   u8_casefold by lines; and tokens of ASCII lines in capitals before and after a line that
+   needs u8_casefold from a letter on ("CAFE" and a combining acute: fold must start at the
+   line's start, not at the mark, to compose "é"), and each capital through each way of
+   copying. */
+static void
+test_fold_after_lower (void)
+{
+  unsigned state = 1309;
+  size_t npieces = sizeof unicode_pieces / sizeof *unicode_pieces;
+  int mismatches = 0;
+  for (int round = 0; round < 20000; round++)
+    {
+      char text[1024], lowered[1024];
+      size_t n = 0;
+      int len = 1 + round % 40;
+      for (int k = 0; k < len; k++)
+        {
+          state = state * 1103515245 + 12345;
+          /* Every other piece an ASCII capital, so that many stand next to marks. */
+          const char *piece = (state >> 12) % 2 ? unicode_pieces[(state >> 16) % npieces]
+            : (const char[]) { (char) ('A' + (state >> 16) % 26), '\0' };
+          size_t m = strlen (piece);
+          memcpy (text + n, piece, m);
+          n += m;
+        }
+      for (size_t i = 0; i < n; i++)
+        lowered[i] = text[i] >= 'A' && text[i] <= 'Z' ? (char) (text[i] + 32) : text[i];
+      size_t a_len = 0, b_len = 0;
+      char *a = casefold_by_lines (text, n, &a_len);
+      char *b = casefold_by_lines (lowered, n, &b_len);
+      if ((!a || !b || a_len != b_len || memcmp (a, b, a_len) != 0) && mismatches++ < 5)
+        fprintf (stderr, "folding after lower case differs on [%.*s]\n", (int) n, text);
+      free (a);
+      free (b);
+    }
+  CHECK (mismatches == 0);
+
+  const char *want = "ascii line one second line caf\xc3\xa9 au lait last line";
+  CHECK_STR (tokens_of ("ASCII Line ONE\nSECOND LINE\nCAFE\xcc\x81 AU LAIT\nLAST Line", NULL),
+             want);
+  CHECK_STR (tokens_of ("ASCII Line ONE\nSECOND LINE\nCAFE\xcc\x81 AU LAIT\nLAST Line\n", NULL),
+             want);
+  CHECK_STR (tokens_of ("CAFE\xcc\x81 AU LAIT", NULL), "caf\xc3\xa9 au lait");
+  CHECK_STR (tokens_of ("X\n> QUOTED\nCAFE\xcc\x81\n\nYES", NULL), "x caf\xc3\xa9 yes");
+  CHECK_STR (tokens_of ("ALL ASCII\tLINES\r\nIN CAPITALS", NULL), "all ascii lines in capitals");
+  /* Every capital through the sixteen-byte, the eight-byte and the byte-wise copy. */
+  CHECK_STR (tokens_of ("ABCDEFGHIJKLMNOPQRSTUVWXYZ\x01" "ABCDEFGHIJKLMNOPQRSTUVWXYZ", NULL),
+             "abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz");
+}
+
 /* Decomposed text (NFD), composed text (NFC) and the case forms give the same tokens. */
 static void
 test_normalise_unicode (void)
@@ -1245,6 +1299,7 @@ main (void)
   test_cut_line_blanks ();
   test_greeting_closing_limits ();
   test_casefold ();
+  test_fold_after_lower ();
   test_normalise_unicode ();
   test_mask ();
   test_normalise_merged_scan ();
