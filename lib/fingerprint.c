@@ -667,8 +667,9 @@ struct span
 };
 
 /* Does the valid UTF-8 text P (N bytes) have more than LIMIT characters?  A character is a
-   byte that does not continue a sequence; the count stops past LIMIT.  (u8_mbsnlen counted
-   whole lines of a few kilobytes to compare them with 60.) */
+   byte that does not continue a sequence (10xxxxxx); the continuation bytes are counted
+   eight at a time and taken off N.  (u8_mbsnlen counted whole lines of a few kilobytes to
+   compare them with 60; a byte-wise count cost four instructions a byte.) */
 static bool
 more_chars_than (const char *p, size_t n, size_t limit)
 {
@@ -676,11 +677,18 @@ more_chars_than (const char *p, size_t n, size_t limit)
     return false;
   if (n > 4 * limit + 3)
     return true;                /* at most 4 bytes a character */
-  size_t chars = 0;
-  for (size_t i = 0; i < n; i++)
-    if (((unsigned char) p[i] & 0xc0) != 0x80 && ++chars > limit)
-      return true;
-  return false;
+  size_t continuations = 0, i = 0;
+  for (; i + 8 <= n; i += 8)
+    {
+      uint64_t x = load8 (p + i);
+      /* Bit 7 of a byte where its bit 7 is set and its bit 6 (shifted up) clear; the sum
+         of the eight bits (at most 8) collects in the top byte. */
+      uint64_t marks = (x & ~(x << 1) & BYTES8 (0x80)) >> 7;
+      continuations += (size_t) ((marks * BYTES8 (1)) >> 56);
+    }
+  for (; i < n; i++)
+    continuations += ((unsigned char) p[i] & 0xc0) == 0x80;
+  return n - continuations > limit;
 }
 
 /* The bytes of the line of S that ends at END (before its newline, or at the end of the text)

@@ -119,8 +119,9 @@ test_normalise (void)
 }
 
 /* The greeting line counts in characters up to 60 and a closing line up to 40 (multi-byte
-   characters around both limits), only the last five non-empty lines after the first can hold
-   the closing, and blank lines, blanks and a missing final newline change nothing. */
+   characters around both limits, and random ones of one to four bytes), only the last five
+   non-empty lines after the first can hold the closing, and blank lines, blanks and a
+   missing final newline change nothing. */
 static void
 test_greeting_closing_limits (void)
 {
@@ -170,6 +171,28 @@ test_greeting_closing_limits (void)
         }
       CHECK_STR (tokens_of (text, NULL), want);
     }
+  /* Characters of one to four bytes at random, around both limits: the count goes eight
+     bytes at a time, so continuation bytes fall on every place of a block. */
+  static const char *const widths[] = { "a", "\xc3\xa4", "\xe2\x82\xac", "\xf0\x9f\x98\x80" };
+  unsigned state = 4711;
+  int wrong = 0;
+  for (int round = 0; round < 4000; round++)
+    {
+      bool closing = round % 2;
+      int k = (closing ? 28 : 48) + round / 2 % 16;
+      strcpy (text, closing ? "body text\nthanks " : "hallo ");
+      for (int j = 0; j < k; j++)
+        {
+          state = state * 1103515245 + 12345;
+          strcat (text, widths[(state >> 16) % 4]);
+        }
+      strcat (text, "\n");
+      const char *got = tokens_of (text, NULL);
+      bool cut = closing ? strstr (got, "thanks") == NULL : strncmp (got, "xgreetx", 7) == 0;
+      if (cut != (closing ? 7 + k <= 40 : 6 + k <= 60) && wrong++ < 3)
+        fprintf (stderr, "limit wrong for %d characters: [%s]\n", k, text);
+    }
+  CHECK (wrong == 0);
   CHECK_STR (tokens_of ("body\nthanks\na\nb\nc\nd\ne", NULL), "body thanks a b c d e");
   CHECK_STR (tokens_of ("body\nthanks\na\nb\nc\nd", NULL), "body");
   CHECK_STR (tokens_of ("body\nthanks\na\n\n  \nb\n\t\nc\nd\n\n", NULL), "body");
