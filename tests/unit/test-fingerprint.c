@@ -579,27 +579,37 @@ casefold_by_lines (const char *s, size_t n, size_t *outlen)
   return out;
 }
 
+/* Write LEN random pieces of unicode_pieces into TEXT (room for 1024 bytes is enough for 60)
+   and return their length; with CAPITALS, every other piece on average is an ASCII capital
+   instead, so that many stand next to marks.  *STATE is the generator's state. */
+static size_t
+random_pieces (unsigned *state, char *text, int len, bool capitals)
+{
+  size_t npieces = sizeof unicode_pieces / sizeof *unicode_pieces, n = 0;
+  for (int k = 0; k < len; k++)
+    {
+      *state = *state * 1103515245 + 12345;
+      char capital[2] = { (char) ('A' + (*state >> 16) % 26), '\0' };
+      bool unicode = !capitals || (*state >> 12) % 2;
+      const char *piece = unicode ? unicode_pieces[(*state >> 16) % npieces] : capital;
+      size_t m = strlen (piece);
+      memcpy (text + n, piece, m);
+      n += m;
+    }
+  return n;
+}
+
 /* The ASCII and Latin-1 fast paths of the case folding, and folding a line by segments around
    other characters, must give what u8_casefold gives for the whole line. */
 static void
 test_casefold (void)
 {
   unsigned state = 2026;
-  size_t npieces = sizeof unicode_pieces / sizeof *unicode_pieces;
   int mismatches = 0;
   for (int round = 0; round < 20000; round++)
     {
       char text[1024];
-      size_t n = 0;
-      int len = 1 + round % 60;
-      for (int k = 0; k < len; k++)
-        {
-          state = state * 1103515245 + 12345;
-          const char *piece = unicode_pieces[(state >> 16) % npieces];
-          size_t m = strlen (piece);
-          memcpy (text + n, piece, m);
-          n += m;
-        }
+      size_t n = random_pieces (&state, text, 1 + round % 60, false);
       /* A NUL now and then. */
       if (round % 7 == 0)
         text[n++] = '\0';
@@ -664,23 +674,11 @@ static void
 test_fold_after_lower (void)
 {
   unsigned state = 1309;
-  size_t npieces = sizeof unicode_pieces / sizeof *unicode_pieces;
   int mismatches = 0;
   for (int round = 0; round < 20000; round++)
     {
       char text[1024], lowered[1024];
-      size_t n = 0;
-      int len = 1 + round % 40;
-      for (int k = 0; k < len; k++)
-        {
-          state = state * 1103515245 + 12345;
-          /* Every other piece an ASCII capital, so that many stand next to marks. */
-          const char *piece = (state >> 12) % 2 ? unicode_pieces[(state >> 16) % npieces]
-            : (const char[]) { (char) ('A' + (state >> 16) % 26), '\0' };
-          size_t m = strlen (piece);
-          memcpy (text + n, piece, m);
-          n += m;
-        }
+      size_t n = random_pieces (&state, text, 1 + round % 40, true);
       for (size_t i = 0; i < n; i++)
         lowered[i] = text[i] >= 'A' && text[i] <= 'Z' ? (char) (text[i] + 32) : text[i];
       size_t a_len = 0, b_len = 0;

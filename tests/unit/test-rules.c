@@ -967,6 +967,16 @@ append_mutated (char *buf, size_t room, size_t *used, const char *s, size_t len,
   buf[*used] = '\0';
 }
 
+/* Load the rules shipped in $srcdir/rules into RS (a check fails if they do not load). */
+static void
+load_shipped_rules (struct ruleset *rs)
+{
+  const char *srcdir = getenv ("srcdir");
+  char dir[1024], err[512] = "";
+  snprintf (dir, sizeof dir, "%s/rules", srcdir ? srcdir : ".");
+  CHECK (rules_load_dir (rs, dir, err, sizeof err) == 0);
+}
+
 /* The literal prefilter's gate (lib/rules-match.c) turns a sentence or message away only if no
    match of the pattern can be in it.  For every shipped pattern: its rule's examples, those of
    all rules glued in pairs, and both changed by chance (case, KELVIN SIGN and LONG S, words
@@ -975,11 +985,8 @@ append_mutated (char *buf, size_t room, size_t *used, const char *s, size_t len,
 static void
 test_gates_sound (void)
 {
-  const char *srcdir = getenv ("srcdir");
-  char dir[1024], err[512] = "";
-  snprintf (dir, sizeof dir, "%s/rules", srcdir ? srcdir : ".");
   struct ruleset rs = { 0 };
-  CHECK (rules_load_dir (&rs, dir, err, sizeof err) == 0);
+  load_shipped_rules (&rs);
   /* Every example of every rule: the pool texts are made from. */
   size_t npool = 0;
   const char **pool = NULL;
@@ -1588,18 +1595,14 @@ gen_nested (char *buf, size_t size, size_t *used, uint32_t *seed, int depth)
    match can start) is made fast with a few shortcuts: a set's prefixes cut short by a binary
    search, substrings looked for without memmem, and the like.  For every shipped pattern and
    many generated ones (long word lists whose prefixes must be cut, groups nested up to nine
-   deep, lookarounds,
-   quantifiers, caseless k and s, bytes above ASCII, as sentence and message rules), the fast
-   reading must give exactly the gate and start strings the plain one gives.  Set
+   deep, lookarounds, quantifiers, caseless k and s, bytes above ASCII, as sentence and message
+   rules), the fast reading must give exactly the gate and start strings the plain one gives.  Set
    TEST_RULES_LITERALS to a file name to have every reading written there. */
 static void
 test_literal_reading (void)
 {
-  const char *srcdir = getenv ("srcdir");
-  char dir[1024], err[512] = "";
-  snprintf (dir, sizeof dir, "%s/rules", srcdir ? srcdir : ".");
   struct ruleset rs = { 0 };
-  CHECK (rules_load_dir (&rs, dir, err, sizeof err) == 0);
+  load_shipped_rules (&rs);
   const char *dump_path = getenv ("TEST_RULES_LITERALS");
   FILE *dump = dump_path ? fopen (dump_path, "w") : NULL;
   size_t compared = 0, gated = 0, started = 0, differ = 0;
