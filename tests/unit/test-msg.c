@@ -1325,6 +1325,79 @@ test_scan_tag_ends_generated (void)
   CHECK (wrong == 0 && quoted > 10000);
 }
 
+/* HTML white space between words, tags and at the ends, in runs of every length from one to
+   forty that start at every offset of a sixteen-byte block, of the five bytes ascii_space_end
+   skips, beside the control bytes next to them (\v, \x1f), which are text: each run (or runs
+   with only inline tags between them) becomes one space with the offset of its first byte,
+   none at either end; every other byte stays, with its own offset. */
+static void
+test_scan_html_space_runs (void)
+{
+  static const char head[] = "Subject: a\nContent-Type: text/html; charset=us-ascii\n\n";
+  static const char spaces[] = " \t\n\r\f";
+  static const char letters[] = "ab\v\x1f!~";
+  const size_t hlen = sizeof head - 1;
+  size_t wrong = 0, long_runs = 0;
+  for (int round = 0; round < 6000; round++)
+    {
+      char mail[2048], want[2048];
+      uint32_t want_src[2048];
+      memcpy (mail, head, hlen);
+      size_t len = hlen, w = 0;
+      size_t space_at = SIZE_MAX;      /* the first space byte since the last letter */
+      int pieces = 1 + (int) gen (12);
+      for (int k = 0; k < pieces; k++)
+        {
+          unsigned kind = gen (4);
+          if (kind == 0)
+            {
+              const char *tag = gen (2) ? "<b>" : "</b>";
+              memcpy (mail + len, tag, strlen (tag));
+              len += strlen (tag);
+            }
+          else if (kind == 1)
+            {
+              size_t n = 1 + gen (40);
+              long_runs += n >= 16;
+              if (space_at == SIZE_MAX)
+                space_at = len;
+              for (size_t j = 0; j < n; j++)
+                mail[len++] = spaces[gen (sizeof spaces - 1)];
+            }
+          else
+            {
+              size_t n = 1 + gen (20);
+              if (space_at != SIZE_MAX && w > 0)
+                {
+                  want[w] = ' ';
+                  want_src[w++] = (uint32_t) space_at;
+                }
+              space_at = SIZE_MAX;
+              for (size_t j = 0; j < n; j++)
+                {
+                  want[w] = letters[gen (sizeof letters - 1)];
+                  want_src[w++] = (uint32_t) len;
+                  mail[len++] = want[w - 1];
+                }
+            }
+        }
+      if (w)
+        {
+          want[w] = '\n';
+          want_src[w++] = (uint32_t) len - 1;
+        }
+      struct msg m;
+      parse_len (&m, mail, len);
+      bool same = m.body_len == w && memcmp (m.body, want, w) == 0
+        && memcmp (m.src, want_src, w * sizeof *want_src) == 0;
+      if (!same && wrong++ < 5)
+        printf ("%s:%d: html text of %zu bytes differs (got %zu bytes, want %zu)\n", __FILE__,
+                __LINE__, len - hlen, m.body_len, w);
+      done (&m);
+    }
+  CHECK (wrong == 0 && long_runs > 1000);
+}
+
 /* Base64 bodies of whole lines, padded lines, lines with junk and odd lengths: the text is
    what feeding each line's digits to the gnulib decoder gives (the old way, one path for all
    lines), however the lines mix. */
@@ -1702,6 +1775,7 @@ main (void)
   test_scan_html_text ();
   test_scan_tag_ends ();
   test_scan_tag_ends_generated ();
+  test_scan_html_space_runs ();
   test_scan_base64_lines ();
   test_scan_double_byte ();
   test_scan_ascii_runs ();
