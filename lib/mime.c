@@ -47,8 +47,10 @@ first_line_break (const char *s, size_t pos, size_t end)
   return i;
 }
 
-size_t
-mime_line_end (const char *s, size_t pos, size_t end, size_t *next)
+/* mime_line_end, inlined in this file's loops over header, base64 and quoted-printable lines:
+   a call for every line cost more than finding the short lines' ends. */
+static inline size_t
+line_end (const char *s, size_t pos, size_t end, size_t *next)
 {
   /* One look for the first CR or LF: an LF ends the line, a CR too (with the LF after it, if
      any: CRLF; old Mac files end lines with a lone CR). */
@@ -60,6 +62,12 @@ mime_line_end (const char *s, size_t pos, size_t end, size_t *next)
   else
     *next = at + 1;
   return at;
+}
+
+size_t
+mime_line_end (const char *s, size_t pos, size_t end, size_t *next)
+{
+  return line_end (s, pos, end, next);
 }
 
 static inline bool
@@ -104,7 +112,7 @@ mime_header_next (const char *s, size_t end, size_t *pos, struct mime_field *f, 
       *body = end;
       return false;
     }
-  size_t le = mime_line_end (s, p, end, &next);
+  size_t le = line_end (s, p, end, &next);
   if (le == p)
     {
       *body = next;
@@ -124,7 +132,7 @@ mime_header_next (const char *s, size_t end, size_t *pos, struct mime_field *f, 
   p = next;
   while (p < end && is_wsp (s[p]))
     {
-      mime_line_end (s, p, end, &next);
+      line_end (s, p, end, &next);
       p = next;
     }
   f->end = p;
@@ -993,7 +1001,7 @@ decode_quoted_printable (struct mbuf *out, const char *s, size_t start, size_t e
   for (size_t p = start; p < end;)
     {
       size_t next;
-      size_t le = mime_line_end (s, p, end, &next);
+      size_t le = line_end (s, p, end, &next);
       size_t te = le;
       /* Trailing white space was added in transport (RFC 2045 6.7 rule 3). */
       while (te > p && is_wsp (s[te - 1]))
@@ -1074,7 +1082,7 @@ decode_base64 (struct mbuf *out, const char *s, size_t start, size_t end)
   for (size_t p = start; p < end;)
     {
       size_t next;
-      size_t le = mime_line_end (s, p, end, &next);
+      size_t le = line_end (s, p, end, &next);
       if (ctx.i == 0 && le > p)
         {
           if (mbuf_reserve (out, (le - p) / 4 * 3) < 0)
@@ -1322,7 +1330,7 @@ next_delimiter (const char *s, size_t first, size_t pos, size_t end, const char 
       if (*close)
         p += 2;
       size_t next;
-      size_t le = mime_line_end (s, p, end, &next);
+      size_t le = line_end (s, p, end, &next);
       bool only_space = true;
       for (size_t k = p; k < le; k++)
         if (!is_wsp (s[k]))
