@@ -198,31 +198,27 @@ decode_fields (struct msg *m, struct mime_ctx *c, const struct mime_field_list *
   const char *s = m->raw;
   struct mtext text = { 0 };
   struct mbuf scratch = { 0 };
-  size_t *name_at = NULL, *value_at = NULL;
 
   if (found->n)
     {
       /* msg_header's chain of the fields comes after them in the same block. */
       m->fields = malloc (found->n * (sizeof *m->fields + sizeof *m->priv->chain));
-      name_at = malloc (found->n * sizeof *name_at);
-      value_at = malloc (found->n * sizeof *value_at);
       /* Decoded values are about as long as the header; reserving that spares regrowth. */
-      if (!m->fields || !name_at || !value_at || mtext_reserve (&text, m->header_len + 64) < 0)
+      if (!m->fields || mtext_reserve (&text, m->header_len + 64) < 0)
         goto fail;
     }
+  /* Until the text stops growing, a field's raw_off holds where its name starts in the text
+     (its value follows the name's NUL); raw_off and raw_len are set from FOUND at the end.
+     Two arrays of offsets cost two allocations a message. */
   for (size_t k = 0; k < found->n; k++)
     {
       const struct mime_field *f = &found->v[k];
-      struct msg_field *mf = &m->fields[m->nfields];
-      mf->raw_off = f->off;
-      mf->raw_len = f->end - f->off;
-      name_at[m->nfields] = text.len;
+      m->fields[k].raw_off = text.len;
       if (mtext_reserve (&text, f->name_len + 1) < 0)
         goto fail;
       memcpy (text.s + text.len, s + f->off, f->name_len);
       text.len += f->name_len;
       text.s[text.len++] = '\0';
-      value_at[m->nfields] = text.len;
       if (mime_decode_header_text (&text, s + f->value_off, f->end - f->value_off, &scratch,
                                    &c->cache, &c->warn) < 0)
         goto fail;
@@ -230,8 +226,12 @@ decode_fields (struct msg *m, struct mime_ctx *c, const struct mime_field_list *
     }
   for (size_t i = 0; i < m->nfields; i++)
     {
-      m->fields[i].name = text.s + name_at[i];
-      m->fields[i].value = text.s + value_at[i];
+      const struct mime_field *f = &found->v[i];
+      struct msg_field *mf = &m->fields[i];
+      mf->name = text.s + mf->raw_off;
+      mf->value = mf->name + f->name_len + 1;
+      mf->raw_off = f->off;
+      mf->raw_len = f->end - f->off;
     }
   /* msg_header relies on each value following its name's NUL in this text. */
   m->priv->field_text = text.s;
@@ -240,21 +240,17 @@ decode_fields (struct msg *m, struct mime_ctx *c, const struct mime_field_list *
       uint32_t *chain = (uint32_t *) (m->fields + found->n);
       for (size_t i = m->nfields; i-- > 0;)
         {
-          unsigned b = field_bucket (m->fields[i].name, value_at[i] - name_at[i] - 1);
+          unsigned b = field_bucket (m->fields[i].name, found->v[i].name_len);
           chain[i] = m->priv->bucket[b];
           m->priv->bucket[b] = (uint32_t) i + 1;
         }
       m->priv->chain = chain;
     }
   mbuf_free (&scratch);
-  free (name_at);
-  free (value_at);
   return 0;
 fail:
   free (text.s);
   mbuf_free (&scratch);
-  free (name_at);
-  free (value_at);
   free (m->fields);
   m->fields = NULL;
   m->nfields = 0;
