@@ -992,6 +992,47 @@ parse_part_header (const struct mime_ctx *c, size_t start, size_t end, bool dige
 
 /* ---- Transfer encodings ---- */
 
+/* Copy the text of a quoted-printable line at S[I..TE) up to its first '=' (or all of it) to DST;
+   return the bytes copied.  DST may be written up to DST[TE - I): sixteen-byte blocks are stored
+   before they are checked, as far as the input has whole blocks (decoding never lengthens the
+   text, so the output has that room), and the rest is judged by one load of the sixteen bytes
+   that end at TE and copied by copy_short.  A memchr and a memcpy call for every run between two
+   '=' cost more than the short runs of a QP line. */
+static inline size_t
+copy_qp_run (char *dst, const char *s, size_t i, size_t te)
+{
+  size_t n = 0;
+#ifdef CHARSET_SSE2
+  const __m128i eq = _mm_set1_epi8 ('=');
+  for (; i + n + 16 <= te; n += 16)
+    {
+      __m128i x = _mm_loadu_si128 ((const __m128i *) (s + i + n));
+      _mm_storeu_si128 ((__m128i *) (dst + n), x);
+      unsigned m = (unsigned) _mm_movemask_epi8 (_mm_cmpeq_epi8 (x, eq));
+      if (m)
+        return n + (size_t) __builtin_ctz (m);
+    }
+  size_t rest = te - i - n;
+  if (rest == 0)
+    return n;
+  if (te >= 16)
+    {
+      /* The load may start before I (in the bytes already read): only its last REST count. */
+      __m128i x = _mm_loadu_si128 ((const __m128i *) (s + te - 16));
+      unsigned m = (unsigned) _mm_movemask_epi8 (_mm_cmpeq_epi8 (x, eq)) >> (16 - rest);
+      size_t tail = m ? (size_t) __builtin_ctz (m) : rest;
+      copy_short (dst + n, s + i + n, tail);
+      return n + tail;
+    }
+#endif
+  while (i + n < te && s[i + n] != '=')
+    {
+      dst[n] = s[i + n];
+      n++;
+    }
+  return n;
+}
+
 static int
 decode_quoted_printable (struct mbuf *out, const char *s, size_t start, size_t end)
 {
@@ -1012,9 +1053,7 @@ decode_quoted_printable (struct mbuf *out, const char *s, size_t start, size_t e
       for (size_t i = p; i < te;)
         {
           /* The text up to the next '=' is itself. */
-          const char *eq = memchr (s + i, '=', te - i);
-          size_t run = (eq ? (size_t) (eq - s) : te) - i;
-          memcpy (out->s + out->len, s + i, run);
+          size_t run = copy_qp_run (out->s + out->len, s, i, te);
           mbuf_fill_src (out->src + out->len, (uint32_t) i, run);
           out->len += run;
           i += run;
