@@ -2882,6 +2882,45 @@ static bool
 dot_ends_sentence (const char *s, size_t dot)
 {
   char buf[24];
+  if (HAVE_FAST_PATHS)
+    {
+      /* Most chunks before a full stop are ASCII letters after white space ("Danke. ",
+         "today.\n"): they need neither chunk_before's walk, wrappers and copy nor the list
+         unless their first two letters start an abbreviation, and only a chunk of two to ten
+         letters can be one.  Anything else (digits, marks, bytes above ASCII before or in the
+         chunk) takes the full way below.  */
+      size_t a = dot;
+#if defined __SSE2__
+      if (dot >= 16)
+        {
+          /* The letters right before the dot, sixteen bytes at once: those after the last
+             byte that is none (bit I stands for S[DOT - 16 + I]).  */
+          __m128i x = _mm_loadu_si128 ((const __m128i *) (s + dot - 16));
+          __m128i letter = bytes_in_range (_mm_or_si128 (x, _mm_set1_epi8 (0x20)), 'a', 'z');
+          unsigned other = (unsigned) _mm_movemask_epi8 (letter) ^ 0xFFFF;
+          a = other ? dot - 16 + 32 - (unsigned) __builtin_clz (other) : dot - 16;
+        }
+      else
+#endif
+        while (a > 0 && dot - a <= 10 && (unsigned char) ((s[a - 1] | 0x20) - 'a') < 26)
+          a--;
+      size_t n = dot - a;
+      /* Eleven letters or more: whatever stands before them, chunk_before's chunk is none of
+         the list (ten bytes at most), no initial and no number, or none at all.  */
+      if (n > 10)
+        return true;
+      if (n > 0 && (a == 0 || is_space ((unsigned char) s[a - 1])))
+        {
+          if (n == 1)
+            return false;       /* an initial */
+          if (!(abbreviation_first_two[(s[a] | 0x20) - 'a'] & LETTER_BIT (s[a + 1] | 0x20)))
+            return true;
+          for (size_t i = 0; i < n; i++)
+            buf[i] = s[a + i] | 0x20;
+          buf[n] = '\0';
+          return !IN_LIST (buf, abbreviations);
+        }
+    }
   size_t n = chunk_before (s, dot, buf);
   if (n == 0)
     return true;

@@ -443,6 +443,64 @@ test_marks_before_white (void)
   CHECK (failures == 0);
 }
 
+/* A full stop after white space and a chunk of letters: the fast path decides such a dot
+   without chunk_before when the chunk is ASCII letters alone.  Chunks from the abbreviation
+   list (a few with dots or bytes above ASCII) in random case, runs of one to thirty letters,
+   some with a digit or a letter above ASCII inside, after white space, marks, digits or a
+   no-break space, at every offset from the text's start (the letters before a dot are found
+   sixteen bytes at once), before the next word in either case, a number or a month.  */
+static void
+test_dot_chunks (void)
+{
+  static const char *const before[] = {
+    " ", " ", " ", "\n", "\t", "\r\n", "(", "\"", "1", "x1", "\xc2\xa0", "\xc3\xa4", "-", "'",
+    ".", "\n> ", "((", "\xe2\x80\x9e",
+  };
+  static const char *const after[] = { ". ", ". ", ".\n", ". \n\n", ".\n> ", ".  " };
+  static const char *const next[] = { "Dann", "dann", "2024", "Mai", "ich", "Du", "\xc3\x9c" "ber" };
+  const size_t nabbrev = sizeof abbreviations / sizeof *abbreviations;
+  char buf[512];
+  size_t failures = 0;
+  for (int i = 0; i < 60000 && failures < 3; i++)
+    {
+      size_t n = 0;
+      size_t fill = next_random () % 40;
+      for (size_t f = 0; f < fill; f++)
+        buf[n++] = f % 7 == 6 ? ' ' : 'a' + (f * 5 + i) % 26;
+      for (int part = 0; part < 3; part++)
+        {
+          if (n || next_random () % 4)
+            n += snprintf (buf + n, sizeof buf - n, "%s",
+                           before[next_random () % (sizeof before / sizeof *before)]);
+          uint64_t r = next_random ();
+          if (r % 2)
+            {
+              /* an abbreviation, in random case (its ASCII letters only) */
+              const char *w = abbreviations[(r >> 8) % nabbrev];
+              for (size_t q = 0; w[q]; q++)
+                buf[n++] = w[q] >= 'a' && w[q] <= 'z' && (r >> (16 + q)) % 2 ? w[q] - 'a' + 'A' : w[q];
+            }
+          else
+            {
+              size_t k = 1 + (r >> 8) % 30;
+              for (size_t q = 0; q < k; q++)
+                {
+                  uint64_t c = next_random ();
+                  buf[n++] = (c % 2 ? 'a' : 'A') + (c >> 8) % 26;
+                }
+              /* now and then a byte that is no ASCII letter inside */
+              if ((r >> 16) % 5 == 0)
+                buf[n - 1 - (r >> 24) % k] = (r >> 32) % 2 ? '7' : '\xc3';
+            }
+          n += snprintf (buf + n, sizeof buf - n, "%s%s",
+                         after[next_random () % (sizeof after / sizeof *after)],
+                         next[next_random () % (sizeof next / sizeof *next)]);
+        }
+      failures += !copy_analysed_alike (buf, n);
+    }
+  CHECK (failures == 0);
+}
+
 int
 main (void)
 {
@@ -451,6 +509,7 @@ main (void)
   test_long_runs ();
   test_indented_code ();
   test_marks_before_white ();
+  test_dot_chunks ();
   test_generated ();
   UNIT_EXIT ();
 }
