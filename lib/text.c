@@ -1723,11 +1723,15 @@ static bool is_abbreviation (const char *buf, size_t n);
 static bool
 is_greeting (const char *p, size_t n, bool sentence)
 {
-  if (n == 0 || n > 80 || u8_mbsnlen ((const uint8_t *) p, n) > 60)
+  if (n == 0 || n > 80)
     return false;
   if (p[n - 1] == '?' || (p[n - 1] == '.' && !sentence))
     return false;
   if (!match_any_word (p, n, greeting_words))
+    return false;
+  /* At most 60 characters.  Counted last, for the few lines that start with a greeting, and
+     only for more than 60 bytes: a character takes one byte or more.  */
+  if ((!HAVE_FAST_PATHS || n > 60) && u8_mbsnlen ((const uint8_t *) p, n) > 60)
     return false;
   /* "Hey Max, hast du Zeit?" and "Hallo! Wie geht's" are a greeting and a sentence, and so is
      "Hallo Anna, wie geht's dir" (a comma, then no second greeting).  */

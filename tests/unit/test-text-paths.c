@@ -501,6 +501,52 @@ test_dot_chunks (void)
   CHECK (failures == 0);
 }
 
+/* Greeting lines and sentences of 40 to 90 bytes, around the 60 characters a greeting may
+   have: a few long names after the greeting word, of ASCII letters and of letters that take
+   two or three bytes ("\xc3\xa4", "\xe1\xba\x9e"), so that byte and character counts fall on
+   either side of 60.  The fast path counts the characters only past 60 bytes.  */
+static void
+test_greeting_lengths (void)
+{
+  static const char *const greetings[] = { "Hallo", "Sehr geehrte", "Hi", "Liebe", "Guten Tag" };
+  static const char *const letters[] = { "a", "e", "n", "R", "\xc3\xa4", "\xc3\x9c", "\xe1\xba\x9e" };
+  const size_t ascii_letters = 4, all_letters = sizeof letters / sizeof *letters;
+  static const char *const ends[] = { ",", "", "!", ".", " ", ":" };
+  static const char *const rest[] = { "\n\nDanke f\xc3\xbcr alles.\n", " Wie geht es dir?", "\nText" };
+  char buf[256];
+  size_t failures = 0;
+  for (int i = 0; i < 20000 && failures < 3; i++)
+    {
+      size_t n = (size_t) snprintf (buf, sizeof buf, "%s",
+                                    greetings[next_random () % (sizeof greetings / sizeof *greetings)]);
+      size_t want = 40 + next_random () % 51;
+      int names = 1 + next_random () % 4;
+      /* none, some or many letters above ASCII: one in 1, 2, 8 or 64 */
+      static const unsigned odds[] = { 1, 2, 8, 64 };
+      unsigned wide_odds = odds[next_random () % 4];
+      /* the names share the bytes up to WANT */
+      for (int k = 0; k < names && n < want; k++)
+        {
+          buf[n++] = ' ';
+          size_t until = n + (want - n) / (names - k);
+          while (n < until)
+            {
+              uint64_t r = next_random ();
+              const char *l = r % wide_odds ? letters[(r >> 8) % ascii_letters]
+                : letters[ascii_letters + (r >> 8) % (all_letters - ascii_letters)];
+              size_t ll = strlen (l);
+              memcpy (buf + n, l, ll);
+              n += ll;
+            }
+        }
+      n += snprintf (buf + n, sizeof buf - n, "%s%s",
+                     ends[next_random () % (sizeof ends / sizeof *ends)],
+                     rest[next_random () % (sizeof rest / sizeof *rest)]);
+      failures += !copy_analysed_alike (buf, n);
+    }
+  CHECK (failures == 0);
+}
+
 int
 main (void)
 {
@@ -510,6 +556,7 @@ main (void)
   test_indented_code ();
   test_marks_before_white ();
   test_dot_chunks ();
+  test_greeting_lengths ();
   test_generated ();
   UNIT_EXIT ();
 }
