@@ -10,6 +10,7 @@
 #include "rules-priv.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2098,6 +2099,179 @@ log_add (struct match_log *log, size_t start, size_t end)
   return true;
 }
 
+/* A block of memory the memo's arrays are carved from (struct memo_arena). */
+struct memo_chunk
+{
+  struct memo_chunk *older;     /* the chunk filled before this one, NULL if none */
+  size_t size, used;            /* bytes of DATA, and how many of them are handed out */
+  max_align_t data[];
+};
+
+/* Where a message's memo arrays come from: one malloc per chunk instead of one per array (a
+   dozen or two a message, each with its free), and the chunk is handed to the next message
+   instead of freed.  Emptying the
+   arena keeps one chunk of at most MEMO_ARENA_KEEP bytes, so a large message does not keep
+   its memory for the rest of the run. */
+struct memo_arena
+{
+  struct memo_chunk *chunk;     /* the chunk allocations come from; older ones are full */
+};
+
+enum
+{
+  MEMO_ARENA_FIRST = 4 << 10,   /* bytes of an arena's first chunk */
+  MEMO_ARENA_KEEP = 32 << 10,   /* the largest chunk kept when the arena is emptied */
+  MEMO_ARENA_OWN = 16 << 10,    /* larger arrays get a chunk of their own */
+};
+
+/* A chunk of its own for SIZE bytes (zeroed if ZERO), all handed out, put behind ARENA's
+   current chunk (which stays in use); its data, or NULL on ENOMEM.  For large arrays: calloc
+   hands out fresh pages of the system as they are, zero, where a memset would make the
+   process touch every page of an array mostly left as it is (a sentence bitmap). */
+static void *
+arena_own_chunk (struct memo_arena *arena, size_t size, bool zero)
+{
+  struct memo_chunk *n = zero ? calloc (1, sizeof *n + size) : malloc (sizeof *n + size);
+  if (!n)
+    return NULL;
+  n->size = n->used = size;
+  struct memo_chunk *c = arena->chunk;
+  if (c)
+    {
+      n->older = c->older;
+      c->older = n;
+    }
+  else
+    {
+      n->older = NULL;
+      arena->chunk = n;
+    }
+  return n->data;
+}
+
+/* SIZE bytes (aligned for any type) from ARENA, zeroed if ZERO, valid until it is emptied;
+   NULL on ENOMEM. */
+static void *
+arena_get (struct memo_arena *arena, size_t size, bool zero)
+{
+  const size_t align = sizeof (max_align_t);
+  if (size > SIZE_MAX / 2)
+    return NULL;
+  size = (size + align - 1) / align * align;
+  if (size > MEMO_ARENA_OWN)
+    return arena_own_chunk (arena, size, zero);
+  struct memo_chunk *c = arena->chunk;
+  if (!c || c->size - c->used < size)
+    {
+      /* Chunks double up to MEMO_ARENA_KEEP, which is more than MEMO_ARENA_OWN. */
+      size_t want = c ? 2 * c->size : MEMO_ARENA_FIRST;
+      if (want > MEMO_ARENA_KEEP)
+        want = MEMO_ARENA_KEEP;
+      if (want < size)
+        want = size;
+      struct memo_chunk *n = malloc (sizeof *n + want);
+      if (!n)
+        return NULL;
+      n->older = c;
+      n->size = want;
+      n->used = 0;
+      arena->chunk = c = n;
+    }
+  void *p = (char *) c->data + c->used;
+  c->used += size;
+  if (zero)
+    memset (p, 0, size);
+  return p;
+}
+
+/* SIZE bytes from ARENA (see arena_get). */
+static void *
+arena_alloc (struct memo_arena *arena, size_t size)
+{
+  return arena_get (arena, size, false);
+}
+
+/* SIZE zeroed bytes from ARENA (see arena_get). */
+static void *
+arena_zalloc (struct memo_arena *arena, size_t size)
+{
+  return arena_get (arena, size, true);
+}
+
+/* N arrays of SIZE bytes from ARENA, or NULL if their size overflows or on ENOMEM. */
+static void *
+arena_array (struct memo_arena *arena, size_t n, size_t size, bool zero)
+{
+  if (size && n > SIZE_MAX / size)
+    return NULL;
+  return arena_get (arena, n * size, zero);
+}
+
+/* Take back everything ARENA handed out.  It keeps its largest chunk of at most
+   MEMO_ARENA_KEEP bytes for the next message, or all of its memory is freed when FREE_ALL. */
+static void
+arena_empty (struct memo_arena *arena, bool free_all)
+{
+  struct memo_chunk *keep = NULL;
+  for (struct memo_chunk *c = arena->chunk, *older; c; c = older)
+    {
+      older = c->older;
+      if (!free_all && c->size <= MEMO_ARENA_KEEP && (!keep || c->size > keep->size))
+        {
+          free (keep);
+          keep = c;
+        }
+      else
+        free (c);
+    }
+  if (keep)
+    {
+      keep->older = NULL;
+      keep->used = 0;
+    }
+  arena->chunk = keep;
+}
+
+/* The words of a text that trigger something, in token order, with what they trigger
+   (find_triggered): kept from text to text while they are small (HIT_LIST_KEEP), grown by
+   realloc, not in an arena, as a large text's would leave all their smaller copies behind. */
+struct hit_list
+{
+  size_t *tok;                  /* the tokens */
+  uint64_t *bits;               /* the rule bitmap of each, the index's words apiece */
+  size_t cap, bits_cap;         /* elements of TOK and of BITS */
+};
+
+enum { HIT_LIST_KEEP = 16 << 10 };      /* bytes of a hit list kept for the next text */
+
+/* Make room in HITS for N hits of WORDS words each; 0, or -1 on ENOMEM. */
+static int
+hit_list_grow (struct hit_list *hits, size_t n, size_t words)
+{
+  size_t cap = hits->cap ? hits->cap : 64;
+  while (cap < n)
+    cap *= 2;
+  if (words && cap > SIZE_MAX / sizeof *hits->bits / words)
+    return -1;
+  if (cap > hits->cap)
+    {
+      size_t *nt = realloc (hits->tok, cap * sizeof *nt);
+      if (!nt)
+        return -1;
+      hits->tok = nt;
+      hits->cap = cap;
+    }
+  if (cap * words > hits->bits_cap)
+    {
+      uint64_t *nb = realloc (hits->bits, cap * words * sizeof *nb);
+      if (!nb)
+        return -1;
+      hits->bits = nb;
+      hits->bits_cap = cap * words;
+    }
+  return 0;
+}
+
 /* What rules_match learns about a text that does not depend on the tool: the rules its words
    trigger, the language of its sentences, whether it is valid UTF-8 and which bytes occur.
    The tools call rules_match once per tool on the same text (detect-bait-question's rules,
@@ -2149,6 +2323,11 @@ struct text_memo
   bool *logged;
   uint32_t *log_at, *log_n;
   struct match_log log;
+  /* Where the arrays above come from (all but SUBJECT, SUBJECT_LOWER and LOG.V, which live
+     on their own), and the arrays find_triggered and find_repeats need only while they run:
+     apart, so that those of a large message are not held while its rules run. */
+  struct memo_arena arena, scratch;
+  struct hit_list hits;         /* find_triggered's, kept for the next text */
 };
 
 /* What one rules_match call shares between rules. */
@@ -2169,42 +2348,47 @@ struct match_run
   bool body_first_ready[2];
 };
 
-/* Free MEMO's tables of repeated sentences and of the matches logged in them, and mark them
-   not made. */
+/* Forget MEMO's tables of repeated sentences and of the matches logged in them (their memory
+   is the arena's), and mark them not made. */
 static void
 drop_repeats (struct text_memo *memo)
 {
-  free (memo->first_same);
-  free (memo->repeated);
-  free (memo->repeated_list);
-  free (memo->logged);
-  free (memo->log_at);
-  free (memo->log_n);
   memo->first_same = memo->log_at = memo->log_n = memo->repeated_list = NULL;
   memo->repeated = memo->logged = NULL;
   memo->repeats = false;
   memo->nrepeated = 0;
 }
 
+/* Forget what MEMO knew; free all its memory when FREE_ALL, else keep its arenas' chunks (up
+   to MEMO_ARENA_KEEP bytes each) for the next text. */
+static void
+memo_forget (struct text_memo *memo, bool free_all)
+{
+  free (memo->subject);
+  free (memo->subject_lower);
+  free (memo->log.v);
+  struct memo_arena arena = memo->arena, scratch = memo->scratch;
+  arena_empty (&arena, free_all);
+  arena_empty (&scratch, free_all);
+  struct hit_list hits = memo->hits;
+  size_t hit_bytes = hits.cap * sizeof *hits.tok + hits.bits_cap * sizeof *hits.bits;
+  if (free_all || hit_bytes > HIT_LIST_KEEP)
+    {
+      free (hits.tok);
+      free (hits.bits);
+      hits = (struct hit_list) { 0 };
+    }
+  memset (memo, 0, sizeof *memo);
+  memo->arena = arena;
+  memo->scratch = scratch;
+  memo->hits = hits;
+}
+
 /* Forget what MEMO knew. */
 void
 rules_memo_clear (struct text_memo *memo)
 {
-  free (memo->s);
-  free (memo->sent);
-  free (memo->text_rules);
-  free (memo->sent_lang);
-  free (memo->subject);
-  free (memo->subject_lower);
-  drop_repeats (memo);
-  free (memo->log.v);
-  free (memo->ascii_lower);
-  free (memo->sent_sig);
-  free (memo->sent_sig_done);
-  free (memo->sent_scope);
-  free (memo->rule_sent_at);
-  free (memo->rule_sent);
-  memset (memo, 0, sizeof *memo);
+  memo_forget (memo, true);
 }
 
 /* Do the sentences of T equal those at SENT?  Field by field: the struct may have padding,
@@ -2237,7 +2421,7 @@ memo_knows (const struct text_memo *memo, const struct text *t, unsigned long ge
 static void
 memo_start (struct text_memo *memo, const struct text *t, unsigned long gen)
 {
-  rules_memo_clear (memo);
+  memo_forget (memo, false);
   memo->index_gen = gen;
   memo->body_utf = -1;
   memset (memo->has_byte, -1, sizeof memo->has_byte);
@@ -2247,8 +2431,8 @@ memo_start (struct text_memo *memo, const struct text *t, unsigned long gen)
   memo->len = t->len;
   memo->ntok = t->ntok;
   memo->nsent = t->nsent;
-  memo->s = malloc (t->len);
-  memo->sent = malloc (t->nsent * sizeof *t->sent + 1);
+  memo->s = arena_alloc (&memo->arena, t->len);
+  memo->sent = arena_array (&memo->arena, t->nsent + 1, sizeof *t->sent, false);
   if (!memo->s || !memo->sent)
     return;
   memcpy (memo->s, t->s, t->len);
@@ -2267,10 +2451,10 @@ find_repeats (struct text_memo *memo, const struct text *t)
   size_t nslots = 16;
   while (nslots < 2 * t->nsent)
     nslots *= 2;
-  uint32_t *slot = calloc (nslots, sizeof *slot);     /* sentence index + 1, 0 empty */
-  uint64_t *hash = malloc (t->nsent * sizeof *hash);
-  memo->first_same = malloc (t->nsent * sizeof *memo->first_same);
-  memo->repeated = calloc (t->nsent, sizeof *memo->repeated);
+  uint32_t *slot = arena_array (&memo->scratch, nslots, sizeof *slot, true);  /* sentence + 1 */
+  uint64_t *hash = arena_array (&memo->scratch, t->nsent, sizeof *hash, false);
+  memo->first_same = arena_array (&memo->arena, t->nsent, sizeof *memo->first_same, false);
+  memo->repeated = arena_array (&memo->arena, t->nsent, sizeof *memo->repeated, true);
   int status = -1;
   if (!slot || !hash || !memo->first_same || !memo->repeated)
     goto out;
@@ -2309,10 +2493,11 @@ find_repeats (struct text_memo *memo, const struct text *t)
     }
   if (memo->repeats)
     {
-      memo->repeated_list = malloc (memo->nrepeated * sizeof *memo->repeated_list);
-      memo->logged = calloc (t->nsent, sizeof *memo->logged);
-      memo->log_at = malloc (t->nsent * sizeof *memo->log_at);
-      memo->log_n = malloc (t->nsent * sizeof *memo->log_n);
+      memo->repeated_list = arena_array (&memo->arena, memo->nrepeated,
+                                         sizeof *memo->repeated_list, false);
+      memo->logged = arena_array (&memo->arena, t->nsent, sizeof *memo->logged, true);
+      memo->log_at = arena_array (&memo->arena, t->nsent, sizeof *memo->log_at, false);
+      memo->log_n = arena_array (&memo->arena, t->nsent, sizeof *memo->log_n, false);
       if (!memo->repeated_list || !memo->logged || !memo->log_at || !memo->log_n)
         goto out;
       size_t n = 0;
@@ -2322,8 +2507,7 @@ find_repeats (struct text_memo *memo, const struct text *t)
     }
   status = 0;
 out:
-  free (slot);
-  free (hash);
+  arena_empty (&memo->scratch, false);
   if (status < 0)
     drop_repeats (memo);            /* nothing half made for a later try */
   return status;
@@ -2691,13 +2875,10 @@ sentence_scopes (struct text_memo *memo, const struct text *t, size_t words, siz
     return -1;
   for (size_t i = 0; i < nrules; i++)
     memo->rule_sent_at[i + 1] += memo->rule_sent_at[i];
-  memo->rule_sent = malloc ((pairs + 1) * sizeof *memo->rule_sent);
-  uint32_t *fill = malloc ((nrules + 1) * sizeof *fill);
+  memo->rule_sent = arena_array (&memo->arena, pairs + 1, sizeof *memo->rule_sent, false);
+  uint32_t *fill = arena_array (&memo->scratch, nrules + 1, sizeof *fill, false);
   if (!memo->rule_sent || !fill)
-    {
-      free (fill);
-      return -1;
-    }
+    return -1;
   memcpy (fill, memo->rule_sent_at, (nrules + 1) * sizeof *fill);
   for (size_t s = 0; s < t->nsent; s++)
     {
@@ -2712,7 +2893,6 @@ sentence_scopes (struct text_memo *memo, const struct text *t, size_t words, siz
               memo->rule_sent[fill[i]++] = (uint32_t) s;
           }
     }
-  free (fill);
   return 0;
 }
 
@@ -2740,24 +2920,25 @@ find_triggered (struct match_run *run)
   struct text_memo *memo = run->memo;
   struct word_cache *cache = run->ix->words_cache;
   size_t words = ix->words;
-  memo->text_rules = calloc (words * (t->nsent + 1), sizeof *memo->text_rules);
-  uint64_t *acc = malloc (words * sizeof *acc);
+  memo->text_rules = words > SIZE_MAX / (t->nsent + 1) ? NULL
+    : arena_array (&memo->arena, words * (t->nsent + 1), sizeof *memo->text_rules, true);
+  uint64_t *acc = arena_array (&memo->scratch, words, sizeof *acc, false);
   /* Per token, how many of the sender's own words before it are German evidence (the high
      half) and English evidence (the low half): one store and one add per word, not two.
      Neither count can reach 2^32 (a token's offset into text.lower fits in 32 bits), so the
      low half never carries into the high one. */
-  uint64_t *lang_before = malloc ((t->ntok + 1) * sizeof *lang_before);
+  uint64_t *lang_before = arena_array (&memo->scratch, t->ntok + 1, sizeof *lang_before, false);
   /* Per token, whether it lies in a sentence some sentence rule may look at; and a nonzero
      byte past the last (see next_wanted_word). */
-  unsigned char *in_scope = calloc (t->ntok + 1, 1);
-  memo->sent_scope = malloc (t->nsent + 1);
-  memo->rule_sent_at = calloc (ix->nrules + 1, sizeof *memo->rule_sent_at);
+  unsigned char *in_scope = arena_zalloc (&memo->scratch, t->ntok + 1);
+  memo->sent_scope = arena_alloc (&memo->arena, t->nsent + 1);
+  memo->rule_sent_at = arena_array (&memo->arena, ix->nrules + 1, sizeof *memo->rule_sent_at,
+                                    true);
   if (t->nsent)
-    memo->sent_lang = malloc (t->nsent);
+    memo->sent_lang = arena_alloc (&memo->arena, t->nsent);
   /* The words that trigger something, in token order, with what they trigger. */
-  size_t *hit_tok = NULL;
-  uint64_t *hit_bits = NULL;
-  size_t nhits = 0, cap = 0;
+  struct hit_list *hits = &memo->hits;
+  size_t nhits = 0;
   int status = -1;
   if (!memo->text_rules || !acc || !lang_before || !in_scope || !memo->sent_scope
       || !memo->rule_sent_at
@@ -2813,19 +2994,11 @@ find_triggered (struct match_run *run)
         continue;
       if (own)
         bits_or (memo->text_rules, bits, words);
-      if (nhits == cap)
-        {
-          cap = cap ? 2 * cap : 64;
-          size_t *nt = realloc (hit_tok, cap * sizeof *nt);
-          if (nt)
-            hit_tok = nt;
-          uint64_t *nb = nt ? realloc (hit_bits, cap * words * sizeof *nb) : NULL;
-          if (!nb)
-            goto out;
-          hit_bits = nb;
-        }
-      hit_tok[nhits] = here;
-      memcpy (hit_bits + nhits * words, bits, words * sizeof *bits);
+      if ((nhits == hits->cap || (nhits + 1) * words > hits->bits_cap)
+          && hit_list_grow (hits, nhits + 1, words) < 0)
+        goto out;
+      hits->tok[nhits] = here;
+      memcpy (hits->bits + nhits * words, bits, words * sizeof *bits);
       nhits++;
     }
   lang_before[t->ntok] = counts;
@@ -2850,19 +3023,15 @@ find_triggered (struct match_run *run)
       if (first < last_first)
         lo = 0;
       last_first = first;
-      while (lo < nhits && hit_tok[lo] < first)
+      while (lo < nhits && hits->tok[lo] < first)
         lo++;
-      for (size_t k = lo; k < nhits && hit_tok[k] < end; k++)
-        bits_or (memo->sent_rules + s * words, hit_bits + k * words, words);
+      for (size_t k = lo; k < nhits && hits->tok[k] < end; k++)
+        bits_or (memo->sent_rules + s * words, hits->bits + k * words, words);
       pairs += sentence_count_rules (memo, s, words, ix->nrules);
     }
   status = sentence_scopes (memo, t, words, ix->nrules, pairs);
 out:
-  free (acc);
-  free (lang_before);
-  free (in_scope);
-  free (hit_tok);
-  free (hit_bits);
+  arena_empty (&memo->scratch, false);
   return status;
 }
 
@@ -3070,7 +3239,7 @@ lowered_body (struct match_run *run, bool all)
 {
   const struct text *t = run->t;
   struct text_memo *memo = run->memo;
-  if (!memo->ascii_lower && !(memo->ascii_lower = malloc (t->len + 1)))
+  if (!memo->ascii_lower && !(memo->ascii_lower = arena_alloc (&memo->arena, t->len + 1)))
     return NULL;
   if (all && !memo->lower_all)
     {
@@ -3310,12 +3479,12 @@ sentence_sig (struct match_run *run, size_t s)
   const struct text *t = run->t;
   if (!memo->sent_sig)
     {
-      memo->sent_sig = malloc (t->nsent * SIG_WORDS * sizeof *memo->sent_sig);
-      memo->sent_sig_done = calloc (t->nsent, sizeof *memo->sent_sig_done);
+      memo->sent_sig = arena_array (&memo->arena, t->nsent,
+                                    SIG_WORDS * sizeof *memo->sent_sig, false);
+      memo->sent_sig_done = arena_array (&memo->arena, t->nsent, sizeof *memo->sent_sig_done,
+                                         true);
       if (!memo->sent_sig || !memo->sent_sig_done)
         {
-          free (memo->sent_sig);
-          free (memo->sent_sig_done);
           memo->sent_sig = NULL;
           memo->sent_sig_done = NULL;
           return NULL;

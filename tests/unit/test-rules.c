@@ -598,6 +598,112 @@ test_memo (void)
   rules_free (&rs);
 }
 
+static uint32_t next_random (uint32_t *state);
+
+/* The findings of RS's rules of TOOL in the text T, as "RULE@OFF+LEN" words appended to OUT
+   (SIZE bytes, cut short if they do not fit); -1 if rules_match failed. */
+static int
+findings_of (struct ruleset *rs, const char *tool, const struct text *t, const char *subject,
+             char *out, size_t size)
+{
+  struct findings f = { 0 };
+  int st = rules_match (rs, tool, t, subject, &f);
+  for (size_t i = 0; i < f.n; i++)
+    {
+      size_t n = strlen (out);
+      snprintf (out + n, size - n, " %s@%lu+%lu", f.v[i].rule, (unsigned long) f.v[i].off,
+                (unsigned long) f.v[i].len);
+    }
+  release (&f);
+  return st;
+}
+
+/* rules_match carves a text's memo arrays from arenas whose chunks it keeps for the next text
+   (up to a bound), so the next text gets memory the last one wrote: every array it does not
+   fill in on its own must be zeroed again.  Texts made of the shipped rules' examples, some
+   with sentences repeated (their matches are logged and reused), some large enough for
+   chunks past the kept size, one after the other through one ruleset as in a batch run, must
+   get the same findings as each through a ruleset of its own.  Fails if an array is not
+   zeroed, or a kept chunk is handed out twice. */
+static void
+test_memo_arena (void)
+{
+  const char *srcdir = getenv ("srcdir");
+  char dir[1024], err[512] = "";
+  snprintf (dir, sizeof dir, "%s/rules", srcdir ? srcdir : ".");
+  struct ruleset batch = { 0 };
+  CHECK (rules_load_dir (&batch, dir, err, sizeof err) == 0);
+  size_t npool = 0;
+  for (size_t i = 0; i < batch.n; i++)
+    for (char **e = batch.v[i].match; e && *e; e++)
+      npool++;
+  CHECK (npool > 50);
+  const char **pool = malloc ((npool + 1) * sizeof *pool);
+  size_t cap = 1 << 20;
+  char *body = malloc (cap);
+  enum { OUT_SIZE = 1 << 20 };
+  char *want = malloc (OUT_SIZE), *got = malloc (OUT_SIZE);
+  if (!pool || !body || !want || !got || npool == 0)
+    {
+      CHECK (!"out of memory or no examples");
+      goto done;
+    }
+  npool = 0;
+  for (size_t i = 0; i < batch.n; i++)
+    for (char **e = batch.v[i].match; e && *e; e++)
+      pool[npool++] = *e;
+  static const char *const tools[] = { "detect-bait-question", "detect-template",
+                                       "score-outreach" };
+  /* Sizes in sentences: small ones (one chunk), some past MEMO_ARENA_KEEP, then small again. */
+  static const size_t sizes[] = { 3, 1, 40, 2, 5000, 4, 12, 0, 9000, 1, 7, 30, 3, 2, 6000, 5,
+                                  1, 2, 3, 80, 4, 1, 20000, 2, 3 };
+  uint32_t seed = 8;
+  size_t differ = 0, total = 0;
+  for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++)
+    {
+      size_t len = 0;
+      for (size_t j = 0; j < sizes[k]; j++)
+        {
+          uint32_t r = next_random (&seed);
+          /* A third of the sentences repeat one of a few (find_repeats). */
+          const char *e = pool[(r >> 8) % npool];
+          if (r % 3 == 0 && j > 4)
+            e = pool[(r >> 20) % (npool < 6 ? npool : 6)];
+          size_t n = strlen (e);
+          if (len + n + 2 >= cap)
+            break;
+          memcpy (body + len, e, n);
+          len += n;
+          body[len++] = r % 5 == 0 ? '\n' : ' ';
+        }
+      body[len] = '\0';
+      struct text t;
+      CHECK (text_analyze (&t, body, len) == 0);
+      struct ruleset fresh = { 0 };
+      CHECK (rules_load_dir (&fresh, dir, err, sizeof err) == 0);
+      for (size_t u = 0; u < sizeof tools / sizeof *tools; u++)
+        {
+          want[0] = got[0] = '\0';
+          CHECK (findings_of (&fresh, tools[u], &t, "Quick question", want, OUT_SIZE) == 0);
+          CHECK (findings_of (&batch, tools[u], &t, "Quick question", got, OUT_SIZE) == 0);
+          total += want[0] != '\0';
+          if (strcmp (want, got) != 0 && differ++ < 3)
+            fprintf (stderr, "text %zu, %s: alone%.200s\n  in a batch%.200s\n", k, tools[u],
+                     want, got);
+        }
+      rules_free (&fresh);
+      text_free (&t);
+    }
+  CHECK (differ == 0);
+  CHECK (total > 10);             /* the texts are found something in */
+done:
+  free (pool);
+  free (body);
+  free (want);
+  free (got);
+  rules_free (&batch);
+}
+
 /* A detector for rules_check_examples: run all rules of tool "t". */
 static int
 detect_t (const char *text, size_t len, struct findings *out, void *arg)
@@ -1717,6 +1823,7 @@ main (void)
   test_numbers ();
   test_override_and_dir ();
   test_memo ();
+  test_memo_arena ();
   test_compile_errors ();
   test_runaway ();
   test_triggers_and_scopes ();
