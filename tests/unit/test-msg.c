@@ -1325,6 +1325,23 @@ test_scan_tag_ends_generated (void)
   CHECK (wrong == 0 && quoted > 10000);
 }
 
+/* Whether the mail MAIL (LEN bytes, its header HLEN) parses to the body WANT (W bytes) with the
+   offsets WANT_SRC; if not and SAY, print that WHAT differs. */
+static bool
+body_is (const char *mail, size_t len, size_t hlen, const char *want, const uint32_t *want_src,
+         size_t w, const char *what, bool say)
+{
+  struct msg m;
+  parse_len (&m, mail, len);
+  bool same = m.body_len == w && memcmp (m.body, want, w) == 0
+    && memcmp (m.src, want_src, w * sizeof *want_src) == 0;
+  if (!same && say)
+    printf ("%s:%d: %s of %zu bytes differs (got %zu bytes, want %zu)\n", __FILE__, __LINE__,
+            what, len - hlen, m.body_len, w);
+  done (&m);
+  return same;
+}
+
 /* Quoted-printable lines of text runs of every length around the sixteen-byte blocks, valid and
    broken escapes, '=' at the ends, soft breaks, trailing blanks and CRLF: text and offsets as
    the plain byte-by-byte decoding (the model below, the old way) gives them. */
@@ -1409,14 +1426,7 @@ test_scan_qp_runs (void)
             }
         }
       size_t w = model_qp (mail, hlen, len, want, want_src);
-      struct msg m;
-      parse_len (&m, mail, len);
-      bool same = m.body_len == w && memcmp (m.body, want, w) == 0
-        && memcmp (m.src, want_src, w * sizeof *want_src) == 0;
-      if (!same && wrong++ < 5)
-        printf ("%s:%d: QP body of %zu bytes differs (got %zu bytes, want %zu)\n", __FILE__,
-                __LINE__, len - hlen, m.body_len, w);
-      done (&m);
+      wrong += !body_is (mail, len, hlen, want, want_src, w, "QP body", wrong < 5);
     }
   CHECK (wrong == 0 && long_runs > 10000);
 }
@@ -1482,14 +1492,7 @@ test_scan_html_space_runs (void)
           want[w] = '\n';
           want_src[w++] = (uint32_t) len - 1;
         }
-      struct msg m;
-      parse_len (&m, mail, len);
-      bool same = m.body_len == w && memcmp (m.body, want, w) == 0
-        && memcmp (m.src, want_src, w * sizeof *want_src) == 0;
-      if (!same && wrong++ < 5)
-        printf ("%s:%d: html text of %zu bytes differs (got %zu bytes, want %zu)\n", __FILE__,
-                __LINE__, len - hlen, m.body_len, w);
-      done (&m);
+      wrong += !body_is (mail, len, hlen, want, want_src, w, "html text", wrong < 5);
     }
   CHECK (wrong == 0 && long_runs > 1000);
 }
