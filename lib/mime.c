@@ -47,8 +47,9 @@ first_line_break (const char *s, size_t pos, size_t end)
   return i;
 }
 
-/* mime_line_end, inlined in this file's loops over header, base64 and quoted-printable lines:
-   a call for every line cost more than finding the short lines' ends. */
+/* The end of the line starting at POS in S[..END) (before its CRLF, LF or lone CR); *NEXT is set
+   to the start of the following line.  Inline in the loops over header, base64 and
+   quoted-printable lines: a call for every line cost more than finding the short lines' ends. */
 static inline size_t
 line_end (const char *s, size_t pos, size_t end, size_t *next)
 {
@@ -62,12 +63,6 @@ line_end (const char *s, size_t pos, size_t end, size_t *next)
   else
     *next = at + 1;
   return at;
-}
-
-size_t
-mime_line_end (const char *s, size_t pos, size_t end, size_t *next)
-{
-  return line_end (s, pos, end, next);
 }
 
 static inline bool

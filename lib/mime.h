@@ -12,10 +12,6 @@
 /* Deeper multipart and message/rfc822 nesting is skipped with a warning. */
 #define MIME_MAX_DEPTH 64
 
-/* The end of the line starting at POS in S[..END) (before its CRLF, LF or lone CR); *NEXT is set
-   to the start of the following line. */
-size_t mime_line_end (const char *s, size_t pos, size_t end, size_t *next);
-
 /* One header field: name at S[OFF..OFF+NAME_LEN), value from VALUE_OFF up to END, which is just
    after the line end of its last (folded) line. */
 struct mime_field
