@@ -770,13 +770,15 @@ test_check_examples (void)
 static void
 test_literal_prefilter (void)
 {
-  struct ruleset rs = load_string (
+  static const char prefilter_rules[] =
     "rule BLOCKADE\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nscope sentence\n"
     "pattern /\\bblockade\\b/i\n\n"
     "rule PRESSE\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nscope sentence\n"
     "pattern /\\bpressemitteilung\\b/i\n\n"
     "rule EMPTY_SLOT\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nscope sentence\n"
-    "pattern /\\b(?:at|bei)[ \\t]+(?=[,.])/i\n");
+    "pattern /\\b(?:at|bei)[ \\t]+(?=[,.])/i\n";
+
+  struct ruleset rs = load_string (prefilter_rules);
   /* Numbered, so that no two sentences are alike: a repeated sentence takes the matches of
      the first without running the pattern, and would not count towards its 8 KB. */
   const char *tail = "Die BLOC\u212AADE h\u00e4lt. Die Blockade h\u00e4lt. "
@@ -811,13 +813,7 @@ test_literal_prefilter (void)
 
   /* In batch mode (many calls in one process) a pattern is read after a few hundred bytes:
      small messages, then the same traps in one of them. */
-  rs = load_string (
-    "rule BLOCKADE\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nscope sentence\n"
-    "pattern /\\bblockade\\b/i\n\n"
-    "rule PRESSE\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nscope sentence\n"
-    "pattern /\\bpressemitteilung\\b/i\n\n"
-    "rule EMPTY_SLOT\ntool t\nside appell\ndescribe-de d\ndescribe-en e\nscope sentence\n"
-    "pattern /\\b(?:at|bei)[ \\t]+(?=[,.])/i\n");
+  rs = load_string (prefilter_rules);
   for (size_t m = 0; m < 40; m++)
     {
       char small[512];
